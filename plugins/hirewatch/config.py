@@ -1,0 +1,356 @@
+"""Monitor YAML -> typed :class:`Monitor` objects, with ``file:line: field: expected`` errors.
+
+Called by the CLI (``hirewatch validate|run``), the DAG files (one DAG per monitor) and the
+tests. :func:`load_monitor` raises :class:`~hirewatch.errors.ConfigError` (never a traceback for
+bad input); :func:`load_monitors` returns the good monitors and the errors of the bad ones, so one
+broken file never stops the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hirewatch.errors import ConfigError
+
+SECRET_KEYS = re.compile(r"(token|secret|password|passwd|api_key|apikey)$", re.IGNORECASE)
+
+
+class Strict(BaseModel):
+    """Base of every config model: unknown keys are errors, values are not coerced loosely."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Entity(Strict):
+    """An employer or competitor: the names people use for it and the phrases that mean another
+    company (``exclude``: e.g. a product with the same name)."""
+
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every name the matcher looks for, the canonical name first."""
+        seen: dict[str, None] = {}
+        for term in (self.name, *self.aliases, *self.handles):
+            if term.strip():
+                seen.setdefault(term.strip(), None)
+        return tuple(seen)
+
+
+class SourceSpec(Strict):
+    """One source of a monitor. Each source kind (``type``) subclasses this with its own options;
+    :func:`load_monitor` validates each entry against its kind's class from the source registry."""
+
+    type: str
+    name: str = ""
+    url: str | None = None
+    enabled: bool = True
+
+
+class FetchSettings(Strict):
+    """Politeness and safety limits of the HTTP fetcher (per monitor)."""
+
+    timeout_s: float = Field(default=20.0, gt=0, le=300)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=32, ge=1, le=1024)
+    per_host_concurrency: int = Field(default=4, ge=1, le=64)
+    per_host_delay_s: float = Field(default=0.0, ge=0)
+    allow_private_addresses: bool = False
+    allow_loopback: bool = False
+    contact: str | None = None
+    respect_robots_txt: bool = True
+    max_pages: int = Field(default=5, ge=1, le=1000)
+
+
+class AlertRule(Strict):
+    """One routing rule: the first rule whose every given condition holds picks the channel."""
+
+    channel: str = Field(min_length=1)
+    sentiment: tuple[Literal["negative", "neutral", "positive"], ...] = ()
+    topics: tuple[str, ...] = ()
+    source_kinds: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    min_severity: float = Field(default=0.0, ge=0, le=1)
+    competitors: bool = False
+
+
+class AlertSettings(Strict):
+    """Slack alerting of one monitor (channels only: the token comes from the environment or the
+    Airflow Connection ``hirewatch_slack``)."""
+
+    enabled: bool = True
+    default_channel: str | None = None
+    rules: tuple[AlertRule, ...] = ()
+    max_per_run: int = Field(default=10, ge=1, le=1000)
+    min_interval_s: float = Field(default=1.0, ge=0)
+    storm_factor: float = Field(default=5.0, gt=1)
+    operators_channel: str | None = None
+
+
+class DigestSettings(Strict):
+    """Who gets the daily digest, and when (in ``Routing.timezone``)."""
+
+    recipients: tuple[str, ...] = ()
+    slack_channel: str | None = None
+    hour: int = Field(default=7, ge=0, le=23)
+    top_items: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("recipients")
+    @classmethod
+    def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueError(f"expected an e-mail address, got {address!r}")
+        return value
+
+
+class Routing(Strict):
+    timezone: str = "UTC"
+    alerts: AlertSettings = AlertSettings()
+    digest: DigestSettings = DigestSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"expected an IANA time zone such as Europe/Amsterdam, got {value!r}") from exc
+        return value
+
+
+class SentimentSettings(Strict):
+    """``fast``: VADER where the text is English, the multilingual model elsewhere;
+    ``accurate``: the model everywhere."""
+
+    mode: Literal["fast", "accurate"] = "fast"
+    languages: tuple[str, ...] = ("en", "nl", "de", "sv", "no", "da")
+
+
+class WatchTerm(Strict):
+    """A monitor's own term that tags (and can route) mentions: a client's name, "hiring freeze"."""
+
+    term: str = Field(min_length=1)
+    tag: str | None = None
+
+
+class Monitor(Strict):
+    """One monitored employer: who, where to look, where to send what is found."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    employer: Entity
+    competitors: tuple[Entity, ...] = ()
+    sources: tuple[SourceSpec, ...] = Field(min_length=1)
+    routing: Routing = Routing()
+    sentiment: SentimentSettings = SentimentSettings()
+    watch_terms: tuple[WatchTerm, ...] = ()
+    fetch: FetchSettings = FetchSettings()
+    store: str | None = None
+    kibana_url: str | None = None
+    path: str | None = Field(default=None, exclude=True)
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return (self.employer, *self.competitors)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.routing.timezone)
+
+    def source(self, name: str) -> SourceSpec:
+        for spec in self.sources:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"monitor {self.name!r} has no source {name!r}")
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+def _node_at(root: yaml.Node | None, loc: Iterable[Any]) -> tuple[yaml.Node | None, bool]:
+    """Walk ``loc`` down the composed YAML tree. Returns the deepest node reached and whether the
+    whole path was found (False: the last key is missing, the node is its parent mapping)."""
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part:
+                    node = value_node
+                    break
+            else:
+                return node, False
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node, False
+    return node, True
+
+
+def _key_node(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+    parent, found = _node_at(root, loc[:-1])
+    if found and isinstance(parent, yaml.MappingNode):
+        for key_node, _ in parent.value:
+            if key_node.value == loc[-1]:
+                return key_node
+    return None
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        if SECRET_KEYS.search(key):
+            return ("secrets are never read from monitor files; set them in the environment "
+                    "(HIREWATCH_SLACK_TOKEN, ...) or an Airflow Connection (hirewatch_slack, ...)")
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    if kind.endswith("_type") or kind in {"model_attributes_type", "dict_type"}:
+        got = type(error.get("input")).__name__
+        return f"{msg.lower()} (got {got} {error.get('input')!r})"[:200]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return msg
+
+
+def _errors_to_config_error(exc: ValidationError, root: yaml.Node | None, path: str,
+                            prefix: tuple[Any, ...] = ()) -> ConfigError:
+    lines = []
+    first: tuple[int | None, str] | None = None
+    for error in exc.errors():
+        loc = prefix + tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        if error["type"] == "extra_forbidden":
+            node = _key_node(root, loc)
+        else:
+            node, _ = _node_at(root, loc)
+        line = node.start_mark.line + 1 if node is not None else None
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        text = _describe(error)
+        lines.append(f"{path}:{line}: {field}: {text}" if line else f"{path}: {field}: {text}")
+        if first is None:
+            first = (line, field)
+    message = lines[0] if len(lines) == 1 else f"{len(lines)} problems\n  " + "\n  ".join(lines)
+    return ConfigError(message, path=path, line=first[0] if first else None,
+                       field=first[1] if first else None, located=True)
+
+
+def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None = None) -> Monitor:
+    """Validate one monitor from YAML text. Raises :class:`ConfigError` with file and line."""
+    from hirewatch.sources.registry import spec_class
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", path=path) from None
+    if data is None:
+        raise ConfigError("the file is empty; expected a mapping with employer and sources", path=path, line=1)
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping at the top level, got {type(data).__name__}", path=path,
+                          line=root.start_mark.line + 1 if root else 1)
+    data = dict(data)
+    if "name" not in data and default_name:
+        data["name"] = default_name
+    raw_sources = data.get("sources")
+    try:
+        monitor = Monitor.model_validate({**data, "sources": _placeholder_sources(raw_sources)})
+    except ValidationError as exc:
+        raise _errors_to_config_error(exc, root, path) from None
+    specs: list[SourceSpec] = []
+    for index, raw in enumerate(raw_sources):
+        try:
+            cls = spec_class(raw.get("type"))
+        except KeyError as exc:
+            node, _ = _node_at(root, ("sources", index, "type"))
+            raise ConfigError(str(exc.args[0]), path=path, line=node.start_mark.line + 1 if node else None,
+                              field=f"sources.{index}.type") from None
+        try:
+            spec = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise _errors_to_config_error(exc, root, path, ("sources", index)) from None
+        if not spec.name:
+            spec = spec.model_copy(update={"name": _default_source_name(spec, index)})
+        specs.append(spec)
+    names = [s.name for s in specs]
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            node, _ = _node_at(root, ("sources", index))
+            raise ConfigError(f"source name {name!r} is used twice; names must be unique", path=path,
+                              line=node.start_mark.line + 1 if node else None, field=f"sources.{index}.name")
+    return monitor.model_copy(update={"sources": tuple(specs), "path": path})
+
+
+def _placeholder_sources(raw: Any) -> Any:
+    """First pass: check that ``sources`` is a list of mappings with a ``type``; kinds validate
+    their own options in the second pass."""
+    if not isinstance(raw, list):
+        return raw
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("type"), str):
+            out.append({"type": item["type"]})
+        else:
+            out.append(item)
+    return out
+
+
+def _default_source_name(spec: SourceSpec, index: int) -> str:
+    return f"{spec.type}-{index + 1}"
+
+
+def load_monitor(path: str | Path) -> Monitor:
+    """Load and validate one monitor file. Raises :class:`ConfigError`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the file: {exc.strerror}", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", path=str(p)) from None
+    return parse_monitor(text, path=str(p), default_name=_name_from_stem(p.stem))
+
+
+def _name_from_stem(stem: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-")[:64] or "monitor"
+
+
+def monitor_files(directory: str | Path) -> list[Path]:
+    """The monitor files of a directory in a stable order (``*.yaml`` and ``*.yml``)."""
+    d = Path(directory)
+    return sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
+
+
+def load_monitors(directory: str | Path) -> tuple[list[Monitor], list[ConfigError]]:
+    """Load every monitor file of ``directory``: the valid monitors and the errors of the others.
+    Two files with the same monitor name: the second is an error."""
+    monitors: list[Monitor] = []
+    errors: list[ConfigError] = []
+    seen: dict[str, str] = {}
+    for path in monitor_files(directory):
+        try:
+            monitor = load_monitor(path)
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        if monitor.name in seen:
+            errors.append(ConfigError(f"monitor name {monitor.name!r} is already used by {seen[monitor.name]}",
+                                      path=str(path), field="name"))
+            continue
+        seen[monitor.name] = str(path)
+        monitors.append(monitor)
+    return monitors, errors

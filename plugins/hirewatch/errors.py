@@ -1,0 +1,60 @@
+"""hirewatch's exception hierarchy.
+
+Every error a user can meet derives from :class:`HirewatchError` and carries enough context
+to act on ("in source X of monitor Y: ..."). Stages raise these; the pipeline catches them per
+source so one failure never stops the rest.
+"""
+
+from __future__ import annotations
+
+
+class HirewatchError(Exception):
+    """Base class of every error hirewatch raises on purpose."""
+
+
+class ConfigError(HirewatchError):
+    """A monitor file or a setting is wrong. ``str()`` is the whole message for the user:
+    ``file:line: field: what was expected``. ``located=True``: ``message`` already says where."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 field: str | None = None, located: bool = False) -> None:
+        self.path, self.line, self.field = path, line, field
+        where = path or "<config>"
+        if line is not None:
+            where = f"{where}:{line}"
+        prefix = f"{where}: " + (f"{field}: " if field else "")
+        super().__init__(message if located else prefix + message)
+
+
+class NotConfigured(HirewatchError):
+    """A component switches itself off (no token, no URL): callers skip it, not fail."""
+
+
+class SourceError(HirewatchError):
+    """Fetching or parsing one source failed; the run records it and goes on."""
+
+    def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None) -> None:
+        self.monitor, self.source, self.reason = monitor, source, message
+        ctx = []
+        if source:
+            ctx.append(f"source {source!r}")
+        if monitor:
+            ctx.append(f"monitor {monitor!r}")
+        super().__init__(("in " + " of ".join(ctx) + ": " if ctx else "") + message)
+
+
+class FetchError(SourceError):
+    """The HTTP fetch failed: timeout, refused, 4xx/5xx, too large, too many redirects, blocked
+    address, robots.txt disallow."""
+
+
+class StoreError(HirewatchError):
+    """The store could not read or write (locked, unreachable, rejected)."""
+
+
+class AlertError(HirewatchError):
+    """Slack (or another alert channel) refused or could not be reached."""
+
+
+class DropItem(HirewatchError):
+    """A stage decided this item is not a mention (no employer match, excluded phrase)."""

@@ -1,0 +1,58 @@
+"""Run reports: what one run of one monitor did, per source. Built by the pipeline, printed by
+the CLI, returned (as dicts) by the Airflow tasks, kept by the store for the digest's source health.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+SourceStatus = Literal["ok", "not_modified", "failed"]
+
+
+@dataclass(slots=True)
+class SourceReport:
+    source: str
+    kind: str
+    status: SourceStatus = "ok"
+    error: str | None = None
+    items: int = 0
+    mentions: int = 0
+    new_mentions: int = 0
+    negatives: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    bozo: str | None = None
+
+
+@dataclass(slots=True)
+class RunReport:
+    monitor: str
+    started: datetime
+    finished: datetime | None = None
+    sources: list[SourceReport] = field(default_factory=list)
+    alerts_sent: int = 0
+    alerts_suppressed: int = 0
+    alerts_failed: int = 0
+    store_failures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def new_mentions(self) -> int:
+        return sum(s.new_mentions for s in self.sources)
+
+    @property
+    def negatives(self) -> int:
+        return sum(s.negatives for s in self.sources)
+
+    @property
+    def failed_sources(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.status == "failed"]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["started"] = self.started.isoformat()
+        out["finished"] = self.finished.isoformat() if self.finished else None
+        out["new_mentions"], out["negatives"] = self.new_mentions, self.negatives
+        return out

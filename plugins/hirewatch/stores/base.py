@@ -1,0 +1,147 @@
+"""The store contract: what the SQLite store (embedded default) and the Elasticsearch store both
+provide. One contract test suite (``tests/stores/test_store_contract.py``) runs against both.
+
+The store is the hand-off between ingest and alerting (an outbox): a new negative mention is
+written with ``alert_status = pending``; the alerter reads pending mentions, sends them, and only
+after Slack said ok marks them ``sent`` with the channel and ``ts``. Upserting a mention again never
+changes its alert state or triage, never loses a source it was already seen in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+from hirewatch.mention import Mention
+from hirewatch.report import RunReport
+from hirewatch.sources.base import CrawlState
+
+AlertStatus = Literal["none", "pending", "sent", "suppressed", "threaded"]
+TriageStatus = Literal["open", "acknowledged", "false_positive", "assigned"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    """A mention's outbox and triage state."""
+
+    status: AlertStatus = "none"
+    channel: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    triage: TriageStatus = "open"
+    triage_by: str | None = None
+    triage_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """``new``: ids written for the first time; ``updated``: ids that existed (sources merged);
+    ``failed``: (id, reason) pairs that were not written and will be retried next run."""
+
+    new: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MentionQuery:
+    """A search over stored mentions. ``text`` is full-text (FTS5 / Elasticsearch match);
+    every other given field filters. Results newest first (by published, else fetched)."""
+
+    text: str | None = None
+    monitor: str | None = None
+    employer: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    sentiment: str | None = None
+    source: str | None = None
+    source_kind: str | None = None
+    alert_status: AlertStatus | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RatingPoint:
+    """A review site's aggregate rating as seen in one run (the digest shows its trend)."""
+
+    monitor: str
+    site: str
+    at: datetime
+    rating: float
+    count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMention:
+    mention: Mention
+    alert: AlertState = field(default_factory=AlertState)
+
+
+@runtime_checkable
+class MentionStore(Protocol):
+    """The contract of every store. Raises :class:`~hirewatch.errors.StoreError` when the backend
+    cannot be reached or refuses a whole request; per-item failures are returned, not raised."""
+
+    # -- mentions
+    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertResult:
+        """Insert new mentions, merge ``sources`` of known ones (the rest of a known mention is
+        updated from the new copy, but never its alert or triage state). A new mention whose
+        ``sentiment_label`` is negative and whose ``is_competitor`` is False gets alert status
+        ``pending``; all others ``none``."""
+        ...
+
+    def get(self, mention_id: str) -> StoredMention | None: ...
+
+    def search(self, query: MentionQuery) -> list[StoredMention]: ...
+
+    def iter_mentions(self, monitors: Iterable[str] | None, start: datetime, end: datetime) -> Iterator[Mention]:
+        """Mentions of the given monitors (None: all) first seen (``fetched``) in ``[start, end)``,
+        oldest first, streamed (the digest's day window and trend)."""
+        ...
+
+    def count(self, monitor: str | None = None) -> int: ...
+
+    # -- crawl state
+    def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None: ...
+
+    def put_crawl_state(self, monitor: str, source: str, state: CrawlState) -> None: ...
+
+    # -- outbox and triage
+    def pending_alerts(self, monitor: str, limit: int | None = None) -> list[Mention]:
+        """Mentions of ``monitor`` with alert status pending, oldest first."""
+        ...
+
+    def mark_alert_sent(self, mention_id: str, channel: str, ts: str, thread_ts: str | None = None) -> None:
+        """Record Slack's ok (status sent, or threaded when ``thread_ts`` is given)."""
+        ...
+
+    def mark_alert_suppressed(self, mention_ids: Iterable[str], reason: str) -> None: ...
+
+    def record_alert_failure(self, mention_id: str, error: str) -> None:
+        """Keep the mention pending, count the attempt and remember the error."""
+        ...
+
+    def set_triage(self, mention_id: str, status: TriageStatus, by: str | None) -> None: ...
+
+    def find_alerted(
+        self, monitor: str, *, url: str | None = None, fingerprint: str | None = None
+    ) -> StoredMention | None:
+        """An already-sent alert of the same story (same canonical URL, or same near-duplicate
+        fingerprint), for threading a later mention under it."""
+        ...
+
+    # -- runs, ratings
+    def record_run(self, report: RunReport) -> None: ...
+
+    def recent_runs(self, monitor: str, since: datetime) -> list[RunReport]: ...
+
+    def record_rating(self, point: RatingPoint) -> None: ...
+
+    def ratings(self, monitor: str, since: datetime) -> list[RatingPoint]: ...
+
+    def close(self) -> None: ...

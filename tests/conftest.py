@@ -1,0 +1,37 @@
+"""Shared fixtures: the local web server, paths to fixture data, a fresh store directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.web_server import WebServer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture()
+def web() -> Iterator[WebServer]:
+    with WebServer() as server:
+        yield server
+
+
+@pytest.fixture()
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.fail(f"third-party fixture data not found at {REALDATA} (../shared/realdata beside the project)")
+    return REALDATA
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's secrets or writes to the project's var/."""
+    for key in list(os.environ):
+        if key.startswith("HIREWATCH_"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HIREWATCH_HOME", str(tmp_path / "hirewatch-home"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hirewatch.config import AlertRule, AlertSettings, Entity, Monitor, Routing, SourceSpec
 from hirewatch.mention import Mention, mention_id
+from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.support.slack_server import SlackServer
 
@@ -19,6 +21,14 @@ NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 def slack() -> Iterator[SlackServer]:
     with SlackServer() as server:
         yield server
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """The real embedded store (the outbox the alerts are delivered from)."""
+    opened = SqliteStore(tmp_path / "store.db")
+    yield opened
+    opened.close()
 
 
 def make_monitor(*, rules: tuple[AlertRule, ...] = (), default_channel: str | None = "#ta-oncall",
@@ -52,7 +62,7 @@ def make_mention(n: int = 1, **changes: Any) -> Mention:
         "text": "Six rounds, no feedback, and the recruiter ghosted me after the final interview at Acme.",
         "source": "tech-news",
         "source_kind": "rss",
-        "fetched": NOW - timedelta(minutes=10),
+        "fetched": NOW - timedelta(minutes=10) + timedelta(seconds=n),  # the outbox reads oldest first
         "published": NOW - timedelta(hours=2),
         "matched_terms": ("Acme",),
         "language": "en",

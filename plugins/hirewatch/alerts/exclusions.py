@@ -16,6 +16,7 @@ import io
 import os
 import re
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -101,7 +102,7 @@ def _guess_indent(text: str) -> tuple[int, int]:
     indents = [len(m.group(1)) for line in lines if (m := _ANY_KEY.match(line))]
     mapping = min(indents) if indents else 2
     offset = 0
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in pairwise(lines):
         key, dash = _KEY_LINE.match(previous), _DASH.match(line)
         if key and dash:
             offset = max(0, len(dash.group(1)) - len(key.group(1)))

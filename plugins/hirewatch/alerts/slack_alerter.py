@@ -12,6 +12,7 @@ on top of that this alerter paces each channel (at most one message per ``min_in
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ UNAVAILABLE_CODES = frozenset({
 })
 # Error codes after which every message to the same channel fails too.
 CHANNEL_CODES = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action"})
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 
 class ChannelPacer:
@@ -45,13 +47,18 @@ class ChannelPacer:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
 
-    def wait(self, channel: str) -> None:
+    def wait(self, *channels: str) -> None:
+        """Sleep until a message may go to every one of ``channels``."""
         with self._lock:
-            last = self._last.get(channel)
-        if last is not None:
-            delay = last + self.min_interval_s - self._clock()
+            times = [self._last[c] for c in channels if c in self._last]
+        if times:
+            delay = max(times) + self.min_interval_s - self._clock()
             if delay > 0:
                 self._sleep(delay)
+
+    def channels(self) -> set[str]:
+        with self._lock:
+            return set(self._last)
 
     def done(self, *channels: str) -> None:
         now = self._clock()
@@ -88,7 +95,13 @@ class SlackAlerter(Alerter):
     def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None) -> Posted:
         """``chat.postMessage``; raises :class:`SlackUnavailable` or :class:`SlackRefused`."""
         key = self._channel_ids.get(channel, channel)
-        self.pacer.wait(key)
+        if key == channel and not _CHANNEL_ID.fullmatch(channel):
+            # A name this alerter has not posted to yet may be one of the ids it has posted to
+            # (a thread reply goes to the id the store kept): pace it against those too.
+            named = set(self._channel_ids.values())
+            self.pacer.wait(channel, *(c for c in self.pacer.channels() if c not in named))
+        else:
+            self.pacer.wait(key)
         args = dict(message)
         if thread_ts:
             args["thread_ts"] = thread_ts

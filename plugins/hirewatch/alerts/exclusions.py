@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from hirewatch.config import Entity
+from hirewatch.config import Entity, _name_from_stem, monitor_files
 from hirewatch.errors import ConfigError
 
 MAX_PHRASE = 200
@@ -38,6 +38,20 @@ def clean_phrase(phrase: str) -> str:
     if len(cleaned) > MAX_PHRASE:
         raise ConfigError(f"the exclusion phrase is longer than {MAX_PHRASE} characters", field="employer.exclude")
     return cleaned
+
+
+def find_monitor_file(directory: str | Path, monitor: str) -> Path:
+    """The file of ``directory`` that defines monitor ``monitor`` (its ``name:``, or the file name
+    when it has none), read without validating the rest of the file. Raises ConfigError."""
+    for path in monitor_files(directory):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        name = data.get("name") if isinstance(data, dict) else None
+        if (name or _name_from_stem(path.stem)) == monitor:
+            return path
+    raise ConfigError(f"no monitor named {monitor!r} in this directory", path=str(directory))
 
 
 def add_exclusion(path: str | Path, phrase: str) -> bool:

@@ -62,8 +62,19 @@ def test_bozo_feed_with_entries_keeps_them_and_says_why(web: WebServer) -> None:
     _, items = fetch_items(feed_source(url))
     assert [i.url for i in items] == ["https://x.example/a", "https://x.example/b"]
     assert all(i.bozo and "SAXParseException" in i.bozo for i in items)
-    parsed = feed_source(url).parse_feed(fetch_once(feed_source(url)).documents[0])
+    source = feed_source(url)
+    document = fetch_once(source).documents[0]
+    parsed = source.parse_feed(document)
     assert parsed.bozo == items[0].bozo and parsed.version == "rss20"
+    result = source.parse(document)  # what the pipeline iterates: the bozo rides along
+    assert result.bozo == parsed.bozo and len(list(result)) == 2
+
+
+def test_bozo_reason_without_entries_is_kept(web: WebServer) -> None:
+    url = web.set("/cut.xml", b"<rss version='2.0'><channel><title>cut short</title><lastBui")
+    source = feed_source(url)
+    result = source.parse(fetch_once(source).documents[0])
+    assert list(result) == [] and result.bozo and result.version == "rss20"
 
 
 @pytest.mark.parametrize(("body", "content_type", "reason"), [
@@ -111,7 +122,14 @@ def test_atom_alias_and_url_validation() -> None:
     assert isinstance(build_source(monitor.sources[0], monitor), RssSource)
     with pytest.raises(ConfigError) as info:
         make_monitor([{"type": "rss", "url": "file:///etc/passwd"}])
-    assert "sources.0.url" in str(info.value) and "expected an http(s) URL" in str(info.value)
+    assert "sources.0.url" in str(info.value) and "relative to the monitor's directory" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        make_monitor([{"type": "rss", "url": "file:../secrets/x.xml"}])
+    assert "sources.0.url" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        make_monitor([{"type": "rss", "url": "gopher://x.example/feed"}])
+    assert "expected an http(s) URL" in str(info.value)
+    assert make_monitor([{"type": "rss", "url": "file:feeds/a.xml"}]).sources[0].url == "file:feeds/a.xml"
     with pytest.raises(ConfigError) as info:
         make_monitor([{"type": "rss"}])
     assert "sources.0.url: required key is missing" in str(info.value)

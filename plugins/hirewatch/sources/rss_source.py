@@ -44,7 +44,8 @@ JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 
 
 class FeedSpec(SourceSpec):
-    """Options of a feed source: its ``url`` (required, http or https)."""
+    """Options of a feed source: its ``url`` (required): http(s), or ``file:relative/path`` for a
+    feed shipped beside the monitor file (read from that directory only)."""
 
     url: str
 
@@ -52,7 +53,14 @@ class FeedSpec(SourceSpec):
     @classmethod
     def _http_url(cls, value: str) -> str:
         value = value.strip()
-        if not value.lower().startswith(("http://", "https://")) or len(value) < 10:
+        lowered = value.lower()
+        if lowered.startswith("file:"):
+            rest = value[len("file:"):]
+            if not rest or rest.startswith("/") or ".." in rest.replace("\\", "/").split("/"):
+                raise ValueError(f"expected a file: URL relative to the monitor's directory "
+                                 f"(file:feeds/x.xml), got {value!r}")
+            return value
+        if not lowered.startswith(("http://", "https://")) or len(value) < 10:
             raise ValueError(f"expected an http(s) URL, got {value!r}")
         return value
 
@@ -66,6 +74,19 @@ class ParsedFeed:
     bozo: str | None
     version: str
     title: str
+
+
+class FeedItems(Iterator[RawItem]):
+    """What :meth:`RssSource.parse` returns: an iterator over the items that also carries the
+    feed's ``bozo`` reason (the pipeline puts it in the run report), ``version`` and ``title``."""
+
+    def __init__(self, parsed: ParsedFeed) -> None:
+        self._items = iter(parsed.items)
+        self.bozo, self.version, self.title = parsed.bozo, parsed.version, parsed.title
+        self.count = len(parsed.items)
+
+    def __next__(self) -> RawItem:
+        return next(self._items)
 
 
 def describe_bozo(exc: object) -> str:
@@ -141,9 +162,10 @@ class RssSource(Source):
         return FetchOutcome(documents=(document,), state=new_state, requests=1)
 
     # -- parse (CPU)
-    def parse(self, document: Document) -> Iterator[RawItem]:
-        """The items of one fetched feed. Raises :class:`SourceError` when it is not a feed."""
-        return iter(self.parse_feed(document).items)
+    def parse(self, document: Document) -> FeedItems:
+        """The items of one fetched feed (with ``.bozo``). Raises :class:`SourceError` when the
+        document is not a feed."""
+        return FeedItems(self.parse_feed(document))
 
     def parse_feed(self, document: Document) -> ParsedFeed:
         """Parse one document, keeping the bozo reason even when there are no items."""

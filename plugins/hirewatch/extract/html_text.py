@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
+from functools import lru_cache
 
 from bs4 import (
     BeautifulSoup,
@@ -48,8 +49,10 @@ def looks_like_html(text: str) -> bool:
     return bool(_MARKUP_HINT.search(text))
 
 
+@lru_cache(maxsize=256)
 def html_to_text(html: str) -> str:
-    """The readable text of an HTML fragment or page, whitespace normalised."""
+    """The readable text of an HTML fragment or page, whitespace normalised. Cached: the matcher
+    and extract both ask for the same entry's text."""
     if not html:
         return ""
     if not looks_like_html(html):

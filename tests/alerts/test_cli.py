@@ -41,6 +41,7 @@ def test_listen_without_tokens_says_what_is_missing(monkeypatch: pytest.MonkeyPa
 
 def test_deliver_sends_the_pending_alerts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hirewatch.stores.sqlite_store import SqliteStore
+
     from tests.alerts.conftest import make_mention
     from tests.support.slack_server import BOT_TOKEN, SlackServer
 

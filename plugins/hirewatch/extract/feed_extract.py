@@ -3,8 +3,9 @@
 Called by the pipeline once per (item, entity the matcher found): plain title and text (HTML
 turned into text), canonical URL, the stable id (:func:`~hirewatch.mention.mention_id` of the
 entity's name and the item's own key or its canonical URL), dates in UTC, the source's name and
-kind, the matched terms and a near-duplicate fingerprint. Never raises for a well-formed
-:class:`RawItem`.
+kind, the matched terms and a near-duplicate fingerprint. A publication date later than the fetch
+is clamped to the fetch time (the claimed date stays in ``extra["published_claimed"]``). Never
+raises for a well-formed :class:`RawItem`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ def item_text(item: RawItem) -> str:
     return item.text.strip() if item.text else html_to_text(item.html)
 
 
+def clamp_published(published: datetime | None, fetched: datetime) -> tuple[datetime | None, str | None]:
+    """A publication date after the fetch is not believed: it becomes the fetch time (so a feed
+    that dates its items in 2099 cannot keep them on top of every newest-first list). Returns the
+    date to keep and the claimed one (ISO 8601) when it was clamped, else None."""
+    if published is None or published <= fetched:
+        return published, None
+    return fetched, published.isoformat()
+
+
 def item_key(item: RawItem, url: str, text: str) -> str:
     """What the id hashes: the item's own key, else its canonical URL, else its content."""
     if item.key:
@@ -58,6 +68,10 @@ def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: En
         extra.setdefault("guid", raw_item.guid)
     if raw_item.url and url != raw_item.url:
         extra.setdefault("original_url", raw_item.url)
+    fetched = as_utc(fetched) or fetched
+    published, claimed = clamp_published(as_utc(raw_item.published), fetched)
+    if claimed:
+        extra["published_claimed"] = claimed
     return Mention(
         id=mention_id(entity.name, item_key(raw_item, url, text)),
         monitor=monitor.name,
@@ -67,10 +81,10 @@ def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: En
         text=text,
         source=spec.name,
         source_kind=spec.type,
-        fetched=as_utc(fetched) or fetched,
+        fetched=fetched,
         is_competitor=is_competitor,
         author=raw_item.author or None,
-        published=as_utc(raw_item.published),
+        published=published,
         matched_terms=tuple(matched_terms),
         fingerprint=fingerprint(f"{title}\n{text}"),
         extra=extra,

@@ -15,16 +15,16 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
-from datetime import date, datetime
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hirewatch.config import Monitor, SourceSpec
-from hirewatch.errors import HirewatchError, SourceError
+from hirewatch.errors import FetchError, HirewatchError, SourceError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport, SourceReport
-from hirewatch.sources.base import Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
 from hirewatch.sources.registry import build_source
 
 if TYPE_CHECKING:
@@ -35,6 +35,11 @@ Progress = Callable[[SourceReport], None]
 #: Below this many sources a run parses in-process; above, in a pool of worker processes so that
 #: parsing overlaps with fetching and uses every core.
 POOL_THRESHOLD = 8
+
+#: A source that answered 429/503 with ``Retry-After`` is not fetched again before then, but a
+#: hostile or broken header never parks a source for longer than this.
+MAX_RETRY_AFTER = timedelta(hours=6)
+RETRY_AFTER_KEY = "retry_after_until"
 
 
 # --------------------------------------------------------------------------- pure stages
@@ -128,8 +133,35 @@ def _monitor_dir(monitor: Monitor) -> str | None:
 
 
 async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> FetchOutcome:
+    """Fetch one source with its crawl state. A site that asked us (429/503 ``Retry-After``) to
+    wait is not asked again before then: that raises :class:`SourceError` without a request, and
+    a new such answer is remembered in the crawl state."""
     state = store.get_crawl_state(source.monitor.name, source.name)
-    return await source.fetch(fetcher, state)
+    until = _retry_after_until(state)
+    if until is not None and until > utcnow():
+        raise SourceError(f"the site asked to wait until {until.isoformat(timespec='seconds')} (Retry-After); "
+                          "not fetched before then", monitor=source.monitor.name, source=source.name)
+    try:
+        outcome = await source.fetch(fetcher, state)
+    except FetchError as exc:
+        if exc.retry_after:
+            wait = min(timedelta(seconds=exc.retry_after), MAX_RETRY_AFTER)
+            kept = state or CrawlState()
+            store.put_crawl_state(source.monitor.name, source.name, replace(
+                kept, extra={**kept.extra, RETRY_AFTER_KEY: (utcnow() + wait).isoformat()}))
+        raise
+    if RETRY_AFTER_KEY in outcome.state.extra:
+        extra = {k: v for k, v in outcome.state.extra.items() if k != RETRY_AFTER_KEY}
+        outcome = replace(outcome, state=replace(outcome.state, extra=extra))
+    return outcome
+
+
+def _retry_after_until(state: CrawlState | None) -> datetime | None:
+    value = state.extra.get(RETRY_AFTER_KEY) if state is not None else None
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- runs
@@ -170,11 +202,15 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                              progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
     loop = asyncio.get_running_loop()
     workers = _workers()
-    pool: Executor | None = None
+    pool: Executor
     if workers > 1 and len(sources) >= POOL_THRESHOLD:
         import multiprocessing
 
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    else:
+        # One worker thread, not the event loop: parsing a big feed must not stall the other
+        # sources' fetches (their time limits would fire late, or falsely) nor their timers.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirewatch-parse")
     fetched_at = utcnow()
     reports: list[SourceReport] = []
     failures: list[tuple[str, str]] = []
@@ -189,13 +225,9 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                 report.status = "not_modified" if outcome.not_modified else "ok"
                 processed: list[Processed] = []
             else:
-                if pool is not None:
-                    futures = [loop.run_in_executor(pool, process_document, monitor, source.spec, doc, fetched_at)
-                               for doc in outcome.documents]
-                    processed = list(await asyncio.gather(*futures))
-                else:
-                    processed = [process_document(monitor, source.spec, doc, fetched_at)
-                                 for doc in outcome.documents]
+                futures = [loop.run_in_executor(pool, process_document, monitor, source.spec, doc, fetched_at)
+                           for doc in outcome.documents]
+                processed = list(await asyncio.gather(*futures))
             failures.extend(_store_source(monitor, source, outcome, processed, store, report))
         except HirewatchError as exc:
             report.status, report.error = "failed", _reason(exc)
@@ -210,8 +242,7 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
         async with _fetcher(monitor) as fetcher:
             await asyncio.gather(*(handle(source, fetcher) for source in sources))
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        pool.shutdown(cancel_futures=True)
     order = {s.name: i for i, s in enumerate(sources)}
     reports.sort(key=lambda r: order[r.source])
     return reports, failures

@@ -11,15 +11,13 @@ import pytest
 from hirewatch.config import parse_monitor
 from hirewatch.errors import FetchError, SourceError
 from hirewatch.sources.base import CrawlState, FetchOutcome
+from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import build_source
 from hirewatch.sources.review_source import ReviewSource, next_page_by_param, rating_points
 
 from tests.conftest import FIXTURES
 from tests.support.review_pages import review_page, reviews
 from tests.support.web_server import WebServer
-
-# The fetcher lands on main from the ingest branch; until then this module cannot run.
-HttpFetcher = pytest.importorskip("hirewatch.sources.http_fetcher", reason="HttpFetcher not on main yet").HttpFetcher
 
 
 def _monitor(web: WebServer, *, sources: str, fetch: str = "  per_host_delay_s: 0\n"):

@@ -23,6 +23,7 @@ import inspect
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -287,9 +288,7 @@ class ReviewSource(Source):
         text = item.text
         if entity.casefold() not in f"{item.title}\n{text}".casefold():
             text = f"{text}\n(Review of {entity} on {item.extra.get('site', self.site)}.)".strip()
-        return RawItem(title=item.title, url=item.url, html=item.html, text=text, author=item.author,
-                       published=item.published, guid=item.guid, key=item.key,
-                       extra={**item.extra, "entity": entity})
+        return replace(item, text=text, extra={**item.extra, "entity": entity})
 
     # -- the aggregate rating
     def rating_points(self, outcome: FetchOutcome) -> list[RatingPoint]:

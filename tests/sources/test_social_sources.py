@@ -11,14 +11,15 @@ import pytest
 # The presets subclass the RSS source, which lands on main from the ingest branch.
 pytest.importorskip("hirewatch.sources.rss_source", reason="the RSS source is not on main yet")
 
-from hirewatch.config import parse_monitor  # noqa: E402
-from hirewatch.errors import ConfigError  # noqa: E402
-from hirewatch.sources.base import RawItem, Source  # noqa: E402
-from hirewatch.sources.http_fetcher import HttpFetcher  # noqa: E402
-from hirewatch.sources.registry import build_source  # noqa: E402
-from hirewatch.sources.rss_source import RssSource  # noqa: E402
-from tests.conftest import FIXTURES  # noqa: E402
-from tests.support.web_server import WebServer  # noqa: E402
+from hirewatch.config import parse_monitor
+from hirewatch.errors import ConfigError
+from hirewatch.sources.base import RawItem, Source
+from hirewatch.sources.http_fetcher import HttpFetcher
+from hirewatch.sources.registry import build_source
+from hirewatch.sources.rss_source import RssSource
+
+from tests.conftest import FIXTURES
+from tests.support.web_server import WebServer
 
 SOCIAL = FIXTURES / "social"
 
@@ -88,7 +89,8 @@ def test_bad_preset_options_are_config_errors(entry: str, message: str) -> None:
 
 def test_reddit_items_keep_subreddit_author_and_id(web: WebServer) -> None:
     web.set("/r/recruitinghell/search.rss", SOCIAL / "reddit_search.atom", content_type="application/atom+xml")
-    items = _items(_source(f"{{type: reddit, subreddit: recruitinghell, query: Brightwave, base_url: '{web.url('')}'}}"))
+    base = web.url("")
+    items = _items(_source(f"{{type: reddit, subreddit: recruitinghell, query: Brightwave, base_url: '{base}'}}"))
     assert web.hits[0].path == "/r/recruitinghell/search.rss?q=Brightwave&restrict_sr=1&sort=new"
     ghosted, positive = items
     assert ghosted.title == "Ghosted by Brightwave after five rounds"
@@ -103,7 +105,8 @@ def test_reddit_items_keep_subreddit_author_and_id(web: WebServer) -> None:
 
 def test_mastodon_tag_items_name_their_accounts(web: WebServer) -> None:
     web.set("/tags/recruiting.rss", SOCIAL / "mastodon_tag.rss", content_type="application/rss+xml")
-    items = _items(_source(f"{{type: mastodon, instance: mastodon.example, tag: recruiting, base_url: '{web.url('')}'}}"))
+    base = web.url("")
+    items = _items(_source(f"{{type: mastodon, instance: mastodon.example, tag: recruiting, base_url: '{base}'}}"))
     local, remote = items
     assert local.extra["account"] == "jobseeker@mastodon.example" and local.author == "@jobseeker@mastodon.example"
     assert local.extra["status_id"] == "112233445566778899" and local.extra["tag"] == "recruiting"

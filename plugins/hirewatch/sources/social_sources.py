@@ -302,8 +302,9 @@ class HackerNewsSource(PresetSource):
         return replace(item, html="", text=text, extra=extra)
 
 
-_HN_FOOTER = re.compile(r"(?:<hr\s*/?>\s*)?(?:<p>\s*(?:Article URL|Comments URL|Comment URL|Points|# Comments):.*?</p>\s*)+\s*$",
-                        re.IGNORECASE | re.DOTALL)
+_HN_FOOTER = re.compile(
+    r"(?:<hr\s*/?>\s*)?(?:<p>\s*(?:Article URL|Comments URL|Comment URL|Points|# Comments):.*?</p>\s*)+\s*$",
+    re.IGNORECASE | re.DOTALL)
 
 
 def _after(html: str, label: str) -> str | None:

@@ -161,6 +161,11 @@ def search(
     console.print(f"{len(hits)} mentions")
 
 
+from hirewatch.submit import submit_command  # noqa: E402 - each area registers its command at the bottom
+
+app.command("submit")(submit_command)
+
+
 def main() -> None:
     app()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -451,12 +451,28 @@ def next_page_url(soup: BeautifulSoup, url: str) -> str | None:
     return None
 
 
-def extract_review_page(html: str | bytes, url: str, site: str | None = None) -> ReviewPage:
-    """Every review and the aggregate rating of one page, and its next-page link. Never raises."""
-    from hirewatch.extract.review_sites import adapter_for
+def canonical_url_of(soup: BeautifulSoup) -> str | None:
+    """The page's own address as it states it (``rel=canonical``, else ``og:url``)."""
+    for tag in soup.find_all("link", rel=True):
+        rels = tag.get("rel")
+        rels = rels.split() if isinstance(rels, str) else rels
+        if "canonical" in [r.lower() for r in rels] and tag.get("href"):
+            return str(tag["href"]).strip()
+    og = soup.find("meta", attrs={"property": "og:url"})
+    if og is not None and og.get("content"):
+        return str(og["content"]).strip()
+    return None
 
-    site = site or site_for_url(url)
-    page = ReviewPage(site=site, url=url)
+
+def extract_review_page(html: str | bytes, url: str, site: str | None = None) -> ReviewPage:
+    """Every review and the aggregate rating of one page, and its next-page link. Never raises.
+
+    ``site`` picks the adapter; without it the site is named from the URL's host, or, when that
+    host is no known review site (a mirror, a saved copy), from the page's own canonical address
+    (``<link rel="canonical">``, ``og:url``)."""
+    from hirewatch.extract.review_sites import ADAPTERS, adapter_for
+
+    page = ReviewPage(site=site or site_for_url(url), url=url)
     try:
         soup = soup_of(html)
         extracted: Extracted = extract(soup, base_url=url)
@@ -465,6 +481,11 @@ def extract_review_page(html: str | bytes, url: str, site: str | None = None) ->
     except Exception as exc:  # noqa: BLE001 - a page lxml/bs4 cannot read gives no reviews, not a crash
         page.problems.append(f"unreadable page: {type(exc).__name__}: {exc}")
         return page
+    if site is None and page.site not in ADAPTERS:
+        canonical = canonical_url_of(soup)
+        if canonical and site_for_url(canonical) in ADAPTERS:
+            page.site = site_for_url(canonical)
+    site = page.site
     adapter = adapter_for(site)
     if adapter is not None:
         try:
@@ -489,3 +510,14 @@ def extract_review_page(html: str | bytes, url: str, site: str | None = None) ->
             seen.add(record.key)
             page.reviews.append(record)
     return page
+
+
+def name_entity(item: RawItem, entity: str) -> RawItem:
+    """Say which employer a review is about: a review on the employer's own page often never names
+    it, so the text gets a closing line naming it (the matcher then finds it) and
+    ``extra["entity"]`` says it. Called by the review source and by submit."""
+    text = item.text
+    if entity.casefold() not in f"{item.title}\n{text}".casefold():
+        site = item.extra.get("site") or site_for_url(item.url)
+        text = f"{text}\n(Review of {entity} on {site}.)".strip()
+    return replace(item, text=text, extra={**item.extra, "entity": entity})

@@ -23,7 +23,6 @@ import inspect
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -32,7 +31,13 @@ from pydantic import Field, model_validator
 
 from hirewatch.config import FetchSettings, Monitor, SourceSpec
 from hirewatch.errors import FetchError, SourceError
-from hirewatch.extract.review_extract import AggregateRating, ReviewPage, extract_review_page, site_for_url
+from hirewatch.extract.review_extract import (
+    AggregateRating,
+    ReviewPage,
+    extract_review_page,
+    name_entity,
+    site_for_url,
+)
 from hirewatch.mention import utcnow
 from hirewatch.settings import env
 from hirewatch.sources import robots
@@ -282,13 +287,8 @@ class ReviewSource(Source):
             yield self.annotate(item)
 
     def annotate(self, item: RawItem) -> RawItem:
-        """Say which entity the review is about: a review on the employer's page often never
-        names it, so the text gets a closing line naming it and ``extra["entity"]`` says it."""
-        entity = self.entity
-        text = item.text
-        if entity.casefold() not in f"{item.title}\n{text}".casefold():
-            text = f"{text}\n(Review of {entity} on {item.extra.get('site', self.site)}.)".strip()
-        return replace(item, text=text, extra={**item.extra, "entity": entity})
+        """The item naming the entity this page is about (see :func:`name_entity`)."""
+        return name_entity(item, self.entity)
 
     # -- the aggregate rating
     def rating_points(self, outcome: FetchOutcome) -> list[RatingPoint]:

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
@@ -160,6 +161,8 @@ def search(
     console.print(table)
     console.print(f"{len(hits)} mentions")
 
+
+app.add_typer(slack_app, name="slack")
 
 from hirewatch.submit import submit_command  # noqa: E402 - each area registers its command at the bottom
 

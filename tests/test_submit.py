@@ -25,12 +25,7 @@ ARTICLE = """<!DOCTYPE html><html><head><title>Tech news | Site</title>
 <aside>Related: other stories</aside><footer>(c) Site</footer></body></html>"""
 
 
-@pytest.fixture()
-def html_text() -> None:
-    pytest.importorskip("hirewatch.extract.html_text", reason="html_text is not on main yet")
-
-
-def test_article_item_takes_title_and_main_text(html_text: None) -> None:
+def test_article_item_takes_title_and_main_text() -> None:
     item = article_item(ARTICLE, "https://news.example/a")
     assert item.title == "Brightwave Logistics freezes hiring"
     assert "every open role is on hold" in item.text and "Applicants said" in item.text
@@ -38,20 +33,13 @@ def test_article_item_takes_title_and_main_text(html_text: None) -> None:
     assert item.author == "A. Reporter"
 
 
-def test_article_item_prefers_schema_org_article(html_text: None) -> None:
+def test_article_item_prefers_schema_org_article() -> None:
     html = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
             '"articleBody": "Body text.", "datePublished": "2024-05-01T10:00:00Z", "author": {"name": "N"}}'
             '</script><p>Other</p>')
     item = article_item(html, "https://news.example/b")
     assert (item.title, item.text, item.author) == ("H", "Body text.", "N")
     assert item.published is not None and item.published.year == 2024
-
-
-@pytest.fixture()
-def core() -> None:
-    """End to end needs the matcher and the feed extractor (the working core) on main."""
-    pytest.importorskip("hirewatch.match.employer_matcher", reason="the employer matcher is not on main yet")
-    pytest.importorskip("hirewatch.extract.feed_extract", reason="the feed extractor is not on main yet")
 
 
 def _monitor() -> Monitor:
@@ -64,7 +52,7 @@ sources:
 """)
 
 
-def test_submit_an_article(web: WebServer, tmp_path: Path, core: None) -> None:
+def test_submit_an_article(web: WebServer, tmp_path: Path) -> None:
     url = web.set("/news/freeze", ARTICLE, content_type="text/html")
     with SqliteStore(tmp_path / "h.db") as store:
         result = submit_url(url, _monitor(), store, note="saw this on LinkedIn", by="sam")
@@ -75,7 +63,7 @@ def test_submit_an_article(web: WebServer, tmp_path: Path, core: None) -> None:
     assert stored.title == "Brightwave Logistics freezes hiring" and stored.sentiment_label is not None
 
 
-def test_submit_a_review_page_records_each_review_and_the_rating(web: WebServer, tmp_path: Path, core: None,
+def test_submit_a_review_page_records_each_review_and_the_rating(web: WebServer, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USER", "robin")
     url = web.set("/Reviews/Brightwave-Logistics-Reviews-E998877.htm",
@@ -90,8 +78,7 @@ def test_submit_a_review_page_records_each_review_and_the_rating(web: WebServer,
         assert again.new == () and len(again.updated) == 3
 
 
-def test_submit_refuses_what_robots_txt_forbids_and_what_names_nobody(web: WebServer, tmp_path: Path,
-                                                                      core: None) -> None:
+def test_submit_refuses_what_robots_txt_forbids_and_what_names_nobody(web: WebServer, tmp_path: Path) -> None:
     web.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
     url = web.set("/private/page", ARTICLE, content_type="text/html")
     other = web.set("/news/other", "<title>Weather</title><p>Rain all week.</p>", content_type="text/html")
@@ -104,7 +91,7 @@ def test_submit_refuses_what_robots_txt_forbids_and_what_names_nobody(web: WebSe
     assert web.count("/private/page") == 0
 
 
-def test_submit_command(web: WebServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, core: None) -> None:
+def test_submit_command(web: WebServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hirewatch.cli import app
 
     monitors = tmp_path / "monitors"

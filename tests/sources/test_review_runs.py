@@ -6,10 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("hirewatch.match.employer_matcher", reason="the employer matcher is not on main yet")
-pytest.importorskip("hirewatch.extract.feed_extract", reason="the feed extractor is not on main yet")
-
 from hirewatch.config import parse_monitor
 from hirewatch.pipeline import run_monitor
 from hirewatch.sources.review_source import rating_points

@@ -7,10 +7,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-
-# The presets subclass the RSS source, which lands on main from the ingest branch.
-pytest.importorskip("hirewatch.sources.rss_source", reason="the RSS source is not on main yet")
-
 from hirewatch.config import parse_monitor
 from hirewatch.errors import ConfigError
 from hirewatch.sources.base import RawItem, Source

@@ -233,10 +233,7 @@ def test_trustpilot_api_mode(web: WebServer, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(SourceError, match="HIREWATCH_TRUSTPILOT_API_KEY"):
         _fetch(source)
     monkeypatch.setenv("HIREWATCH_TRUSTPILOT_API_KEY", "tp-secret-key")
-    try:
-        outcome = _fetch(source)
-    except SourceError as exc:
-        pytest.skip(f"HttpFetcher.get has no headers parameter yet: {exc}")
+    outcome = _fetch(source)
     items = [i for d in outcome.documents for i in source.parse(d)]
     assert [i.key for i in items] == ["review:trustpilot:65f0c0ffee0a1b2c3d4e5f60",
                                       "review:trustpilot:65efab12cd34ef5678901234"]
@@ -244,3 +241,16 @@ def test_trustpilot_api_mode(web: WebServer, monkeypatch: pytest.MonkeyPatch) ->
     assert all("tp-secret-key" not in h.path for h in web.hits)
     assert source.rating_points(outcome)[0].rating == 0.325
     assert web.count("/robots.txt") == 0  # an API is not crawled
+
+
+def test_the_api_key_does_not_follow_a_redirect_to_another_host(web: WebServer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIREWATCH_TRUSTPILOT_API_KEY", "tp-secret-key")
+    other_host = web.url("/elsewhere").replace("127.0.0.1", "localhost")
+    web.set("/v1/business-units/5f1234abcd/reviews", status=302, redirect_to=other_host)
+    web.set("/elsewhere", json.dumps({"reviews": []}), content_type="application/json")
+    web.set("/v1/business-units/5f1234abcd", "{}", content_type="application/json")
+    _fetch(_source(web, "    api: trustpilot\n", url="BASE/v1/business-units/5f1234abcd/reviews"))
+    by_path = {h.path.split("?")[0]: h.headers for h in web.hits}
+    assert by_path["/v1/business-units/5f1234abcd/reviews"].get("apikey") == "tp-secret-key"
+    assert "apikey" not in {k.lower() for k in by_path["/elsewhere"]}

@@ -30,6 +30,7 @@ import os
 import socket
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from email.utils import formatdate, parsedate_to_datetime
 from importlib import metadata
 from pathlib import Path
@@ -218,8 +219,11 @@ class HttpFetcher:
     # -- the one public call
     async def get(self, url: str, *, state: CrawlState | None = None, settings: FetchSettings | None = None,
                   monitor: str | None = None, source: str | None = None, accept: str = ACCEPT_FEEDS,
-                  conditional: bool = True) -> Document:
+                  conditional: bool = True, headers: Mapping[str, str] | None = None) -> Document:
         """GET ``url`` within the limits; conditional on ``state``'s validators when given.
+
+        ``headers`` are extra request headers (an API key for a source that reads an API): never
+        logged, and dropped when a redirect leaves ``url``'s scheme, host and port.
 
         Returns a :class:`Document` (status 2xx with the decoded body, or 304 with an empty one;
         ``headers`` have lower-case names; ``final_url`` is the address after redirects). Raises
@@ -229,7 +233,8 @@ class HttpFetcher:
         ctx = {"monitor": monitor, "source": source}
         if url.lower().startswith("file:"):
             return await self._get_file(url, state if conditional else None, settings, ctx)
-        headers = {"User-Agent": user_agent(settings.contact), "Accept": accept}
+        request_headers = {"User-Agent": user_agent(settings.contact), "Accept": accept}
+        headers = {**(headers or {}), **request_headers}
         if conditional and state is not None:
             if state.etag:
                 headers["If-None-Match"] = state.etag
@@ -251,6 +256,8 @@ class HttpFetcher:
                 if hop == settings.max_redirects:
                     break
                 seen.add(target)
+                if urlsplit(target)[:2] != urlsplit(url)[:2]:
+                    headers = {k: v for k, v in headers.items() if k in request_headers}
                 current = target
                 continue
             if response_status == 304:

@@ -187,6 +187,9 @@ def test_conditional_get_on_the_first_page(web: WebServer) -> None:
     assert second.not_modified and second.documents == ()
     assert web.count("/reviews/acme", status=304) == 1
     assert second.state.seen_ids == first.state.seen_ids
+    # An unchanged page keeps its rating for this run's point of the trend.
+    (before,), (after,) = rating_points("acme", first.state), rating_points("acme", second.state)
+    assert (after.rating, after.count) == (before.rating, before.count) and after.at > before.at
 
 
 def test_first_page_failure_is_a_fetch_error(web: WebServer) -> None:

@@ -223,6 +223,9 @@ class ReviewSource(Source):
         extra: dict[str, Any] = {"site": self.site, "stopped": stopped}
         if aggregate is not None:
             extra["aggregate_rating"] = {**aggregate.to_dict(), "at": utcnow().isoformat()}
+        elif stopped == "not_modified" and old is not None and isinstance(old.extra.get("aggregate_rating"), dict):
+            # The page did not change, so neither did its rating: seen again in this run.
+            extra["aggregate_rating"] = {**old.extra["aggregate_rating"], "at": utcnow().isoformat()}
         return CrawlState(etag=etag, last_modified=last_modified, seen_ids=tuple(remembered), extra=extra)
 
     # -- the Trustpilot API instead of pages

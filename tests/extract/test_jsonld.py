@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from hirewatch.extract.jsonld import extract, iter_nodes, node_types, parse_json_lenient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REALDATA
 
@@ -77,3 +79,24 @@ def test_microdata_orphan_review_cards_and_urls() -> None:
     (item,) = extract(html, base_url="https://site.example/page").microdata
     assert item == {"type": "https://schema.org/Review",
                     "properties": {"url": "https://site.example/r/1", "name": "A title"}}
+
+
+# -- never raise, whatever a page holds (property-based)
+
+_JSONISH = st.text(alphabet=st.sampled_from([*'{}[]":,\\\'/*<>!-\n\t ab1.eu0x', "\x00", "\u00e9"]),
+                   max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSONISH)
+def test_parse_json_lenient_never_raises(text: str) -> None:
+    result = parse_json_lenient(text)
+    assert result is None or isinstance(result, list)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_JSONISH)
+def test_extract_never_raises_on_any_script_body(body: str) -> None:
+    html = f'<script type="application/ld+json">{body}</script><div itemscope>{body}</div>'
+    found = extract(html)
+    assert isinstance(found.jsonld, list) and isinstance(found.microdata, list)

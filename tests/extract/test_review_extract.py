@@ -18,6 +18,8 @@ from hirewatch.extract.review_extract import (
     site_for_url,
 )
 from hirewatch.mention import mention_id
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REALDATA
 
@@ -158,3 +160,23 @@ def test_reviews_in_both_jsonld_and_microdata_are_kept_once() -> None:
 def test_broken_pages_give_no_reviews_and_no_exception(body: bytes) -> None:
     page = extract_review_page(body, "https://www.glassdoor.com/Reviews/x-Reviews-E1.htm")
     assert page.reviews == []
+
+
+
+_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                           st.sampled_from(["@type", "@id", "name", "reviewRating", "ratingValue", "bestRating",
+                                            "worstRating", "author", "jobTitle", "datePublished", "itemReviewed",
+                                            "positiveNotes", "reviewCount", "@graph", "review", "url"]),
+                           inner, max_size=6), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_schema_nodes_of_any_shape_never_raise(value) -> None:
+    reviews, aggregate = from_schema_nodes([{"@type": "Review", "reviewRating": value, "author": value,
+                                             "name": value, "@graph": value}, value], "x")
+    for review in reviews:
+        review.to_item("https://x.example/")
+    if aggregate is not None:
+        assert 0.0 <= aggregate.rating.normalised <= 1.0

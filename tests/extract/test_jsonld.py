@@ -100,3 +100,12 @@ def test_extract_never_raises_on_any_script_body(body: str) -> None:
     html = f'<script type="application/ld+json">{body}</script><div itemscope>{body}</div>'
     found = extract(html)
     assert isinstance(found.jsonld, list) and isinstance(found.microdata, list)
+
+
+def test_huge_broken_blocks_are_not_repaired_but_huge_valid_ones_are_read() -> None:
+    from hirewatch.extract.jsonld import REPAIR_LIMIT
+
+    valid = '{"a": "' + "x" * REPAIR_LIMIT + '"}'
+    assert parse_json_lenient(valid) == [{"a": "x" * REPAIR_LIMIT}]
+    assert parse_json_lenient("// c\n" + valid) is None
+    assert parse_json_lenient("// c\n" + valid[: REPAIR_LIMIT // 2] + '"}') is not None

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 _DECODER = json.JSONDecoder(strict=False)
+#: Blocks larger than this (characters) are read only if they are valid JSON (about 2 s of
+#: repair work at this size on one core).
+REPAIR_LIMIT = 1_500_000
 _WRAPPER = re.compile(
     r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)\s*|\s*(?://\s*)?(?:\]\]>|-->)\s*$",
 )
@@ -103,17 +106,22 @@ def parse_json_lenient(text: str) -> list[Any] | None:
     Steps, each tried only when the one before failed: strict-free :mod:`json` (raw control
     characters allowed; trailing junk after complete values ignored); wrappers (CDATA, HTML
     comments) and JS comments removed; bad escapes repaired; :mod:`json5`; unescaped inner quotes
-    escaped. A block that is literally ``null`` gives ``[None]``.
+    escaped. A block that is literally ``null`` gives ``[None]``. Blocks over :data:`REPAIR_LIMIT`
+    characters get the first step only.
     """
-    candidates = [text]
+    values = _json_values(text)
+    if values is not None:
+        return values  # the common case: valid JSON, no repair work at all
+    if len(text) > REPAIR_LIMIT:
+        return None  # the repairs are character loops in Python: a hostile block must not stall a run
     stripped = _strip_js_comments(_WRAPPER.sub("", text))
-    candidates.append(stripped)
+    values = _json_values(stripped)
+    if values is not None:
+        return values
     escaped = _ESCAPE.sub(_fix_escape, stripped)
-    candidates.append(escaped)
-    for candidate in candidates:
-        values = _json_values(candidate)
-        if values is not None:
-            return values
+    values = _json_values(escaped)
+    if values is not None:
+        return values
     try:
         return [json5.loads(escaped)]
     except Exception:  # noqa: BLE001, S110 - json5 raises ValueError and friends; try the next repair

@@ -110,7 +110,10 @@ def test_per_host_delay_holds_between_requests(web: WebServer) -> None:
     assert [h.path for h in web.hits] == ["/robots.txt", "/reviews/acme", "/reviews/acme?page=2",
                                           "/reviews/acme?page=3"]
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.38, gaps
+    # Pacing spaces request starts; the server sees arrivals, which a loaded machine can shift by
+    # the connection set-up of the first request, so the span is the firm check.
+    assert starts[-1] - starts[0] >= 3 * 0.4 * 0.95, gaps
+    assert min(gaps) >= 0.4 - 0.15, gaps
 
 
 def test_robots_crawl_delay_lengthens_the_delay(web: WebServer) -> None:
@@ -118,7 +121,7 @@ def test_robots_crawl_delay_lengthens_the_delay(web: WebServer) -> None:
     web.set("/robots.txt", "User-agent: hirewatch\nCrawl-delay: 0.5\nAllow: /\n", content_type="text/plain")
     _fetch(_source(web, "    delay_s: 0.05\n    max_pages: 2\n"))
     page_hits = [h.at for h in web.hits if h.path.startswith("/reviews")]
-    assert page_hits[1] - page_hits[0] >= 0.48
+    assert page_hits[1] - page_hits[0] >= 0.5 - 0.1  # 0.05 without the Crawl-delay
 
 
 def test_default_delay_is_one_second_for_reviews_unless_the_monitor_sets_one(web: WebServer) -> None:

@@ -280,7 +280,7 @@ def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> N
         report.notes.append(f"alert delivery failed: {exc}")
         return
     if result.dry_run:
-        report.notes.append(f"dry run (no Slack token): {result.sent} alerts printed, not sent; "
+        report.notes.append(f"dry run (no Slack token): {result.would_send} alerts printed, not sent; "
                             "they stay pending in the outbox")
         return
     report.alerts_sent = result.sent + result.threaded

@@ -4,23 +4,13 @@ health, empty and partial days, grouping."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from hirewatch.digest.model import build_digest, day_window, group_monitors, previous_local_day
 from hirewatch.stores.base import RatingPoint
-from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.digest.factory import mention, monitor, run, utc
-
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore(tmp_path / "digest.db") as s:
-        yield s
-
 
 # --------------------------------------------------------------------------- windows
 

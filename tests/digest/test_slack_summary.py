@@ -1,0 +1,109 @@
+"""The Slack summary: the exact Block Kit payload, mrkdwn escaping of crawled text, and a real
+slack_sdk WebClient posting it to a local server that answers like Slack."""
+
+from __future__ import annotations
+
+import pytest
+from hirewatch.digest.model import Counts, SourceHealth, TrendDay
+from hirewatch.digest.slack_summary import escape_mrkdwn, post_summary, summary_payload
+from hirewatch.errors import AlertError, NotConfigured
+from hirewatch.settings import Secret
+
+from tests.digest.sample import HOSTILE, digest, item
+
+
+def test_exact_payload() -> None:
+    d = digest(items=(item("Interview cancelled twice"),))
+    assert summary_payload(d, link="https://digests.example/example-2026-03-09.html") == {
+        "text": "Digest: Brightwave Logistics, Mon 9 Mar: 6 new mentions yesterday (1 negative), up from 3 the day "
+                "before; 1 source failed: glassdoor (HTTP 503).",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Digest: Brightwave Logistics, Mon 9 Mar",
+                                        "emoji": False}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "6 new mentions yesterday (1 negative), up from 3 "
+                                                                   "the day before; 1 source failed: glassdoor "
+                                                                   "(HTTP 503)."}},
+            {"type": "section", "fields": [
+                {"type": "mrkdwn", "text": "*Mentions*\n6  (▲ 3 vs day before, 7-day avg 5.4)"},
+                {"type": "mrkdwn", "text": "*Negative*\n1  (▲ 1)"},
+                {"type": "mrkdwn", "text": "*Avg sentiment*\n−0.12  (7-day +0.02)"},
+                {"type": "mrkdwn", "text": "*Sources*\n1/2 ok"},
+            ]},
+            {"type": "section", "text": {"type": "mrkdwn", "text":
+                "*Worth reading*\n• <https://news.example/a?b=1&amp;c=2|Interview cancelled twice>\n"
+                "    industry-news-en · negative −0.62 · open"}},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": ":warning: *Failing sources*: glassdoor (HTTP 503)"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text":
+                "<https://digests.example/example-2026-03-09.html|Open the full digest> · Europe/Amsterdam"}]},
+        ],
+    }
+
+
+def test_escape_mrkdwn() -> None:
+    assert escape_mrkdwn("a & b <!channel> <https://x|y> @here @Everyone\u202e") == (
+        "a &amp; b &lt;!channel&gt; &lt;https://x|y&gt; @\u200bhere @\u200bEveryone")
+
+
+def test_hostile_title_is_escaped_everywhere() -> None:
+    d = digest(items=(item(HOSTILE, source="<!here>", url="https://news.example/x?a=<b>|c"),),
+               sources=(SourceHealth("example", "x<@U123>", "rss", "failing", runs=1, failures=1,
+                                     error="<!channel> HTTP 503"),))
+    payload = summary_payload(d)
+    blob = repr(payload)
+    for raw in ("<script>", "<img", "<!channel>", "<!here>", "<@U123>", "@channel"):
+        assert raw not in blob
+    reading = payload["blocks"][3]["text"]["text"]
+    assert reading.startswith("*Worth reading*\n• <https://news.example/x?a=%3Cb%3E%7Cc|&lt;script&gt;alert")
+    assert "@\u200bchannel &lt;!channel&gt;>" in reading
+    assert "&lt;!here&gt;" in reading
+    failing = payload["blocks"][4]["text"]["text"]
+    assert failing == ":warning: *Failing sources*: x&lt;@U123&gt; (&lt;!channel&gt; HTTP 503)"
+
+
+def test_javascript_url_is_not_a_link() -> None:
+    d = digest(items=(item("Click", url="javascript:alert(1)"),))
+    reading = summary_payload(d)["blocks"][3]["text"]["text"]
+    assert reading.startswith("*Worth reading*\n• Click\n") and "javascript" not in reading
+
+
+def test_empty_day_summary() -> None:
+    d = digest(today=Counts(), previous_day=Counts(), baseline=Counts(), items=(), topics=(), reviews=(),
+               trend=tuple(TrendDay(t.day) for t in digest().trend),
+               sources=(SourceHealth("example", "news", "rss", "ok", runs=1),))
+    payload = summary_payload(d)
+    assert payload["blocks"][1]["text"]["text"] == "No new mentions yesterday."
+    assert [b["type"] for b in payload["blocks"]] == ["header", "section", "section", "context"]
+    assert payload["blocks"][-1]["elements"][0]["text"] == ("Full digest sent by e-mail to 1 recipient"
+                                                             " · Europe/Amsterdam")
+
+
+def test_post_summary_with_the_real_client(slack_server) -> None:
+    d = digest()
+    ts = post_summary(d, "#ta-leads", link="https://digests.example/x.html", token=Secret("xoxb-test-token"),
+                      base_url=slack_server.url)
+    assert ts == "1700000000.000001"
+    (post,) = slack_server.posts
+    assert post["path"] == "/api/chat.postMessage"
+    assert post["channel"] == "#ta-leads"
+    assert post["blocks"] == summary_payload(d, link="https://digests.example/x.html")["blocks"]
+    assert post["unfurl_links"] is False
+    assert slack_server.headers[0]["Authorization"] == "Bearer xoxb-test-token"
+
+
+def test_post_summary_reads_token_and_base_url_from_the_environment(slack_server, monkeypatch) -> None:
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", "xoxb-env-token")
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.url)
+    post_summary(digest(), "#ta-leads")
+    assert slack_server.headers[0]["Authorization"] == "Bearer xoxb-env-token"
+
+
+def test_slack_refusal_is_an_alert_error(slack_server) -> None:
+    slack_server.answer = {"ok": False, "error": "channel_not_found"}
+    with pytest.raises(AlertError, match="Slack refused the digest summary for #nowhere: channel_not_found"):
+        post_summary(digest(), "#nowhere", token=Secret("xoxb-test-token"), base_url=slack_server.url)
+
+
+def test_no_token_is_not_configured() -> None:
+    with pytest.raises(NotConfigured, match="HIREWATCH_SLACK_TOKEN"):
+        post_summary(digest(), "#ta-leads")

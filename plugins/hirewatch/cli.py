@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from hirewatch.config import Monitor, load_monitors
+from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
 
@@ -159,6 +160,9 @@ def search(
         table.add_row(when, escape(m.employer), label, escape(m.source), escape(m.title[:80]), escape(m.url))
     console.print(table)
     console.print(f"{len(hits)} mentions")
+
+
+app.command("digest")(digest_command)
 
 
 def main() -> None:

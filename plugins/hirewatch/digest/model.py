@@ -477,9 +477,12 @@ def build_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | N
             topic_week.update(set(mention.topics))
 
     runs = {m.name: store.recent_runs(m.name, first.start) for m in monitors}
+    # A day counts towards the average when hirewatch ran on it (a run, or a mention first seen
+    # then); a store without run reports at all gets the plain 7-day average.
     run_days = {r.started.astimezone(zone).date() for reports in runs.values() for r in reports}
+    covered = run_days | {d for d, tally in per_day.items() if tally.total}
     baseline_range = [the_day - timedelta(days=offset) for offset in range(BASELINE_DAYS, 0, -1)]
-    baseline_days = sum(1 for d in baseline_range if d in run_days) if run_days else BASELINE_DAYS
+    baseline_days = sum(1 for d in baseline_range if d in covered) if run_days else BASELINE_DAYS
     baseline_tally = _Tally()
     for d in baseline_range:
         if d in per_day:
@@ -487,7 +490,9 @@ def build_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | N
     today = per_day[the_day].counts() if the_day in per_day else Counts()
     previous = per_day[the_day - timedelta(days=1)].counts() if the_day - timedelta(days=1) in per_day else Counts()
     baseline = baseline_tally.counts(max(baseline_days, 1)) if baseline_days else Counts()
-    if 0 < baseline_days < BASELINE_DAYS:
+    if baseline_days == 0:
+        notes.append("hirewatch has no record of the 7 days before, so there is no average to compare with.")
+    elif baseline_days < BASELINE_DAYS:
         notes.append(f"The 7-day average covers the {baseline_days} of the last 7 days on which hirewatch ran.")
 
     trend = tuple(TrendDay(d, per_day[d].negative, per_day[d].neutral, per_day[d].positive) if d in per_day
@@ -650,7 +655,7 @@ def _change(now: float, before: float, what: str) -> str:
         return ""
     if round(now) == round(before):
         return f"as many as {what}"
-    return f"{'up' if now > before else 'down'} from {before:g} {what}"
+    return f"{'up' if now > before else 'down'} from {f'{before:g}' if before else 'none'} {what}"
 
 
 def _with_headline(digest: Digest) -> Digest:

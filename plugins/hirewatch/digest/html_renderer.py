@@ -129,13 +129,14 @@ def _trend_table(trend: tuple[TrendDay, ...], digest: Digest, plot_h: int = 120)
         spacer = _cell("#ffffff", plot_h - used) if plot_h - used > 0 else ""
         bold = "font-weight:bold;color:#1f2933;" if day.day == digest.day else ""
         cols.append(
-            '<td valign="bottom" align="center" style="padding:0 3px">'
+            f'<td valign="bottom" align="center" width="{100 // max(len(trend), 1)}%" style="padding:0 3px">'
             f'<div style="font-size:10px;color:#1f2933">{day.total or ""}</div>'
             f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0">{spacer}{"".join(parts)}</table>'
             f'<div style="font-size:10px;color:#616e7c;{bold}">{day.day.day}</div></td>')
     alt = escape(charts.trend_chart(trend).alt)
     return Markup(  # noqa: S704 - numbers and colours only; the one text (alt) is escaped above
-        f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" summary="{alt}"><tr>'
+        f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" summary="{alt}" '
+        'style="table-layout:fixed"><tr>'
         + "".join(cols) + "</tr></table>")
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -460,7 +460,7 @@ def build_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | N
     week_start = the_day - timedelta(days=BASELINE_DAYS - 1)
     baseline_first = the_day - timedelta(days=BASELINE_DAYS)
     todays: list[Mention] = []
-    for mention in store.iter_mentions(names, first.start, window.end):
+    for mention in _mentions(store, names, first.start, window.end):
         local_day = mention.fetched.astimezone(zone).date()
         if local_day < days[0] or local_day > the_day:
             continue
@@ -537,6 +537,13 @@ def build_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | N
         sources=tuple(sources), monitors_without_runs=tuple(without_runs), headline="", notes=tuple(notes),
     )
     return _with_headline(digest)
+
+
+def _mentions(store: MentionStore, names: list[str], start: datetime, end: datetime) -> Iterator[Mention]:
+    """The group's mentions, one monitor at a time: a single-monitor window is the query a store
+    can answer from one (monitor, fetched) index range without sorting."""
+    for name in names:
+        yield from store.iter_mentions([name], start, end)
 
 
 def _alert_state(store: MentionStore, mention_id: str) -> AlertState | None:

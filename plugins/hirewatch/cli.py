@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
 from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
@@ -162,6 +163,7 @@ def search(
     console.print(f"{len(hits)} mentions")
 
 
+app.add_typer(slack_app, name="slack")
 app.command("digest")(digest_command)
 
 

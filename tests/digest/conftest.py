@@ -1,19 +1,16 @@
 """Servers the digest tests deliver to, all on 127.0.0.1: a real SMTP server (aiosmtpd), optionally
 with STARTTLS (a certificate made here) and AUTH, and a small HTTP server that answers like Slack's
-Web API so the real slack_sdk WebClient can post to it. Written for this project."""
+Web API (tests/support/slack_server.py) for the real slack_sdk WebClient. Written for this project."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from hirewatch.stores.sqlite_store import SqliteStore
+
+from tests.support.slack_server import SlackServer
 
 USER, PASSWORD = "digest-bot", "s3cret-pa55word!"
 
@@ -130,46 +129,11 @@ def tls_smtp_server(tmp_path: Path) -> Iterator[tuple[SmtpServer, Path]]:
 # --------------------------------------------------------------------------- Slack
 
 
-@dataclass
-class SlackServer:
-    url: str
-    posts: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
-    answer: dict[str, Any] | None = None
-
-
 @pytest.fixture()
 def slack_server() -> Iterator[SlackServer]:
-    """Answers ``POST /api/chat.postMessage`` like Slack (``ok``, ``channel``, ``ts``), or with
-    ``slack.answer`` when a test sets one (``{"ok": False, "error": "channel_not_found"}``)."""
-    state = SlackServer(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            payload = json.loads(body or b"{}")
-            state.posts.append({"path": self.path, **payload})
-            state.headers.append(dict(self.headers.items()))
-            answer = state.answer or {"ok": True, "channel": "C0DIGEST", "ts": f"1700000000.{len(state.posts):06d}"}
-            data = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/api/"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    """The project's local Slack Web API (tests/support/slack_server.py)."""
+    with SlackServer() as server:
+        yield server
 
 
 @pytest.fixture()

@@ -13,6 +13,7 @@ from hirewatch.digest import run_digest
 
 from tests.digest.conftest import _free_port
 from tests.digest.factory import mention, monitor, run, utc
+from tests.support.slack_server import BOT_TOKEN
 
 DAY = date(2026, 5, 12)
 NOW = utc(2026, 5, 13, 5)
@@ -32,8 +33,8 @@ def _fill(store) -> None:
 
 def _configure(monkeypatch, smtp_server, slack_server) -> None:
     monkeypatch.setenv("HIREWATCH_SMTP_URL", smtp_server.url(**{"from": "digest@example.com"}))
-    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", "xoxb-test")
-    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.url)
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.base_url)
     monkeypatch.setenv("HIREWATCH_DIGEST_URL", "https://intranet.example/digests/")
 
 
@@ -48,7 +49,7 @@ def test_send_writes_file_mails_and_posts(store, smtp_server, slack_server, monk
     assert group.path == path and result.paths == (path,)
     assert group.link == "https://intranet.example/digests/acme-2026-05-12.html"
     assert group.mailed_to == ("ta-leads@example.com",)
-    assert (group.slack_channel, group.slack_ts) == ("#ta-leads", "1700000000.000001")
+    assert (group.slack_channel, group.slack_ts) == ("#ta-leads", slack_server.posted()[0].ts)
     assert group.skipped == () and group.errors == ()
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
@@ -67,7 +68,7 @@ def test_send_writes_file_mails_and_posts(store, smtp_server, slack_server, monk
     assert "https://intranet.example/digests/acme-2026-05-12.html" in html
     assert len([p for p in message.walk() if p.get_content_type() == "image/png"]) == 2
 
-    (post,) = slack_server.posts
+    (post,) = (m.args for m in slack_server.posted())
     assert post["channel"] == "#ta-leads"
     assert post["blocks"][-1]["elements"][0]["text"].startswith(
         "<https://intranet.example/digests/acme-2026-05-12.html|Open the full digest>")
@@ -80,7 +81,7 @@ def test_without_send_only_the_file(store, smtp_server, slack_server, monkeypatc
     result = run_digest([monitor()], store, "2026-05-12", out_dir=tmp_path / "out", now=NOW)
     assert result.paths == (tmp_path / "out" / "acme-2026-05-12.html",)
     assert result.paths[0].is_file()
-    assert smtp_server.received == [] and slack_server.posts == []
+    assert smtp_server.received == [] and slack_server.calls() == []
 
 
 def test_send_without_settings_skips_and_says_why(store, tmp_path) -> None:
@@ -96,14 +97,14 @@ def test_send_without_settings_skips_and_says_why(store, tmp_path) -> None:
 def test_smtp_down_is_recorded_and_slack_still_posts(store, slack_server, monkeypatch) -> None:
     _fill(store)
     monkeypatch.setenv("HIREWATCH_SMTP_URL", f"smtp://digest:hunter22@127.0.0.1:{_free_port()}?timeout=5")
-    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", "xoxb-test")
-    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.url)
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.base_url)
     result = run_digest([monitor()], store, DAY, send=True, now=NOW)
     assert not result.ok
     (group,) = result.groups
     assert len(group.errors) == 1 and group.errors[0].startswith("mail: SMTP 127.0.0.1:")
     assert "hunter22" not in group.errors[0]
-    assert group.slack_ts is not None and len(slack_server.posts) == 1
+    assert group.slack_ts is not None and len(slack_server.posted()) == 1
     assert group.to_dict()["errors"] == list(group.errors)
 
 

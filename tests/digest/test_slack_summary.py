@@ -10,6 +10,7 @@ from hirewatch.errors import AlertError, NotConfigured
 from hirewatch.settings import Secret
 
 from tests.digest.sample import HOSTILE, digest, item
+from tests.support.slack_server import BOT_TOKEN, Answer
 
 
 def test_exact_payload() -> None:
@@ -80,28 +81,41 @@ def test_empty_day_summary() -> None:
 
 def test_post_summary_with_the_real_client(slack_server) -> None:
     d = digest()
-    ts = post_summary(d, "#ta-leads", link="https://digests.example/x.html", token=Secret("xoxb-test-token"),
-                      base_url=slack_server.url)
-    assert ts == "1700000000.000001"
-    (post,) = slack_server.posts
-    assert post["path"] == "/api/chat.postMessage"
-    assert post["channel"] == "#ta-leads"
-    assert post["blocks"] == summary_payload(d, link="https://digests.example/x.html")["blocks"]
-    assert post["unfurl_links"] is False
-    assert slack_server.headers[0]["Authorization"] == "Bearer xoxb-test-token"
+    ts = post_summary(d, "#ta-leads", link="https://digests.example/x.html", token=Secret(BOT_TOKEN),
+                      base_url=slack_server.base_url)
+    (message,) = slack_server.posted()
+    assert ts == message.ts
+    assert message.args["channel"] == "#ta-leads"
+    assert message.args["blocks"] == summary_payload(d, link="https://digests.example/x.html")["blocks"]
+    assert message.args["unfurl_links"] is False
+    assert slack_server.calls("chat.postMessage")[0].headers["Authorization"] == f"Bearer {BOT_TOKEN}"
 
 
 def test_post_summary_reads_token_and_base_url_from_the_environment(slack_server, monkeypatch) -> None:
-    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", "xoxb-env-token")
-    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.url)
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack_server.base_url)
     post_summary(digest(), "#ta-leads")
-    assert slack_server.headers[0]["Authorization"] == "Bearer xoxb-env-token"
+    assert len(slack_server.posted()) == 1
+
+
+def test_rate_limit_is_retried_after_retry_after(slack_server) -> None:
+    slack_server.answer_next("chat.postMessage", Answer(status=429, body={"ok": False, "error": "ratelimited"},
+                                                        headers={"Retry-After": "1"}))
+    ts = post_summary(digest(), "#ta-leads", token=Secret(BOT_TOKEN), base_url=slack_server.base_url)
+    assert [c.status for c in slack_server.calls("chat.postMessage")] == [429, 200]
+    assert ts == slack_server.posted()[0].ts
 
 
 def test_slack_refusal_is_an_alert_error(slack_server) -> None:
-    slack_server.answer = {"ok": False, "error": "channel_not_found"}
+    slack_server.answer_next("chat.postMessage", Answer(body={"ok": False, "error": "channel_not_found"}))
     with pytest.raises(AlertError, match="Slack refused the digest summary for #nowhere: channel_not_found"):
-        post_summary(digest(), "#nowhere", token=Secret("xoxb-test-token"), base_url=slack_server.url)
+        post_summary(digest(), "#nowhere", token=Secret(BOT_TOKEN), base_url=slack_server.base_url)
+
+
+def test_slack_outage_is_an_alert_error(slack_server) -> None:
+    with slack_server.outage(), pytest.raises(AlertError, match="Slack refused the digest summary for #ta-leads"):
+        post_summary(digest(), "#ta-leads", token=Secret(BOT_TOKEN), base_url=slack_server.base_url)
+    assert slack_server.posted() == []
 
 
 def test_no_token_is_not_configured() -> None:

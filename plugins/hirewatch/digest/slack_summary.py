@@ -19,7 +19,7 @@ from hirewatch.digest import formatting as f
 from hirewatch.digest.model import Digest
 from hirewatch.digest.text_renderer import clean
 from hirewatch.errors import AlertError, NotConfigured
-from hirewatch.settings import Secret, env, secret_env
+from hirewatch.settings import Secret, slack_base_url, slack_token
 
 log = logging.getLogger(__name__)
 
@@ -87,38 +87,29 @@ def summary_payload(digest: Digest, *, link: str | None = None) -> dict[str, Any
     return {"text": text, "blocks": blocks}
 
 
-def slack_token() -> Secret | None:
-    """``HIREWATCH_SLACK_TOKEN``, else the password of the Airflow Connection ``hirewatch_slack``."""
-    token = secret_env("HIREWATCH_SLACK_TOKEN")
-    if token is not None:
-        return token
-    from hirewatch.digest.connections import airflow_connection
-
-    conn = airflow_connection("hirewatch_slack")
-    if conn is not None and conn.password:
-        return Secret(conn.password)
-    return None
-
-
 def post_summary(digest: Digest, channel: str, *, link: str | None = None, token: Secret | None = None,
                  base_url: str | None = None) -> str:
-    """Post the summary with the real slack_sdk WebClient; returns the message ``ts``.
-    ``base_url`` defaults to ``HIREWATCH_SLACK_BASE_URL`` (the tests' local Slack)."""
+    """Post the summary with the real slack_sdk WebClient; returns the message ``ts``. The token
+    and address default to the alerts' (:func:`hirewatch.settings.slack_token`,
+    ``HIREWATCH_SLACK_BASE_URL``); a 429 is retried after Slack's ``Retry-After`` (twice at most)."""
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
     token = token or slack_token()
     if token is None:
         raise NotConfigured("no Slack token (HIREWATCH_SLACK_TOKEN or Airflow Connection hirewatch_slack)")
-    base = base_url or env("HIREWATCH_SLACK_BASE_URL")
+    base = base_url or slack_base_url()
     client = WebClient(token=token.reveal(), **({"base_url": base.rstrip("/") + "/"} if base else {}))
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     payload = summary_payload(digest, link=link)
     try:
         response = client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload["blocks"],
                                            unfurl_links=False, unfurl_media=False)
     except SlackApiError as exc:
-        raise AlertError(f"Slack refused the digest summary for {channel}: "
-                         f"{exc.response.get('error', 'unknown error')}") from None
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        reason = data.get("error") or f"HTTP {exc.response.status_code}"
+        raise AlertError(f"Slack refused the digest summary for {channel}: {reason}") from None
     except OSError as exc:
         raise AlertError(f"Slack could not be reached for the digest summary: {exc}") from None
     log.info("posted digest summary of %s to %s", digest.group, channel)

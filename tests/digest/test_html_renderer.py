@@ -146,3 +146,9 @@ def test_clock_change_day_says_so() -> None:
     d = digest(window=day_window(date(2026, 3, 29), "Europe/Amsterdam"))
     assert "a 23-hour day (clocks changed)" in _soup(render_html(d, "file").html).get_text()
     assert DAY != d.day
+
+
+def test_first_day_on_record_shows_no_comparison() -> None:
+    text = " ".join(_soup(render_html(digest(baseline_days=0), "file").html).get_text(" ").split())
+    assert "no earlier days on record" in text
+    assert "vs day before" not in text and "7-day avg" not in text

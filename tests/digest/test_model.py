@@ -134,6 +134,15 @@ def test_seven_day_average_counts_only_days_hirewatch_ran(store) -> None:
     assert any("2 of the last 7 days" in note for note in digest.notes)
 
 
+def test_first_day_on_record_compares_with_nothing(store) -> None:
+    store.record_run(run("acme", _noon(DAY), news=("ok", "", 2)))
+    store.upsert_mentions([mention("a", _noon(DAY)), mention("b", _noon(DAY), label="negative", score=-0.5)])
+    digest = build_digest([monitor()], store, DAY, now=NOW)
+    assert not digest.has_history and digest.baseline_days == 0
+    assert digest.headline == "2 new mentions yesterday (1 negative)."
+    assert digest.notes == ("hirewatch has no record of the 7 days before, so there is no average to compare with.",)
+
+
 def test_topics_use_per_topic_sentiment(store) -> None:
     mon = monitor()
     store.upsert_mentions([

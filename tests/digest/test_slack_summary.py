@@ -79,6 +79,12 @@ def test_empty_day_summary() -> None:
                                                              " · Europe/Amsterdam")
 
 
+def test_summary_without_history_makes_no_comparison() -> None:
+    fields = summary_payload(digest(baseline_days=0))["blocks"][2]["fields"]
+    assert [f["text"] for f in fields] == ["*Mentions*\n6  (no earlier days on record)", "*Negative*\n1",
+                                           "*Avg sentiment*\n−0.12", "*Sources*\n1/2 ok"]
+
+
 def test_post_summary_with_the_real_client(slack_server) -> None:
     d = digest()
     ts = post_summary(d, "#ta-leads", link="https://digests.example/x.html", token=Secret(BOT_TOKEN),

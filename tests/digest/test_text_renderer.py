@@ -23,6 +23,13 @@ def test_text_has_the_numbers_items_and_health() -> None:
     assert text.count(" <\n") == 1 and "Mon 09 Mar" in text
 
 
+def test_no_history_shows_dashes() -> None:
+    text = render_text(digest(baseline_days=0))
+    assert "Mentions                 6           –          –" in text
+    assert "usual –" in text
+    assert text.count("6 new mentions yesterday (1 negative); 1 source failed") == 1
+
+
 def test_control_and_bidi_characters_are_removed() -> None:
     text = render_text(digest(items=(item("evil\x1b[2J\u202etitle\r\nBcc: x"),)))
     assert "\x1b" not in text and "\u202e" not in text

@@ -253,6 +253,11 @@ class Digest:
         return f"on {self.day:%a} {self.day.day} {self.day:%b}"
 
     @property
+    def has_history(self) -> bool:
+        """Whether hirewatch ran on any of the 7 days before (else there is nothing to compare with)."""
+        return self.baseline_days > 0
+
+    @property
     def failing(self) -> tuple[SourceHealth, ...]:
         return tuple(s for s in self.sources if s.status == "failing")
 
@@ -675,7 +680,7 @@ def _with_headline(digest: Digest) -> Digest:
     else:
         negatives = f" ({_plural(today.negative, 'negative', 'negative')})" if today.negative else " (none negative)"
         sentence = f"{_plural(today.total, 'new mention')} {when}{negatives}"
-        change = _change(today.total, digest.previous_day.total, "the day before")
+        change = _change(today.total, digest.previous_day.total, "the day before") if digest.has_history else ""
         if change:
             sentence += f", {change}"
         parts.append(sentence)

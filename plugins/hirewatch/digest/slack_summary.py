@@ -48,14 +48,18 @@ def summary_payload(digest: Digest, *, link: str | None = None) -> dict[str, Any
     d = digest
     title = _clip(clean(f"Digest: {', '.join(d.employers)}, {d.day:%a} {d.day.day} {d.day:%b}"), 150)
     t = d.today
-    fields = [
-        f"*Mentions*\n{f.number(t.total)}  ({f.delta(t.total, d.previous_day.total)} vs day before,"
-        f" 7-day avg {f.number(d.baseline.total)})",
-        f"*Negative*\n{f.number(t.negative)}  ({f.delta(t.negative, d.previous_day.negative)})",
-        f"*Avg sentiment*\n{f.score(t.avg_sentiment)}  (7-day {f.score(d.baseline.avg_sentiment)})",
-        f"*Sources*\n{len(d.sources) - len(d.failing)}/{len(d.sources)} ok"
-        + (f", {len(d.quiet)} quiet" if d.quiet else ""),
-    ]
+    if d.has_history:
+        fields = [
+            f"*Mentions*\n{f.number(t.total)}  ({f.delta(t.total, d.previous_day.total)} vs day before,"
+            f" 7-day avg {f.number(d.baseline.total)})",
+            f"*Negative*\n{f.number(t.negative)}  ({f.delta(t.negative, d.previous_day.negative)})",
+            f"*Avg sentiment*\n{f.score(t.avg_sentiment)}  (7-day {f.score(d.baseline.avg_sentiment)})",
+        ]
+    else:
+        fields = [f"*Mentions*\n{f.number(t.total)}  (no earlier days on record)",
+                  f"*Negative*\n{f.number(t.negative)}", f"*Avg sentiment*\n{f.score(t.avg_sentiment)}"]
+    fields.append(f"*Sources*\n{len(d.sources) - len(d.failing)}/{len(d.sources)} ok"
+                  + (f", {len(d.quiet)} quiet" if d.quiet else ""))
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _clip(escape_mrkdwn(d.headline), 3000)}},

@@ -63,13 +63,14 @@ def render_text(digest: Digest, *, link: str | None = None) -> str:
                                                      if d.window.hours != 24 else ""),
            "", clean(d.headline)]
     out += [clean(note) for note in d.notes]
+    before = (lambda value: value) if d.has_history else (lambda value: f.DASH)
     out += ["", f"{'':16}{'that day':>10}{'day before':>12}{'7-day avg':>11}",
-            f"{'Mentions':16}{f.number(d.today.total):>10}{f.number(d.previous_day.total):>12}"
-            f"{f.number(d.baseline.total):>11}",
-            f"{'Negative':16}{f.number(d.today.negative):>10}{f.number(d.previous_day.negative):>12}"
-            f"{f.number(d.baseline.negative):>11}",
-            f"{'Avg sentiment':16}{f.score(d.today.avg_sentiment):>10}{f.score(d.previous_day.avg_sentiment):>12}"
-            f"{f.score(d.baseline.avg_sentiment):>11}"]
+            f"{'Mentions':16}{f.number(d.today.total):>10}{before(f.number(d.previous_day.total)):>12}"
+            f"{before(f.number(d.baseline.total)):>11}",
+            f"{'Negative':16}{f.number(d.today.negative):>10}{before(f.number(d.previous_day.negative)):>12}"
+            f"{before(f.number(d.baseline.negative)):>11}",
+            f"{'Avg sentiment':16}{f.score(d.today.avg_sentiment):>10}"
+            f"{before(f.score(d.previous_day.avg_sentiment)):>12}{before(f.score(d.baseline.avg_sentiment)):>11}"]
 
     out += _heading("Worth reading")
     if d.items:
@@ -95,8 +96,9 @@ def render_text(digest: Digest, *, link: str | None = None) -> str:
     out += _heading("Topics of the candidate journey")
     if d.topics:
         for t in d.topics:
+            usual = f.number(t.baseline) if d.has_history else f.DASH
             out.append(f"{clean(t.label)[:28]:28} {t.count:>4}  negative {t.negative:>3}"
-                       f"  avg {f.score(t.avg_sentiment):>6}  usual {f.number(t.baseline)}")
+                       f"  avg {f.score(t.avg_sentiment):>6}  usual {usual}")
     else:
         out.append(f"No candidate-journey topics {d.day_phrase}.")
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Employer-brand reputation monitoring.")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 MonitorsDir = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
 

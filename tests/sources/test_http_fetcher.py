@@ -290,7 +290,10 @@ def test_per_host_delay_spaces_requests(web: WebServer) -> None:
     asyncio.run(go())
     times = sorted(hit.at for hit in web.hits)
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.12
+    # Pacing spaces the starts; the server sees arrivals, which a loaded machine can bunch a little
+    # (the first request also opens the connection), so the span is the firm check.
+    assert times[-1] - times[0] >= 3 * 0.15 * 0.95
+    assert min(gaps) >= 0.15 / 3
 
 
 def test_not_a_url_is_a_fetch_error() -> None:

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
+from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
 
@@ -163,6 +164,7 @@ def search(
 
 
 app.add_typer(slack_app, name="slack")
+app.command("digest")(digest_command)
 
 from hirewatch.submit import submit_command  # noqa: E402 - each area registers its command at the bottom
 

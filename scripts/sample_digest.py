@@ -53,10 +53,10 @@ STORIES = [
     ("review-interview", REVIEWS, "review", "Recruiter was great, the interview was awful",
      "The recruiter kept me informed at every step, but the panel interview was disorganised and one "
      "interviewer was openly dismissive.", "negative", -0.2, 0.64, ("recruiter", "interview"),
-     {"recruiter": 0.62, "interview": -0.71}, {"rating": 2}),
+     {"recruiter": 0.62, "interview": -0.71}, {"rating": 0.25}),
     ("review-onboarding", REVIEWS, "review", "Great colleagues, chaotic first week",
      "Nice team and a fair manager; my laptop arrived on day four.", "neutral", 0.04, 0.3, ("onboarding",
-     "culture"), {"onboarding": -0.35, "culture": 0.6}, {"rating": 3}),
+     "culture"), {"onboarding": -0.35, "culture": 0.6}, {"rating": 0.5}),
     ("rotterdam", NEWS, "rss", "Brightwave Logistics opens a new hub in Rotterdam, hiring 300",
      "The company plans to hire warehouse staff, drivers and planners in the coming months.", "positive", 0.62,
      0.1, ("job_ad",), {"job_ad": 0.62}, {}),
@@ -129,8 +129,8 @@ def fill(store: SqliteStore, monitor: Monitor) -> None:
             ]
             at = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
             store.record_run(RunReport("example", at, at + timedelta(seconds=40), reports))
-    store.record_rating(RatingPoint("example", REVIEWS, datetime(2026, 11, 10, 5, tzinfo=UTC), 3.6, 212))
-    store.record_rating(RatingPoint("example", REVIEWS, datetime(2026, 11, 17, 5, tzinfo=UTC), 3.5, 214))
+    store.record_rating(RatingPoint("example", REVIEWS, datetime(2026, 11, 10, 5, tzinfo=UTC), 0.65, 212))
+    store.record_rating(RatingPoint("example", REVIEWS, datetime(2026, 11, 17, 5, tzinfo=UTC), 0.625, 214))
     day_base = datetime(2026, 11, 17, 6, tzinfo=UTC)
     for index, (key, source, kind, title, text, label, score, severity, topics, topic_scores, extra) in \
             enumerate(STORIES):

@@ -204,15 +204,15 @@ def test_new_reviews_and_rating_change(store) -> None:
     mon = monitor()
     store.upsert_mentions([
         mention("r1", _noon(DAY), source="glassdoor", source_kind="review", label="negative", score=-0.6,
-                extra={"rating": 2}),
+                extra={"rating": 0.25}),  # the store keeps 0..1: 2 stars
         mention("r2", _noon(DAY) + timedelta(hours=1), source="glassdoor", source_kind="review",
-                extra={"rating": "4.0"}),
+                extra={"rating": "0.75"}),
         mention("r-old", _noon(DAY - timedelta(days=1)), source="glassdoor", source_kind="review"),
     ])
-    store.record_rating(RatingPoint("acme", "glassdoor", utc(2026, 5, 1, 6), 3.9, 100))
-    store.record_rating(RatingPoint("acme", "glassdoor", _noon(DAY), 3.7, 102))
-    store.record_rating(RatingPoint("acme", "glassdoor", _noon(DAY + timedelta(days=1)), 3.5, 104))  # after
-    store.record_rating(RatingPoint("acme", "indeed", utc(2026, 5, 2, 6), 4.1, 50))
+    store.record_rating(RatingPoint("acme", "glassdoor", utc(2026, 5, 1, 6), 0.725, 100))
+    store.record_rating(RatingPoint("acme", "glassdoor", _noon(DAY), 0.675, 102))
+    store.record_rating(RatingPoint("acme", "glassdoor", _noon(DAY + timedelta(days=1)), 0.625, 104))  # after
+    store.record_rating(RatingPoint("acme", "indeed", utc(2026, 5, 2, 6), 0.775, 50))
     digest = build_digest([mon], store, DAY, now=NOW)
     assert [(r.title, r.rating) for r in digest.reviews] == [("Story r2", 4.0), ("Story r1", 2.0)]
     ratings = {r.site: r for r in digest.ratings}

@@ -153,7 +153,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class RatingChange:
-    """A review site's aggregate rating at the end of the day and before it started."""
+    """A review site's aggregate rating at the end of the day and before it started, in stars
+    (1-5; the store keeps 0..1)."""
 
     monitor: str
     site: str
@@ -410,13 +411,18 @@ def _status_label(state: AlertState | None) -> tuple[str, str, str]:
     return state.status, state.triage, label
 
 
+def stars(normalised: float) -> float:
+    """The store keeps ratings normalised to 0..1 (worst..best); the digest shows the usual 1-5."""
+    return round(1 + 4 * normalised, 2)
+
+
 def _rating(mention: Mention) -> float | None:
     value = mention.extra.get("rating")
     try:
         rating = float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
-    return rating if rating is not None and math.isfinite(rating) else None
+    return stars(rating) if rating is not None and math.isfinite(rating) and 0 <= rating <= 1 else None
 
 
 def _item(mention: Mention, state: AlertState | None) -> Item:
@@ -590,8 +596,8 @@ def _rating_changes(monitor: str, points: list[RatingPoint], window: DayWindow) 
         before = next((p for p in reversed(site_points) if p.at < window.start), None)
         if current is None:
             continue
-        out.append(RatingChange(monitor=monitor, site=site, rating=current.rating,
-                                previous=before.rating if before else None, count=current.count,
+        out.append(RatingChange(monitor=monitor, site=site, rating=stars(current.rating),
+                                previous=stars(before.rating) if before else None, count=current.count,
                                 previous_count=before.count if before else None, at=current.at,
                                 updated_today=current.at >= window.start))
     return out

@@ -31,6 +31,7 @@ import socket
 import zlib
 from collections import defaultdict
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +51,7 @@ ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+jso
 AddressKind = Literal["public", "loopback", "private", "link-local", "multicast"]
 
 
+@lru_cache(maxsize=1)
 def _version() -> str:
     try:
         return metadata.version("hirewatch")

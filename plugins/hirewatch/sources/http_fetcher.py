@@ -246,7 +246,11 @@ class HttpFetcher:
                 if not location:
                     raise FetchError(f"{current} answered {response_status} without a Location header",
                                      url=current, status=response_status, **ctx)
-                target = urljoin(current, location.strip())
+                try:
+                    target = urljoin(current, location.strip())
+                except ValueError:
+                    raise FetchError(f"{current} redirects to a malformed address {location[:200]!r}",
+                                     url=current, status=response_status, **ctx) from None
                 if target in seen:
                     raise FetchError(f"redirect loop: {current} points back to {target}", url=current,
                                      status=response_status, **ctx)
@@ -311,15 +315,16 @@ class HttpFetcher:
     async def _one(self, url: str, headers: dict[str, str], settings: FetchSettings,
                    ctx: dict[str, str | None]) -> tuple[int, dict[str, str], bytes]:
         """One request, no redirect following: status, lower-cased headers, decoded body."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"not an http(s) URL: {url!r}", url=url, **ctx)
         try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
             port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            raise FetchError(f"bad port in URL {url!r}", url=url, **ctx) from None
-        await self._check_address(parts.hostname, port, url, settings, ctx)
-        host_key = f"{parts.hostname}:{port}"
+        except ValueError as exc:
+            raise FetchError(f"malformed URL {url[:200]!r}: {exc}", url=url, **ctx) from None
+        if parts.scheme not in ("http", "https") or not hostname:
+            raise FetchError(f"not an http(s) URL: {url[:200]!r}", url=url, **ctx)
+        await self._check_address(hostname, port, url, settings, ctx)
+        host_key = f"{hostname}:{port}"
         client = self._open()
         # The host slot first: a task waiting for a busy host must not hold a global slot.
         async with self._host_semaphore(host_key), self._global:
@@ -333,9 +338,9 @@ class HttpFetcher:
             except httpx.TimeoutException:
                 raise FetchError(f"timed out after {settings.timeout_s:g} s fetching {url}", url=url, **ctx) from None
             except httpx.ConnectError as exc:
-                raise FetchError(f"could not connect to {parts.hostname}:{port}: {exc or 'refused'}",
+                raise FetchError(f"could not connect to {hostname}:{port}: {exc or 'refused'}",
                                  url=url, **ctx) from None
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"connection error fetching {url}: {type(exc).__name__}: {exc}",
                                  url=url, **ctx) from None
             except OverflowError as exc:

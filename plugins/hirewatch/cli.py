@@ -17,7 +17,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
+from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Employer-brand reputation monitoring.")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 MonitorsDir = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
 
@@ -159,6 +161,10 @@ def search(
         table.add_row(when, escape(m.employer), label, escape(m.source), escape(m.title[:80]), escape(m.url))
     console.print(table)
     console.print(f"{len(hits)} mentions")
+
+
+app.add_typer(slack_app, name="slack")
+app.command("digest")(digest_command)
 
 
 def main() -> None:

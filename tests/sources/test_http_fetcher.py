@@ -349,3 +349,22 @@ def test_redirect_without_location(web: WebServer) -> None:
     web.set("/feed", b"", status=302)
     # The server always adds Location for redirect_to routes; a bare 302 status route has none.
     assert "without a Location header" in str(fetch_error(web.url("/feed")))
+
+
+def test_one_connection_serves_conditional_reruns_and_errors(web: WebServer) -> None:
+    url = web.set("/feed", FEED)
+    web.set("/down", b"x" * 1000, status=503)
+
+    async def go():
+        async with HttpFetcher(LOCAL) as fetcher:
+            first = await fetcher.get(url, settings=LOCAL)
+            state = CrawlState(etag=first.headers["etag"])
+            for _ in range(5):
+                assert (await fetcher.get(url, settings=LOCAL, state=state)).status == 304
+            for _ in range(3):
+                with pytest.raises(FetchError):
+                    await fetcher.get(web.url("/down"), settings=LOCAL)
+
+    asyncio.run(go())
+    assert web.statuses() == {200: 1, 304: 5, 503: 3}
+    assert web.connections == 1  # the small bodies are drained, so keep-alive holds

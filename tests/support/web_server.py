@@ -54,6 +54,7 @@ class WebServer:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
+        self.connections = 0  # TCP connections accepted (keep-alive reuse shows as fewer)
         self._lock = threading.Lock()
         server = self
 
@@ -63,6 +64,11 @@ class WebServer:
 
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server.connections += 1
 
             def do_HEAD(self) -> None:
                 self.do_GET()

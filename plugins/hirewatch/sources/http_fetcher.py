@@ -355,7 +355,8 @@ class HttpFetcher:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304 or status >= 400:
-                return status, response_headers, b""  # the body is not needed; the pool discards it
+                await self._drain(response)
+                return status, response_headers, b""
             declared = response_headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.max_bytes:
                 raise OverflowError(f"the body is larger than the limit of {settings.max_bytes} bytes "
@@ -367,6 +368,19 @@ class HttpFetcher:
         response_headers.pop("content-encoding", None)
         response_headers["content-length"] = str(len(body))
         return status, response_headers, body
+
+    @staticmethod
+    async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+        """Read a body we do not need (304, redirect, error page) when it is small, so the
+        connection goes back to the pool; a larger one is left and the connection closed."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return
+        seen = 0
+        async for chunk in response.aiter_raw():
+            seen += len(chunk)
+            if seen > limit:
+                return
 
     def _host_semaphore(self, host_key: str) -> asyncio.Semaphore:
         sem = self._hosts.get(host_key)

@@ -40,7 +40,7 @@ class AlertFeedSource(RssSource):
 
     def refine(self, item: RawItem) -> RawItem | None:
         url = unwrap_redirect(item.url) if item.url else item.url
-        text = html_to_text(item.html) if item.html else html_to_text(item.text)
+        text = html_to_text(item.html) if item.html else item.text
         extra = dict(item.extra)
         extra["alert_service"] = self.service
         query = alert_query(str(extra.get("feed_title", "")))

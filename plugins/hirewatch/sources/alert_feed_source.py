@@ -18,7 +18,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from hirewatch.dedupe.canonical_url import unwrap_redirect
-from hirewatch.extract.html_text import html_to_text, inline_text
+from hirewatch.extract.html_text import html_to_text
 from hirewatch.sources.base import RawItem
 from hirewatch.sources.registry import register
 from hirewatch.sources.rss_source import RssSource
@@ -51,7 +51,7 @@ class AlertFeedSource(RssSource):
             extra["site"] = host.removeprefix("www.")
         if url != item.url:
             extra["alert_link"] = item.url
-        return RawItem(title=inline_text(item.title), url=url, html="", text=text, author=item.author,
+        return RawItem(title=" ".join(item.title.split()), url=url, html="", text=text, author=item.author,
                        published=item.published, guid=item.guid, key=item.key, extra=extra, bozo=item.bozo)
 
 

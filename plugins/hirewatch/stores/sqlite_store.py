@@ -38,6 +38,7 @@ from hirewatch.stores.codec import (
     format_time_opt,
     initial_alert_status,
     merge_sources,
+    parse_text_query,
     parse_time,
     run_report_from_dict,
     sort_time,
@@ -598,41 +599,12 @@ class _UnknownIds(Exception):
 
 
 def fts_query(text: str) -> str:
-    """A user's search words as a safe FTS5 query: every word must occur (any order), ``"a
-    phrase"`` must occur as written, ``OR`` between words means either, ``word*`` is a prefix.
-    Characters FTS5 would read as syntax are never passed through, so no input is an error."""
-    tokens: list[str] = []
-    parts = text.split('"')
-    for index, part in enumerate(parts):
-        if index % 2 == 1:  # inside quotes: a phrase
-            words = _words(part)
-            if words:
-                tokens.append('"' + " ".join(words) + '"')
-            continue
-        for raw in part.split():
-            if raw == "OR":
-                if tokens and tokens[-1] != "OR":
-                    tokens.append("OR")
-                continue
-            prefix = raw.endswith("*")
-            for word in _words(raw):
-                tokens.append(f'"{word}"' + ("*" if prefix else ""))
-    while tokens and tokens[-1] == "OR":
-        tokens.pop()
-    while tokens and tokens[0] == "OR":
-        tokens.pop(0)
-    return " ".join(tokens)
-
-
-def _words(text: str) -> list[str]:
-    """Split like FTS5's unicode61 tokenizer does: runs of letters and digits."""
-    out, current = [], []
-    for char in text:
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            out.append("".join(current))
-            current = []
-    if current:
-        out.append("".join(current))
-    return out
+    """A user's search words (see :func:`~hirewatch.stores.codec.parse_text_query`) as a safe FTS5
+    query: characters FTS5 would read as syntax never get through, so no input is an error."""
+    out = []
+    for term in parse_text_query(text):
+        if term.kind == "or":
+            out.append("OR")
+        else:
+            out.append('"' + " ".join(term.words) + '"' + ("*" if term.prefix else ""))
+    return " ".join(out)

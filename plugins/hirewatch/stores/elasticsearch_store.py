@@ -148,9 +148,11 @@ class ElasticsearchStore:
             self.setup()
 
     @classmethod
-    def from_settings(cls, settings: StoreSettings, **options: Any) -> ElasticsearchStore:
-        """Build the client from ``HIREWATCH_ES_URL`` and API key or user/password. The client's own
-        retries are off: this store's back-off covers 429 and connection errors."""
+    def from_settings(cls, settings: StoreSettings, *, client_options: dict[str, Any] | None = None,
+                      **options: Any) -> ElasticsearchStore:
+        """Build the client from ``HIREWATCH_ES_URL`` and API key or user/password (``client_options``
+        go to ``Elasticsearch(...)`` as they are). The client's own retries are off: this store's
+        back-off covers 429 and connection errors."""
         from elasticsearch import Elasticsearch
 
         if not settings.es_url:
@@ -161,7 +163,9 @@ class ElasticsearchStore:
         elif settings.es_username:
             password = settings.es_password.reveal() if settings.es_password is not None else ""
             auth["basic_auth"] = (settings.es_username, password)
-        client = Elasticsearch(settings.es_url, max_retries=0, retry_on_timeout=False, request_timeout=30, **auth)
+        kwargs: dict[str, Any] = {"max_retries": 0, "retry_on_timeout": False, "request_timeout": 30, **auth}
+        kwargs.update(client_options or {})
+        client = Elasticsearch(settings.es_url, **kwargs)
         return cls(client, prefix=settings.es_index_prefix, where=redact_url(settings.es_url), **options)
 
     # -- plumbing
@@ -315,7 +319,8 @@ class ElasticsearchStore:
         updated: list[str] = []
         failed: dict[str, str] = {}
         failed_mentions: dict[str, Mention] = {}
-        kept = self._kept_failures()
+        seen: set[str] = set()
+        origins: set[tuple[str, str]] = set()
         batch: dict[str, Mention] = {}
 
         def flush() -> None:
@@ -327,13 +332,21 @@ class ElasticsearchStore:
             if mention.id in batch:
                 mention = mention.with_(sources=merge_sources(batch[mention.id].sources, mention.sources))
             batch[mention.id] = mention
+            seen.add(mention.id)
+            origins.add((mention.monitor, mention.source))
             if len(batch) >= self.chunk_size:
                 flush()
 
-        for mention, _attempts, _first in kept.values():
-            add(mention)
         for mention in mentions:
             add(mention)
+        if batch:
+            flush()
+        # Retry what earlier calls for the same monitor and source could not write, so the outcome
+        # is reported against the source it came from.
+        kept = self._kept_failures(origins)
+        for mid, (mention, _attempts, _first) in kept.items():
+            if mid not in seen:
+                add(mention)
         if batch:
             flush()
         if new or updated:
@@ -426,9 +439,15 @@ class ElasticsearchStore:
 
     # -- failures kept for the next run
 
-    def _kept_failures(self) -> dict[str, tuple[Mention, int, str]]:
-        """Mentions earlier upserts could not write: (mention, attempts so far, first failure)."""
-        response = self._call("read kept failures", self.client.search, index=self.side["retry"],
+    def _kept_failures(self, origins: set[tuple[str, str]]) -> dict[str, tuple[Mention, int, str]]:
+        """Mentions of these (monitor, source) pairs that earlier upserts could not write:
+        id -> (mention, attempts so far, first failure)."""
+        if not origins:
+            return {}
+        pairs = [{"bool": {"filter": [{"term": {"monitor": monitor}}, {"term": {"source": source}}]}}
+                 for monitor, source in sorted(origins)]
+        query = {"bool": {"should": pairs, "minimum_should_match": 1}}
+        response = self._call("read kept failures", self.client.search, index=self.side["retry"], query=query,
                               size=self.chunk_size, sort=[{"first_failed": "asc"}, {"id": "asc"}])
         kept: dict[str, tuple[Mention, int, str]] = {}
         for hit in response["hits"]["hits"]:
@@ -459,7 +478,7 @@ class ElasticsearchStore:
                 continue  # cannot be kept (not JSON); the failure is still returned to the caller
             attempts, first = (kept[mid][1] + 1, kept[mid][2]) if mid in kept else (1, now)
             actions.append({"_op_type": "index", "_index": self.side["retry"], "_id": mid, "_source": {
-                "id": mid, "monitor": mention.monitor, "reason": reason, "attempts": attempts,
+                "id": mid, "monitor": mention.monitor, "source": mention.source, "reason": reason, "attempts": attempts,
                 "first_failed": first, "last_failed": now, "mention": payload,
             }})
         if not actions:

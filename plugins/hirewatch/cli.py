@@ -161,6 +161,12 @@ def search(
     console.print(f"{len(hits)} mentions")
 
 
+from hirewatch.stores.es_cli import es_app, kibana_app  # noqa: E402
+
+app.add_typer(es_app, name="es")
+app.add_typer(kibana_app, name="kibana")
+
+
 def main() -> None:
     app()
 

@@ -1,6 +1,9 @@
 """An HTTP proxy on 127.0.0.1 in front of a real server (osmem-server in the tests) that fails on
 demand: answers 429 Too Many Requests, or closes the connection without an answer, for the next
-N requests whose path contains a given string; everything else is forwarded unchanged.
+N requests whose path contains a given string; everything else is forwarded unchanged, except
+that with ``plain_json=True`` the Elasticsearch 9 client's ``compatible-with`` media types are
+rewritten to plain JSON on the way (osmem-server answers them with 406; see es_shim.py), so code
+that builds its own client (the CLI) can be pointed at osmem-server through this proxy.
 
 Used by the Elasticsearch store tests to show back-off and retries against real HTTP. Written for
 this project.
@@ -23,7 +26,8 @@ class Fault:
 
 
 class FlakyProxy:
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, plain_json: bool = False) -> None:
+        self.plain_json = plain_json
         parts = urlsplit(upstream)
         self.upstream_host, self.upstream_port = parts.hostname or "127.0.0.1", parts.port or 80
         self.faults: list[Fault] = []
@@ -62,6 +66,10 @@ class FlakyProxy:
                     return
                 conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                if proxy.plain_json:
+                    for key, value in headers.items():
+                        if key.lower() in ("accept", "content-type") and "compatible-with" in value:
+                            headers[key] = "application/x-ndjson" if "ndjson" in value else "application/json"
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()

@@ -488,6 +488,13 @@ class ElasticsearchStore:
             initial_backoff=self.initial_backoff_s, max_backoff=self.max_backoff_s)))
         self._refresh(self.side["retry"])
 
+    def kept_failures(self) -> list[dict[str, Any]]:
+        """What the retry index holds: id, monitor, source, attempts, reason, first/last failure."""
+        hits = self._scan(self.side["retry"], {"match_all": {}}, [{"first_failed": "asc"}, {"id": "asc"}],
+                          what="read kept failures")
+        return [{k: hit["_source"].get(k) for k in ("id", "monitor", "source", "attempts", "reason", "first_failed",
+                                                     "last_failed")} for hit in hits]
+
     # -- reading
 
     def get(self, mention_id: str) -> StoredMention | None:

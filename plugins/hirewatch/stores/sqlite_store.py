@@ -574,6 +574,36 @@ class SqliteStore:
                             rating=row["rating"], count=row["count"]) for row in rows]
 
 
+    # -- export (``hirewatch es sync``); not part of the MentionStore contract
+
+    def iter_stored(self, page_size: int = 1000) -> Iterator[StoredMention]:
+        """Every mention with its alert state, in insertion order, page by page."""
+        last = 0
+        while True:
+            rows = self._read("export mentions", "SELECT rowid, * FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                              (last, page_size))
+            for row in rows:
+                yield self._stored(row)
+            if len(rows) < page_size:
+                return
+            last = rows[-1]["rowid"]
+
+    def iter_crawl_states(self) -> Iterator[tuple[str, str, CrawlState]]:
+        for row in self._read("export crawl state", "SELECT * FROM crawl_state ORDER BY monitor, source"):
+            yield row["monitor"], row["source"], CrawlState(
+                etag=row["etag"], last_modified=row["last_modified"], seen_ids=tuple(json.loads(row["seen_ids"])),
+                extra=json.loads(row["extra"]))
+
+    def iter_runs(self) -> Iterator[RunReport]:
+        for row in self._read("export runs", "SELECT report FROM runs ORDER BY id"):
+            yield run_report_from_dict(json.loads(row["report"]))
+
+    def iter_ratings(self) -> Iterator[RatingPoint]:
+        for row in self._read("export ratings", "SELECT * FROM ratings ORDER BY monitor, site, at"):
+            yield RatingPoint(monitor=row["monitor"], site=row["site"], at=parse_time(row["at"]),  # type: ignore[arg-type]
+                              rating=row["rating"], count=row["count"])
+
+
 class _WriteTransaction:
     """``with`` block around one ``BEGIN IMMEDIATE`` transaction: commit on success, roll back on
     any exception (which then propagates)."""

@@ -262,3 +262,40 @@ def test_import_stored_keeps_alert_state_of_new_documents_only(elasticsearch_sto
     assert elasticsearch_store.get(sent.id).alert == delivered
     assert elasticsearch_store.get(already.id).alert.status == "pending", "the index's own state wins"
     assert elasticsearch_store.pending_alerts("acme") == [already]
+
+
+# -- mapping change path
+
+
+def test_reindex_moves_the_alias_to_a_new_index_with_the_new_mapping(osmem_es) -> None:
+    old = _store(osmem_es, languages=("english",))
+    ms = [make_mention(f"x{i}", sentiment_label="negative") for i in range(30)]
+    old.upsert_mentions(ms)
+    old.mark_alert_sent(ms[0].id, "C1", "9.9")
+    new = _store(osmem_es, languages=("english", "german"))
+    assert new.reindex() == ("mentions-000001", "mentions-000002", 30)
+    assert list(osmem_es.indices.get_alias(name="mentions").body) == ["mentions-000002"]
+    mapping = osmem_es.indices.get_mapping(index="mentions-000002").body["mentions-000002"]["mappings"]
+    assert "german" in mapping["properties"]["text"]["fields"]
+    assert new.count() == 30 and new.get(ms[0].id).alert.ts == "9.9"
+    assert len(new.pending_alerts("acme")) == 29
+    assert osmem_es.indices.exists(index="mentions-000001"), "the old index is kept until the operator deletes it"
+    new.upsert_mentions([make_mention("after")])
+    assert osmem_es.count(index="mentions-000002")["count"] == 31
+
+
+def test_reindex_into_an_incompatible_mapping_leaves_the_alias(osmem_es) -> None:
+    store = _store(osmem_es)
+    store.upsert_mentions([make_mention("a"), make_mention("b")])
+
+    class Incompatible(ElasticsearchStore):
+        def template(self):
+            body = super().template()
+            body["template"]["mappings"]["properties"]["author"] = {"type": "long"}
+            return body
+
+    changed = Incompatible(osmem_es, languages=OSMEM_LANGUAGES)
+    with pytest.raises(StoreError, match="2 documents do not fit the new mapping, alias left on mentions-000001"):
+        changed.reindex()
+    assert list(osmem_es.indices.get_alias(name="mentions").body) == ["mentions-000001"]
+    assert not osmem_es.indices.exists(index="mentions-000002")

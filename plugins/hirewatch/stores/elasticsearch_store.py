@@ -239,6 +239,50 @@ class ElasticsearchStore:
             steps.append(SetupStep(f"index {name}", outcome))
         return steps
 
+    def reindex(self, timeout_s: float = 3600.0) -> tuple[str, str, int]:
+        """The mapping change path: put the current template, create the next index
+        (``<prefix>-000002``, ...), copy every document into it, then swap the alias in one atomic
+        step. Returns (old index, new index, documents copied). The old index is kept for the
+        operator to delete. If any document does not fit the new mapping the new index is deleted,
+        the alias stays where it was, and StoreError lists the first failures. Pause ingestion
+        (the DAGs) while this runs: a mention written to the old index after the copy would not
+        be in the new one."""
+        indices = self.client.indices
+        aliases = self._call("read the alias", indices.get_alias, name=self.alias).body
+        writers = [name for name, spec in aliases.items()
+                   if spec["aliases"][self.alias].get("is_write_index", len(aliases) == 1)]
+        if len(writers) != 1:
+            raise StoreError(f"{self.where}: alias {self.alias!r} has no single write index ({sorted(aliases)})")
+        old = writers[0]
+        number = int(old.rsplit("-", 1)[1]) if old.rsplit("-", 1)[-1].isdigit() else 1
+        new = f"{self.prefix}-{number + 1:06d}"
+        self._call("put the index template", indices.put_index_template, name=self.prefix, **self.template())
+        if self._create_index(new) == "exists":
+            raise StoreError(f"{self.where}: {new} already exists; delete it or finish the earlier reindex by hand")
+        from elasticsearch import ApiError
+
+        try:
+            response = self._call(f"reindex {old} into {new}", self.client.options(request_timeout=timeout_s).reindex,
+                                  source={"index": old}, dest={"index": new}, refresh=True, wait_for_completion=True,
+                                  passthrough=(400, 409))
+        except ApiError as exc:  # with failures, the answer's status is the worst failure's
+            if not (isinstance(exc.body, dict) and exc.body.get("failures")):
+                self._call(f"delete {new}", indices.delete, index=new)
+                raise StoreError(f"{self.where}: reindex {old} into {new} failed: {_api_reason(exc)}") from exc
+            response = exc.body
+        failures = response.get("failures") or []
+        if failures:
+            self._call(f"delete {new}", indices.delete, index=new)
+            first = "; ".join(f"{f.get('id')}: {_error_reason(f.get('cause'))}" for f in failures[:3])
+            raise StoreError(f"{self.where}: {len(failures)} documents do not fit the new mapping, alias left on "
+                             f"{old}: {first}")
+        self._call("swap the alias", indices.update_aliases, actions=[
+            {"remove": {"index": old, "alias": self.alias}},
+            {"add": {"index": new, "alias": self.alias, "is_write_index": True}},
+        ])
+        copied = int(response.get("created", 0)) + int(response.get("updated", 0))
+        return old, new, copied
+
     def _create_index(self, name: str, **body: Any) -> str:
         from elasticsearch import BadRequestError
 

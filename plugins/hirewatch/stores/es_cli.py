@@ -105,6 +105,18 @@ def sync(
 
 
 @es_app.command()
+def reindex() -> None:
+    """Move the alias to a new index with the current mapping (the mapping change path)."""
+    try:
+        with _open_es() as store:
+            old, new, copied = store.reindex()
+    except HirewatchError as exc:
+        raise _fail(exc) from None
+    console.print(f"copied {copied} documents from {old} into {new}; alias {store.alias} now points at {new}. "
+                  f"Check, then delete {old}.", highlight=False)
+
+
+@es_app.command()
 def failures(as_json: bool = typer.Option(False, "--json")) -> None:
     """List mentions Elasticsearch refused, kept for the next run of their source."""
     try:

@@ -27,13 +27,13 @@ SIDE_INDICES = ("crawl_state", "runs", "ratings", "retry")
 
 
 def template_dir() -> Path:
-    """Where the JSON files are: inside the installed wheel (``hirewatch/stores/es_templates``,
+    """Where the JSON files are: inside the installed wheel (``hirewatch/stores/es_template_files``,
     force-included from ``docker/elasticsearch``) or, in a checkout, ``<repo>/docker/elasticsearch``."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "es_templates", here.parents[2] / "docker" / "elasticsearch"):
+    for candidate in (here / "es_template_files", here.parents[2] / "docker" / "elasticsearch"):
         if (candidate / TEMPLATE_FILE).is_file():
             return candidate
-    raise ConfigError(f"Elasticsearch templates not found (looked for {TEMPLATE_FILE} in {here / 'es_templates'} "
+    raise ConfigError(f"Elasticsearch templates not found (looked for {TEMPLATE_FILE} in {here / 'es_template_files'} "
                       f"and {here.parents[2] / 'docker' / 'elasticsearch'})")
 
 

@@ -41,8 +41,11 @@ def kibana_mention_url(base_url: str, mention_id: str, *, index: str = "mentions
 
 
 def saved_object_files(directory: Path | None = None) -> list[Path]:
-    """The ``*.ndjson`` files to import, in name order (default: ``<repo>/docker/kibana``)."""
-    folder = directory or Path(__file__).resolve().parents[3] / "docker" / "kibana"
+    """The ``*.ndjson`` files to import, in name order (default: the copy inside the installed
+    wheel, ``hirewatch/stores/kibana_objects``, or in a checkout ``<repo>/docker/kibana``)."""
+    here = Path(__file__).resolve().parent
+    folder = directory or next((d for d in (here / "kibana_objects", here.parents[2] / "docker" / "kibana")
+                                if d.is_dir()), here.parents[2] / "docker" / "kibana")
     files = sorted(folder.glob("*.ndjson"))
     if not files:
         raise ConfigError(f"no Kibana saved objects (*.ndjson) in {folder}", field="--dir")

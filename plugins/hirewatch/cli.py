@@ -17,9 +17,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
+from hirewatch.stores.es_cli import es_app, kibana_app
 
 if TYPE_CHECKING:
     from hirewatch.stores.base import MentionStore
@@ -161,8 +163,7 @@ def search(
     console.print(f"{len(hits)} mentions")
 
 
-from hirewatch.stores.es_cli import es_app, kibana_app  # noqa: E402
-
+app.add_typer(slack_app, name="slack")
 app.add_typer(es_app, name="es")
 app.add_typer(kibana_app, name="kibana")
 

@@ -43,7 +43,7 @@ def test_every_line_parses_and_ids_are_fixed_and_unique() -> None:
     assert objects, "no saved objects shipped"
     keys = [(o["type"], o["id"]) for o in objects]
     assert len(keys) == len(set(keys))
-    assert all(o["id"].startswith("hirewatch-") for o in objects)
+    assert all(o["id"].startswith("hirewatch-") or o["id"] == DATA_VIEW_ID for o in objects)
     types = {o["type"] for o in objects}
     assert {"index-pattern", "search", "lens", "dashboard"} <= types
     titles = {o["attributes"]["title"] for o in objects if o["type"] == "search"}
@@ -121,9 +121,9 @@ def test_data_view_is_on_the_alias_with_the_time_field() -> None:
 
 def test_mention_url() -> None:
     assert kibana_mention_url("https://kibana.example/", "abc123") == (
-        "https://kibana.example/app/discover#/doc/hirewatch-mentions/mentions?id=abc123")
+        "https://kibana.example/app/discover#/doc/mentions/mentions?id=abc123")
     assert kibana_mention_url("http://k:5601/base", "a/b c", index="hw") == (
-        "http://k:5601/base/app/discover#/doc/hirewatch-mentions/hw?id=a%2Fb%20c")
+        "http://k:5601/base/app/discover#/doc/mentions/hw?id=a%2Fb%20c")
 
 
 # -- import

@@ -22,8 +22,9 @@ from hirewatch.settings import env
 if TYPE_CHECKING:
     from hirewatch.settings import StoreSettings
 
-#: The fixed id of the data view on the ``mentions`` alias (docker/kibana/hirewatch.ndjson).
-DATA_VIEW_ID = "hirewatch-mentions"
+#: The fixed id of the data view on the ``mentions`` alias (docker/kibana/hirewatch.ndjson); the Slack
+#: alerter's links (alerts/slack_message.py) use the same id.
+DATA_VIEW_ID = "mentions"
 
 
 def kibana_url(monitor_url: str | None = None) -> str | None:

@@ -57,6 +57,19 @@ def test_setup_creates_template_index_alias_and_side_indices(osmem_es) -> None:
     assert [step.outcome for step in again] == ["updated", "exists", "exists", "exists", "exists", "exists"]
 
 
+def test_mapping_covers_every_mention_field_and_the_alert_state() -> None:
+    from dataclasses import fields
+
+    from hirewatch.mention import Mention
+    from hirewatch.stores.es_templates import mapped_fields
+
+    mapped = mapped_fields("mentions", ())
+    assert {f.name for f in fields(Mention)} <= mapped
+    assert {f"alert.{f.name}" for f in fields(AlertState)} <= mapped
+    assert {f"extra.{name}" for name in ("rating", "review_site", "role", "location", "employment_status",
+                                         "subreddit", "submitted_by")} <= mapped
+
+
 def test_store_opens_an_existing_setup_without_changing_it(osmem_es) -> None:
     first = _store(osmem_es)
     m = make_mention("kept", sentiment_label="negative")
@@ -299,3 +312,30 @@ def test_reindex_into_an_incompatible_mapping_leaves_the_alias(osmem_es) -> None
         changed.reindex()
     assert list(osmem_es.indices.get_alias(name="mentions").body) == ["mentions-000001"]
     assert not osmem_es.indices.exists(index="mentions-000002")
+
+
+# -- a monitor run end to end
+
+
+def test_rerunning_the_example_monitor_adds_no_document_and_keeps_alert_state(elasticsearch_store, osmem_es) -> None:
+    from hirewatch.config import load_monitor
+    from hirewatch.pipeline import run_monitor
+
+    from tests.conftest import ROOT
+
+    monitor = load_monitor(ROOT / "monitors" / "example.yaml")
+    first = run_monitor(monitor, elasticsearch_store, alert=False)
+    assert not first.failed_sources and not first.store_failures
+    stored = osmem_es.count(index="mentions")["count"]
+    assert stored == first.new_mentions > 0
+    pending = elasticsearch_store.pending_alerts("example")
+    assert pending, "the example has negative candidate-experience items"
+    elasticsearch_store.mark_alert_sent(pending[0].id, "C0ONCALL", "1714550400.000200")
+
+    second = run_monitor(monitor, elasticsearch_store, alert=False)
+    assert second.new_mentions == 0 and not second.store_failures
+    assert osmem_es.count(index="mentions")["count"] == stored
+    alert = elasticsearch_store.get(pending[0].id).alert
+    assert (alert.status, alert.ts) == ("sent", "1714550400.000200")
+    assert [m.id for m in elasticsearch_store.pending_alerts("example")] == [m.id for m in pending[1:]]
+    assert len(elasticsearch_store.recent_runs("example", first.started)) == 2

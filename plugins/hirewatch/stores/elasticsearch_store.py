@@ -429,7 +429,9 @@ class ElasticsearchStore:
                 result = item.get("update", {})
                 mid = result.get("_id")
                 if ok:
-                    if result.get("result") == "created":
+                    # _version 1 means this action created the document; osmem-server labels some
+                    # created documents "noop" (whole 500-item bulks, now and then), so both count.
+                    if result.get("result") == "created" or result.get("_version") == 1:
                         created.add(mid)
                     elif mid not in existing:
                         # created by another writer between our read and our write: merge sources now

@@ -290,9 +290,10 @@ class SqliteStore:
     def _upsert_batch(self, mentions: Sequence[Mention], new: list[str], updated: list[str],
                       failed: list[tuple[str, str]]) -> None:
         rows: dict[str, dict[str, Any]] = {}
+        now = format_time(utcnow())
         for mention in mentions:
             try:
-                rows[mention.id] = self._row(mention)
+                rows[mention.id] = self._row(mention, now)
             except (TypeError, ValueError) as exc:
                 failed.append((mention.id, f"cannot store mention: {exc}"))
 
@@ -326,8 +327,7 @@ class SqliteStore:
         return found
 
     @staticmethod
-    def _row(m: Mention) -> dict[str, Any]:
-        now = format_time(utcnow())
+    def _row(m: Mention, now: str) -> dict[str, Any]:
         return {
             "id": m.id, "monitor": m.monitor, "employer": m.employer, "url": m.url, "title": m.title,
             "text": m.text, "source": m.source, "source_kind": m.source_kind, "fetched": format_time(m.fetched),

@@ -120,6 +120,14 @@ def _api_reason(exc: Any) -> str:
     return f"HTTP {status} {exc}"
 
 
+def _result(new: list[str], updated: list[str], failed: dict[str, str]) -> UpsertResult:
+    """An id met again in a later chunk of the same call is reported once: new if it was new."""
+    first = tuple(dict.fromkeys(new))
+    known = set(first)
+    return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
+                        failed=tuple(failed.items()))
+
+
 class ElasticsearchStore:
     """The :class:`~hirewatch.stores.base.MentionStore` on Elasticsearch.
 
@@ -396,7 +404,7 @@ class ElasticsearchStore:
         if new or updated:
             self._refresh(self.alias)  # the alerter's next step searches the outbox
         self._keep_failures(failed, failed_mentions, kept)
-        return UpsertResult(new=tuple(new), updated=tuple(updated), failed=tuple(failed.items()))
+        return _result(new, updated, failed)
 
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Stored ``sources``/``fetched`` and sequence numbers of those ids that exist."""

@@ -285,7 +285,11 @@ class SqliteStore:
                 batch = {}
         if batch:
             self._upsert_batch(list(batch.values()), new, updated, failed)
-        return UpsertResult(new=tuple(new), updated=tuple(updated), failed=tuple(failed))
+        # an id met again in a later batch of the same call is reported once: new if it was new
+        first = tuple(dict.fromkeys(new))
+        known = set(first)
+        return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
+                            failed=tuple(failed))
 
     def _upsert_batch(self, mentions: Sequence[Mention], new: list[str], updated: list[str],
                       failed: list[tuple[str, str]]) -> None:

@@ -137,6 +137,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (monitor, site, at)
         )""",
     ),
+    # 2: the digest reads one monitor's day window (iter_mentions); without this index SQLite sorted
+    # every row of the monitor per page.
+    ("CREATE INDEX mentions_monitor_fetched ON mentions (monitor, fetched, id)",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

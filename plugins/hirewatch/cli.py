@@ -19,8 +19,10 @@ from rich.table import Table
 
 from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
+from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
+from hirewatch.stores.es_cli import es_app, kibana_app
 
 if TYPE_CHECKING:
     from hirewatch.stores.base import MentionStore
@@ -163,6 +165,13 @@ def search(
 
 
 app.add_typer(slack_app, name="slack")
+app.add_typer(es_app, name="es")
+app.add_typer(kibana_app, name="kibana")
+app.command("digest")(digest_command)
+
+from hirewatch.submit import submit_command  # noqa: E402 - each area registers its command at the bottom
+
+app.command("submit")(submit_command)
 
 
 def main() -> None:

@@ -188,6 +188,8 @@ def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, proce
     report.items = sum(p.items for p in processed)
     report.bozo = next((p.bozo for p in processed if p.bozo), None)
     if not failures:
+        for point in source.rating_points(outcome):
+            store.record_rating(point)
         # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
         store.put_crawl_state(monitor.name, source.name, outcome.state)
     return failures

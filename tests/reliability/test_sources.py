@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from hirewatch.config import FetchSettings, Monitor
-from hirewatch.enrich.language import detect_language
 from hirewatch.errors import FetchError
 from hirewatch.pipeline import run_monitor
 from hirewatch.report import RunReport, SourceReport
@@ -54,11 +53,12 @@ def assert_only_failed(by_name: dict[str, SourceReport], name: str, *needles: st
 
 
 def test_source_timeout(web: WebServer, store: SqliteStore) -> None:
-    # Load the language models first: lingua holds the GIL for seconds while it loads them once per
-    # process, which would delay every timer of the run, this one included.
-    detect_language("warm up the language detector", ("en", "nl"))
+    # A first run loads the models: the language detector and the sentiment model hold the GIL for
+    # seconds while they load once per process, which would delay every timer of that run.
+    run(monitor_of({"good": good_feed(web)}), store)
     slow = web.set("/slow.xml", rss([story(9)]), delay_s=8)
-    _, by_name = run(monitor_of({"slow": slow, "good": good_feed(web)}, timeout_s=0.5), store)
+    web.set("/good.xml", rss([story(1003), story(1004, negative=False)]))
+    _, by_name = run(monitor_of({"slow": slow, "good": web.url("/good.xml")}, timeout_s=0.5), store)
     assert_only_failed(by_name, "slow", "timed out after 0.5 s")
     assert by_name["slow"].seconds < 4, "the time limit covers the whole answer, not each packet"
 

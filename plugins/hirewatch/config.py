@@ -9,6 +9,7 @@ broken file never stops the others.
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +19,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hirewatch.errors import ConfigError
+
+#: Deeper YAML nesting than this is refused before it is composed (PyYAML's composer recurses: a
+#: few thousand ``[`` exhausted Python's stack). Real monitors nest about 5 levels.
+MAX_YAML_DEPTH = 50
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 80, 80, 3
 
 SECRET_KEYS = re.compile(r"(token|secret|password|passwd|api_key|apikey)$", re.IGNORECASE)
 
@@ -218,10 +225,17 @@ def _describe(error: dict[str, Any]) -> str:
         return "required key is missing"
     if kind.endswith("_type") or kind in {"model_attributes_type", "dict_type"}:
         got = type(error.get("input")).__name__
-        return f"{msg.lower()} (got {got} {error.get('input')!r})"[:200]
+        # reprlib: a shared YAML alias tree (a "billion laughs" document) has an exponential repr.
+        return f"{msg.lower()} (got {got} {_SHORT.repr(error.get('input'))})"[:200]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return msg
+
+
+def _key_text(part: Any) -> str:
+    """A path part for a message; a key with control characters (or none at all) shows as repr."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() else repr(text)
 
 
 def _errors_to_config_error(exc: ValidationError, root: yaml.Node | None, path: str,
@@ -235,7 +249,7 @@ def _errors_to_config_error(exc: ValidationError, root: yaml.Node | None, path: 
         else:
             node, _ = _node_at(root, loc)
         line = node.start_mark.line + 1 if node is not None else None
-        field = ".".join(str(p) for p in loc) or "(top level)"
+        field = ".".join(_key_text(p) for p in loc) or "(top level)"
         text = _describe(error)
         lines.append(f"{path}:{line}: {field}: {text}" if line else f"{path}: {field}: {text}")
         if first is None:
@@ -250,14 +264,22 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
     from hirewatch.sources.registry import spec_class
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        _check_depth(text, path)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506  (_Loader is a SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise ConfigError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        raise ConfigError(f"not valid YAML: the character U+{code:04X} is not allowed in YAML", path=path,
+                          line=line) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {exc}", path=path) from None
+    except RecursionError:
+        raise ConfigError("not valid YAML: nested too deeply", path=path) from None
     if data is None:
         raise ConfigError("the file is empty; expected a mapping with employer and sources", path=path, line=1)
     if not isinstance(data, dict):
@@ -293,6 +315,60 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
             raise ConfigError(f"source name {name!r} is used twice; names must be unique", path=path,
                               line=node.start_mark.line + 1 if node else None, field=f"sources.{index}.name")
     return monitor.model_copy(update={"sources": tuple(specs), "path": path})
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, whose scalar errors carry their line: a value it cannot build (a
+    5000-digit integer, the date 2024-13-45) raised a bare ``ValueError`` without one."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value: {' '.join(str(exc).split())[:160]}", node.start_mark) from None
+
+
+def _flow_depth_line(text: str) -> int | None:
+    """A cheap upper bound first: the line where unclosed ``[``/``{`` (outside quotes and
+    comments) pass :data:`MAX_YAML_DEPTH`, or None. PyYAML's scanner is quadratic in the flow
+    brackets it holds open on one line (5,000 took seconds), so they are counted before it runs."""
+    depth, line, quote = 0, 1, ""
+    for index, char in enumerate(text):
+        if char == "\n":
+            line += 1
+            if quote == "#":
+                quote = ""
+        elif quote:
+            if char == quote and quote != "#":
+                quote = ""
+        elif char in "'\"" or (char == "#" and (index == 0 or text[index - 1] in " \t\n")):
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_YAML_DEPTH` (PyYAML's event parser is iterative, so
+    this walk itself cannot overflow the stack). Parse errors are left to the composer."""
+    line = _flow_depth_line(text)
+    if line is not None:
+        raise ConfigError(f"not valid for a monitor: nested deeper than {MAX_YAML_DEPTH} levels",
+                          path=path, line=line)
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ConfigError(f"not valid for a monitor: nested deeper than {MAX_YAML_DEPTH} levels",
+                                  path=path, line=event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _placeholder_sources(raw: Any) -> Any:

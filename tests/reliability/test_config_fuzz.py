@@ -1,0 +1,198 @@
+"""Bad monitor YAML, generated: random text, random YAML documents and random mutations of a
+valid monitor (wrong types, unknown keys, deleted keys, broken indentation). Every input gives a
+valid :class:`Monitor` or one :class:`ConfigError` (with a line whenever the YAML parsed), never
+another exception. ``max_examples`` is bounded so the suite stays within its CI time."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hirewatch.config import MAX_YAML_DEPTH, Monitor, load_monitors, parse_monitor
+from hirewatch.errors import ConfigError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = 120
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def base_monitor() -> dict[str, Any]:
+    """The shipped example monitor plus a source of every other kind, so every kind's options
+    are mutated too."""
+    data = yaml.safe_load((ROOT / "monitors" / "example.yaml").read_text(encoding="utf-8"))
+    data["sources"] += [
+        {"name": "reviews", "type": "review", "url": "https://reviews.example.com/acme", "max_pages": 3},
+        {"name": "reddit", "type": "reddit", "query": "Brightwave", "sort": "new"},
+        {"name": "toots", "type": "mastodon", "instance": "https://mastodon.example", "tag": "brightwave"},
+        {"name": "hn", "type": "hackernews", "query": "Brightwave"},
+    ]
+    data["routing"]["alerts"]["rules"] = [{"channel": "#people", "topics": ["layoffs"], "min_severity": 0.4}]
+    data["fetch"] = {"timeout_s": 20, "max_bytes": 10_000_000, "max_redirects": 5}
+    return data
+
+
+BASE = base_monitor()
+
+
+def check(text: str) -> Monitor | ConfigError:
+    """The property: a Monitor, or one ConfigError that says where (when the YAML parsed)."""
+    try:
+        return parse_monitor(text, path="fuzz.yaml")
+    except ConfigError as error:
+        message = str(error)
+        assert "fuzz.yaml" in message.split("\n")[-1], message
+        assert all(line.isprintable() for line in message.split("\n")), f"unprintable text in {message!r}"
+        assert len(message) < 50_000
+        try:
+            parsed = yaml.safe_load(text)
+        except Exception:
+            parsed = None  # not YAML (or not YAML PyYAML can build): no line promised
+        else:
+            assert error.line is not None, f"the YAML parsed, the error has no line: {message}"
+        del parsed
+        return error
+
+
+def test_the_base_monitor_is_valid() -> None:
+    assert isinstance(check(yaml.safe_dump(BASE)), Monitor)
+
+
+# --------------------------------------------------------------------------- random input
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.sampled_from(["rss", "http://x", "#chan", "UTC", "", "~", "- a"]))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.dictionaries(st.text(max_size=12) | st.sampled_from(list(BASE)), inner, max_size=4)), max_leaves=20)
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_random_text(text: str) -> None:
+    check(text)
+
+
+@FUZZ
+@given(values)
+def test_random_yaml_documents(doc: Any) -> None:
+    check(yaml.safe_dump(doc, allow_unicode=True))
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            out += paths(value, (*prefix, index))
+    return out
+
+
+def parent_of(doc: Any, path: tuple[Any, ...]) -> Any:
+    for part in path[:-1]:
+        doc = doc[part]
+    return doc
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> dict[str, Any]:
+    doc = copy.deepcopy(BASE)
+    for _ in range(draw(st.integers(1, 3))):
+        targets = [p for p in paths(doc) if p]
+        if not targets:
+            break
+        path = draw(st.sampled_from(targets))
+        parent = parent_of(doc, path)
+        op = draw(st.sampled_from(["wrong_type", "delete", "unknown_key", "rename"]))
+        if op == "wrong_type":
+            parent[path[-1]] = draw(values)
+        elif op == "delete":
+            del parent[path[-1]]
+        elif op == "unknown_key" and isinstance(parent, dict):
+            parent[draw(st.text(min_size=1, max_size=12))] = draw(values)
+        elif op == "rename" and isinstance(parent, dict):
+            parent[path[-1] + draw(st.sampled_from(["_", "s", "Id", "_token"]))] = parent.pop(path[-1])
+    return doc
+
+
+@FUZZ
+@given(mutated())
+def test_mutated_monitors(doc: dict[str, Any]) -> None:
+    check(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+
+
+SIGNIFICANT = [":", "-", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", '"', "#", "%", "@", "`", "\t", "?",
+               ",", "\\", "\x00", "\x85", "\ufeff"]
+
+
+@FUZZ
+@given(st.data())
+def test_broken_indentation_and_stray_characters(data: st.DataObject) -> None:
+    lines = yaml.safe_dump(BASE, sort_keys=False).splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        index = data.draw(st.integers(0, len(lines) - 1))
+        op = data.draw(st.sampled_from(["indent", "dedent", "tab", "delete", "duplicate", "char", "cut"]))
+        line = lines[index]
+        if op == "indent":
+            lines[index] = " " * data.draw(st.integers(1, 5)) + line
+        elif op == "dedent":
+            lines[index] = line.lstrip(" ")[: len(line)]
+        elif op == "tab":
+            lines[index] = "\t" + line
+        elif op == "delete" and len(lines) > 1:
+            del lines[index]
+        elif op == "duplicate":
+            lines.insert(index, line)
+        elif op == "char":
+            at = data.draw(st.integers(0, len(line)))
+            lines[index] = line[:at] + data.draw(st.sampled_from(SIGNIFICANT)) + line[at:]
+        elif op == "cut":
+            lines = lines[: index + 1]
+    check("\n".join(lines) + "\n")
+
+
+# --------------------------------------------------------------------------- found by the above, kept
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 5000 + "]" * 5000,                                      # RecursionError in PyYAML
+    "".join("  " * i + f"k{i}:\n" for i in range(3000)),                   # the same, block style
+    "name: x\nfetch: {max_bytes: " + "9" * 5000 + "}\n",                   # ValueError: int digits limit
+    "name: x\nwhen: 2024-13-45\n",                                         # ValueError: month 13
+    "name: a\x00b\n",                                                      # a character YAML refuses
+], ids=["deep-flow", "deep-block", "huge-int", "bad-date", "nul"])
+def test_found_inputs_give_a_located_config_error(text: str) -> None:
+    error = check(text)
+    assert isinstance(error, ConfigError) and error.line is not None
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    """A "billion laughs" document: the error message used to repr the whole expanded tree."""
+    text = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True))
+    text += "name: bomb\nemployer: *h\nsources: [{type: rss, url: 'https://example.com/f'}]\n"
+    error = check(text)
+    assert isinstance(error, ConfigError) and "employer" in str(error) and len(str(error)) < 2000
+
+
+def test_depth_limit_leaves_real_monitors_alone() -> None:
+    assert MAX_YAML_DEPTH >= 20
+    assert isinstance(check((ROOT / "monitors" / "example.yaml").read_text(encoding="utf-8")), Monitor)
+
+
+def test_a_broken_file_among_good_ones(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump({**BASE, "name": "good"}), encoding="utf-8")
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 3000, encoding="utf-8")
+    (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    good, errors = load_monitors(tmp_path)
+    assert [m.name for m in good] == ["good"] and len(errors) == 2

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hirewatch.config import Monitor, SourceSpec
-from hirewatch.errors import FetchError, HirewatchError, SourceError
+from hirewatch.errors import FetchError, HirewatchError, SourceError, StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport, SourceReport
 from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
@@ -263,13 +263,17 @@ def _sources(monitor: Monitor, names: Iterable[str] | None = None) -> list[Sourc
 def run_monitor(monitor: Monitor, store: MentionStore, *, alert: bool = True, progress: Progress | None = None,
                 sources: Iterable[str] | None = None) -> RunReport:
     """Run one monitor end to end: every enabled source (or only ``sources``), then alerts.
-    Never raises for a failing source or a failing delivery; those are in the report."""
+    Never raises for a failing source, a failing delivery or a store that cannot record the run;
+    those are in the report."""
     report = RunReport(monitor=monitor.name, started=utcnow())
     report.sources, report.store_failures = _run_sources(monitor, store, _sources(monitor, sources), progress)
     if alert:
         _deliver_into(report, monitor, store)
     report.finished = utcnow()
-    store.record_run(report)
+    try:
+        store.record_run(report)
+    except StoreError as exc:  # the store is down or locked: the report still reaches the caller
+        report.notes.append(f"run report not recorded: {exc}")
     return report
 
 

@@ -175,7 +175,16 @@ app.command("submit")(submit_command)
 
 
 def main() -> None:
-    app()
+    """The ``hirewatch`` entry point. A hirewatch error that no command handled (the store cannot
+    be opened or reached, a setting is wrong) is one line on stderr, not a traceback: exit 2 for
+    configuration, 1 otherwise."""
+    from hirewatch.errors import ConfigError, HirewatchError
+
+    try:
+        app()
+    except HirewatchError as exc:
+        err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
 
 
 if __name__ == "__main__":

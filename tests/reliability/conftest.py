@@ -175,3 +175,13 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     opened = SqliteStore(tmp_path / "store.db")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def osmem_server():
+    """One osmem-server per test process (as tests/stores/conftest.py: no Japanese analysis)."""
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False)
+    yield server
+    server.close()

@@ -71,15 +71,18 @@ def _matcher(monitor: Monitor) -> Any:
 
 def items_to_mentions(monitor: Monitor, spec: SourceSpec, items: Iterable[RawItem],
                       fetched: datetime) -> tuple[list[Mention], int]:
-    """Extract and match: one Mention per (item, entity it mentions). Items that mention no entity
-    of the monitor are dropped here. Returns the mentions and the number of items seen."""
+    """Extract and match: one Mention per (item, entity it mentions), each item first held to the
+    field limits of :mod:`hirewatch.extract.limits`. Items that mention no entity of the monitor
+    are dropped here. Returns the mentions and the number of items seen."""
     from hirewatch.extract.feed_extract import to_mention
+    from hirewatch.extract.limits import clip_item
 
     matcher = _matcher(monitor)
     mentions: list[Mention] = []
     count = 0
     for item in items:
         count += 1
+        item = clip_item(item)  # bounded before any work is spent on it (see extract/limits.py)
         for match in matcher.match_item(item):
             mentions.append(to_mention(item, monitor, spec, match.entity, match.terms, fetched,
                                        is_competitor=match.is_competitor))

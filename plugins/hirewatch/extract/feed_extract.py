@@ -4,7 +4,8 @@ Called by the pipeline once per (item, entity the matcher found): plain title an
 turned into text), canonical URL, the stable id (:func:`~hirewatch.mention.mention_id` of the
 entity's name and the item's own key or its canonical URL), dates in UTC, the source's name and
 kind, the matched terms and a near-duplicate fingerprint. A publication date later than the fetch
-is clamped to the fetch time (the claimed date stays in ``extra["published_claimed"]``). Never
+is clamped to the fetch time (the claimed date stays in ``extra["published_claimed"]``); title and
+text are held to :mod:`hirewatch.extract.limits` (no control characters, bounded length). Never
 raises for a well-formed :class:`RawItem`.
 """
 
@@ -17,6 +18,7 @@ from hirewatch.config import Entity, Monitor, SourceSpec
 from hirewatch.dedupe.canonical_url import canonical_url
 from hirewatch.dedupe.fingerprint import fingerprint
 from hirewatch.extract.html_text import html_to_text
+from hirewatch.extract.limits import TEXT_LIMIT, TITLE_LIMIT, clean_text, clip
 from hirewatch.mention import Mention, mention_id
 from hirewatch.sources.base import RawItem
 
@@ -59,8 +61,9 @@ def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: En
     """The mention of ``entity`` in ``raw_item``. ``is_competitor`` defaults to whether
     ``entity`` is one of the monitor's competitors."""
     url = canonical_url(raw_item.url) if raw_item.url else ""
-    title = " ".join(raw_item.title.split())  # already plain: "<blink>" in a text title is text
-    text = item_text(raw_item)
+    # The title is already plain ("<blink>" in a text title is text).
+    title = clip(" ".join(clean_text(raw_item.title, inline=True).split()), TITLE_LIMIT)
+    text = clip(clean_text(item_text(raw_item)), TEXT_LIMIT)
     if is_competitor is None:
         is_competitor = entity.name != monitor.employer.name and entity in monitor.competitors
     extra = dict(raw_item.extra)

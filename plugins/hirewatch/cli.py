@@ -133,6 +133,7 @@ def search(
     source: str | None = typer.Option(None, "--source"),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000),
     as_json: bool = typer.Option(False, "--json"),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV for a spreadsheet (formula-safe cells)."),
 ) -> None:
     """Search stored mentions, newest first."""
     from hirewatch.stores.base import MentionQuery
@@ -152,6 +153,9 @@ def search(
     if as_json:
         typer.echo(json.dumps([{**h.mention.to_dict(), "alert_status": h.alert.status} for h in hits], indent=2))
         return
+    if as_csv:
+        _write_csv(hits)
+        return
     table = Table(show_lines=False)
     for column in ("published", "employer", "sentiment", "source", "title", "url"):
         table.add_column(column)
@@ -162,6 +166,35 @@ def search(
         table.add_row(when, escape(m.employer), label, escape(m.source), escape(m.title[:80]), escape(m.url))
     console.print(table)
     console.print(f"{len(hits)} mentions")
+
+
+CSV_COLUMNS = ("id", "published", "fetched", "monitor", "employer", "sentiment", "score", "severity", "topics",
+               "source", "source_kind", "alert_status", "title", "url")
+#: A spreadsheet reads a cell that starts with one of these as a formula (``=HYPERLINK(...)``,
+#: ``@SUM(...)``, ``-2+3``, DDE via ``+cmd|...``); such text cells get a leading ``'``.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """One CSV cell: crawled text that a spreadsheet would run as a formula is prefixed with
+    ``'`` (OWASP's advice for CSV injection); numbers and empty cells pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write_csv(hits: list) -> None:
+    import csv
+    import sys
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for hit in hits:
+        m = hit.mention
+        row = (m.id, m.published.isoformat() if m.published else "", m.fetched.isoformat(), m.monitor, m.employer,
+               m.sentiment_label or "", m.sentiment_score, m.severity, ";".join(m.topics), m.source,
+               m.source_kind, hit.alert.status, m.title, m.url)
+        writer.writerow([csv_cell(value) for value in row])
 
 
 app.add_typer(slack_app, name="slack")

@@ -1,0 +1,241 @@
+"""Crawled text is written by strangers: it reaches Slack, the digest, the terminal and a
+spreadsheet as data, never as markup, mentions, formulas or control sequences; huge fields are cut
+at documented limits (hirewatch.extract.limits) and never break the store or Slack's block limits.
+End to end: feeds over the local web server, the pipeline, the real SQLite store, the local Slack
+server, the digest file, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from hirewatch.cli import app
+from hirewatch.config import Monitor
+from hirewatch.extract.limits import AUTHOR_LIMIT, EXTRA_TEXT_LIMIT, TEXT_LIMIT, TITLE_LIMIT
+from hirewatch.pipeline import run_monitor
+from hirewatch.settings import store_settings
+from hirewatch.stores.base import MentionQuery
+from hirewatch.stores.sqlite_store import SqliteStore
+from typer.testing import CliRunner
+
+from tests.reliability.conftest import rss, story
+from tests.support.monitors import make_monitor
+from tests.support.slack_server import BOT_TOKEN, SlackServer
+from tests.support.web_server import WebServer
+
+INJECTIONS = ["<!channel>", "<!here>", "<!everyone>", "<@U123ABC>", "<#C0123ABC>", "<https://evil.example|click>",
+              "<!subteam^S123>", "&lt;!channel&gt;"]
+
+
+def hostile_items() -> list[dict[str, Any]]:
+    items = []
+    for n, payload in enumerate(INJECTIONS):
+        items.append(story(n, title=f"Acme is awful {payload} *bold* `code` ~strike~",
+                           description=f"Terrible recruiter at Acme {payload} ping everyone @here @channel",
+                           link=f"https://news.example.com/acme/{n}?q=<!channel>|x"))
+    return items
+
+
+def monitor_for(web: WebServer, items: list[dict[str, Any]], **routing: Any) -> Monitor:
+    web.set("/hostile.xml", rss(items, title="Feed <!channel> " + "T" * 50))
+    alerts = {"default_channel": "#ta-oncall", "min_interval_s": 0, "max_per_run": 100, **routing}
+    return make_monitor([{"type": "rss", "name": "hostile", "url": web.url("/hostile.xml")}],
+                        routing={"alerts": alerts, "digest": {"recipients": ["ta@example.com"]}})
+
+
+@pytest.fixture()
+def slack_env(slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> SlackServer:
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack.base_url)
+    return slack
+
+
+@pytest.fixture()
+def cli_store() -> Iterator[SqliteStore]:
+    """The store the CLI opens (``$HIREWATCH_HOME/hirewatch.db``)."""
+    path = store_settings().sqlite_path
+    assert path is not None
+    with SqliteStore(path) as store:
+        yield store
+
+
+def text_objects(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+            yield node
+        for value in node.values():
+            yield from text_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from text_objects(value)
+
+
+OUR_LINK = re.compile(r"<https?://[^\s<>|]+\|[^<>]*>")
+
+
+def assert_no_injection(body: dict[str, Any]) -> None:
+    assert body["link_names"] is False and body["unfurl_links"] is False
+    pieces = [body["text"], *(o["text"] for o in text_objects(body.get("blocks") or []))]
+    for obj in text_objects(body.get("blocks") or []):
+        if obj["type"] == "mrkdwn":
+            assert obj.get("verbatim") is True, obj
+    for piece in pieces:
+        # Allowed: the excerpt's own "> " quote marker and the storm message's own links.
+        rest = OUR_LINK.sub("", piece.removeprefix("> "))
+        assert "<" not in rest and ">" not in rest, piece
+        for link in OUR_LINK.findall(piece):
+            assert "<!" not in link and "<@" not in link
+    for block in body.get("blocks") or []:
+        for element in block.get("elements", []):
+            if element.get("url"):
+                assert re.fullmatch(r"https?://[^\s<>|\"]+", element["url"]), element["url"]
+
+
+def wire(slack: SlackServer) -> list[dict[str, Any]]:
+    return [json.loads(call.raw) for call in slack.calls("chat.postMessage")]
+
+
+# --------------------------------------------------------------------------- Slack
+
+
+def test_mrkdwn_and_mention_injection_reach_slack_as_text(web: WebServer, slack_env: SlackServer,
+                                                          store: SqliteStore) -> None:
+    report = run_monitor(monitor_for(web, hostile_items()), store)
+    assert report.alerts_sent == len(INJECTIONS)
+    bodies = wire(slack_env)
+    assert len(bodies) == len(INJECTIONS)
+    for body in bodies:
+        assert_no_injection(body)
+    shown = " ".join(o["text"] for body in bodies for o in text_objects(body["blocks"]))
+    assert "&lt;!channel&gt;" in shown and "&lt;@U123ABC&gt;" in shown, "shown as text, not dropped"
+
+
+def test_injection_in_a_storm_message(web: WebServer, slack_env: SlackServer, store: SqliteStore) -> None:
+    report = run_monitor(monitor_for(web, hostile_items(), max_per_run=2), store)
+    assert report.alerts_suppressed >= 1
+    bodies = wire(slack_env)
+    storm = [b for b in bodies if b["text"].startswith("Alert storm")]
+    assert len(storm) == 1 and OUR_LINK.search(json.dumps(storm[0]["blocks"])) is not None
+    for body in bodies:
+        assert_no_injection(body)
+
+
+# --------------------------------------------------------------------------- the digest
+
+
+def test_html_and_script_in_the_digest(web: WebServer, store: SqliteStore, tmp_path: Path) -> None:
+    from hirewatch.digest import run_digest
+
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)><a href="javascript:alert(2)">go</a>'
+    items = [story(n, title=f"Acme is awful {script} {n}", description=f"Acme terrible. {script}",
+                   link=f"https://news.example.com/x{n}\"><script>alert(3)</script>") for n in range(3)]
+    items.append(story(9, link="javascript:alert(4)"))
+    run_monitor(monitor_for(web, items), store, alert=False)
+    result = run_digest([monitor_for(web, items)], store, datetime.now(UTC).date(), out_dir=tmp_path / "d")
+    (group,) = result.groups
+    assert group.path is not None
+    html = group.path.read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "lxml")
+    assert "alert(" not in " ".join(s.get_text() for s in soup.find_all("script")), "no crawled script runs"
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.lower().startswith("on"), (tag.name, name)
+            if name in ("href", "src"):
+                assert not str(value).strip().lower().startswith(("javascript:", "data:text")), value
+    assert "Acme is awful" in soup.get_text() and '<script>alert("x")</script>' in soup.get_text(), \
+        "the hostile title is shown as text"
+
+
+# --------------------------------------------------------------------------- control characters
+
+
+CONTROL = "Acme\x00 is awful\x1b[31m red\x1b]52;c;ZXZpbA==\x07 \u202eevil\u202c \x85next\x08\x7f done"
+
+
+def test_control_characters_never_reach_the_store_or_the_terminal(web: WebServer, cli_store: SqliteStore) -> None:
+    items = [story(1, title=CONTROL, description=CONTROL + "\nsecond line\ttab")]
+    items[0]["title"] = items[0]["title"].replace("\x00", "")  # XML 1.0 cannot carry NUL at all
+    web.set("/ctl.xml", rss(items).replace(b"Acme is awful", b"Acme is awful&#27;[1m"))
+    monitor = make_monitor([{"type": "rss", "name": "ctl", "url": web.url("/ctl.xml")}])
+    report = run_monitor(monitor, cli_store, alert=False)
+    assert report.sources[0].status == "ok" and report.sources[0].mentions == 1, report
+    (hit,) = cli_store.search(MentionQuery(monitor="acme"))
+    control = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    assert not control.search(hit.mention.title), repr(hit.mention.title)
+    assert not control.search(hit.mention.text), repr(hit.mention.text)
+    assert "\nsecond line" in hit.mention.text, "line breaks stay in text"
+    out = CliRunner().invoke(app, ["search", "--monitor", "acme"])
+    assert out.exit_code == 0 and "\x1b" not in out.output and "evil" in out.output
+
+
+# --------------------------------------------------------------------------- huge fields
+
+
+def test_huge_fields_are_cut_at_the_documented_limits(web: WebServer, slack_env: SlackServer,
+                                                      store: SqliteStore) -> None:
+    five_mb = "Acme is awful and rude. " * 220_000
+    assert len(five_mb) > 5_000_000
+    items = [story(1, title=five_mb), story(2, description=five_mb)]
+    body = rss(items).replace(b"<title>Reliability feed</title>",
+                              b"<title>" + b"F" * 2_000_000 + b"</title>")
+    web.set("/huge.xml", body)
+    monitor = make_monitor([{"type": "rss", "name": "huge", "url": web.url("/huge.xml")}],
+                           fetch={"max_bytes": 20_000_000},
+                           routing={"alerts": {"default_channel": "#ta-oncall", "min_interval_s": 0}})
+    report = run_monitor(monitor, store)
+    assert report.sources[0].status == "ok" and report.sources[0].new_mentions == 2, report
+    assert report.alerts_sent == 2 and report.alerts_failed == 0
+    for hit in store.search(MentionQuery(monitor="acme")):
+        m = hit.mention
+        assert len(m.title) <= TITLE_LIMIT and len(m.text) <= TEXT_LIMIT
+        assert len(m.extra["feed_title"]) <= EXTRA_TEXT_LIMIT
+        assert m.author is None or len(m.author) <= AUTHOR_LIMIT
+    clipped = [h.mention for h in store.search(MentionQuery(monitor="acme")) if len(h.mention.title) > 900]
+    assert len(clipped) == 1 and clipped[0].title.endswith("…")
+    for body in wire(slack_env):  # Block Kit limits on the wire
+        blocks = body["blocks"]
+        assert len(blocks) <= 50 and len(body["text"]) <= 40_000
+        for block in blocks:
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= 150
+            if block["type"] == "section":
+                assert len(block.get("text", {}).get("text", "")) <= 3000
+                assert all(len(f["text"]) <= 2000 for f in block.get("fields", []))
+
+
+# --------------------------------------------------------------------------- CSV export
+
+FORMULAS = ['=HYPERLINK("https://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_csv_export_defuses_formulas(web: WebServer, cli_store: SqliteStore) -> None:
+    items = [story(n, title=f"{formula} Acme is awful") for n, formula in enumerate(FORMULAS)]
+    items.append(story(50, title="Acme is awful, plain title"))
+    items = [{**item, "link": f"https://news.example.com/csv/{n}"} for n, item in enumerate(items)]
+    web.set("/csv.xml", rss(items))
+    monitor = make_monitor([{"type": "rss", "name": "=csv", "url": web.url("/csv.xml")}])
+    report = run_monitor(monitor, cli_store, alert=False)
+    assert report.sources[0].mentions == len(items)
+    out = CliRunner().invoke(app, ["search", "--monitor", "acme", "--csv", "--limit", "100"])
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert len(rows) == len(items)
+    for row in rows:
+        for column, cell in row.items():
+            if column in ("score", "severity"):
+                assert cell == "" or float(cell) <= 1, "numbers stay numbers"
+                continue
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    titles = {row["title"] for row in rows}
+    assert "Acme is awful, plain title" in titles, "ordinary text is not touched"
+    assert any(t.startswith("'=HYPERLINK") for t in titles) and any(t.startswith("'@SUM") for t in titles)
+    assert {row["source"] for row in rows} == {"'=csv"}

@@ -300,24 +300,6 @@ def test_elasticsearch_unreachable(web: WebServer, slack_env: SlackServer, es_pr
     assert_each_negative_alerted_once(store, slack_env)
 
 
-def test_elasticsearch_unreachable_at_start_is_a_clear_cli_error(tmp_path: Path, web: WebServer) -> None:
-    import socket
-
-    monitors = tmp_path / "monitors"
-    monitors.mkdir()
-    (monitors / "acme.yaml").write_text(
-        f"name: acme\nemployer: {{name: Acme}}\nsources: [{{type: rss, url: '{web.url('/feed.xml')}'}}]\n"
-        "fetch: {allow_loopback: true}\n", encoding="utf-8")
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        env = {"PATH": "/usr/bin:/bin", "HIREWATCH_HOME": str(tmp_path / "home"), "HIREWATCH_STORE": "elasticsearch",
-               "HIREWATCH_ES_URL": f"http://127.0.0.1:{closed.getsockname()[1]}"}
-        done = subprocess.run([sys.executable, "-m", "hirewatch.cli", "run", "--monitors", str(monitors)],
-                              env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1, done
-    assert "Traceback" not in done.stderr and "Elasticsearch at http://127.0.0.1" in done.stderr, done.stderr
-
-
 # --------------------------------------------------------------------------- SMTP
 
 

@@ -1,0 +1,199 @@
+"""Secrets never show: recognisable fake secrets are set in the environment, the CLI runs (run,
+search, slack deliver, digest --send) with logging at DEBUG into a file, against services that
+work and services that fail (Slack refusing and down, Elasticsearch unreachable, SMTP refusing the
+login and unreachable) so the error paths run too; then everything the runs wrote (stdout,
+stderr, the log, the store files, the digest files) is searched for the secrets, also as they
+would look in a Basic auth header."""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hirewatch.settings import store_settings
+
+from tests.reliability.conftest import rss, story
+from tests.support.slack_server import SlackServer
+from tests.support.web_server import WebServer
+
+SLACK_TOKEN = "xoxb-FAKE-slack-token-7f3a9c1e"
+SLACK_APP_TOKEN = "xapp-FAKE-app-token-2b8d40aa"
+ES_PASSWORD = "FAKE-es-password-41d2e9"
+ES_API_KEY = "FAKE-es-api-key-c0ffee77"
+SMTP_PASSWORD = "FAKE-smtp-password-88e1b3"
+SECRETS = (SLACK_TOKEN, SLACK_APP_TOKEN, ES_PASSWORD, ES_API_KEY, SMTP_PASSWORD)
+
+DRIVER = """
+import logging, sys
+logging.basicConfig(filename=sys.argv[1], level=logging.DEBUG,
+                    format="%(asctime)s %(levelname)s %(name)s %(message)s")
+sys.argv = ["hirewatch", *sys.argv[2:]]
+from hirewatch.cli import main
+main()
+"""
+
+
+def forms(secret: str) -> list[str]:
+    """The secret as it may leak: itself, percent-encoded, in base64 (alone or as user:secret)."""
+    b64 = base64.b64encode(secret.encode()).decode()
+    return [secret, secret.replace("-", "%2D"), b64, b64[:-4] if len(b64) > 8 else b64,
+            *(base64.b64encode(f"{user}:{secret}".encode()).decode()[8:-4] for user in ("bot", "elastic"))]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Runner:
+    """Runs the CLI in a subprocess with the secrets set and DEBUG logging to ``home/debug.log``;
+    keeps every output for the search."""
+
+    def __init__(self, home: Path, monitors: Path, env: dict[str, str]) -> None:
+        self.home, self.monitors, self.env = home, monitors, env
+        self.outputs: list[str] = []
+        self.log = home / "debug.log"
+
+    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        full = {**self.env, **env}
+        done = subprocess.run([sys.executable, "-c", DRIVER, str(self.log), *args], env=full, capture_output=True,
+                              text=True, timeout=180)
+        self.outputs += [done.stdout, done.stderr]
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+
+@pytest.fixture()
+def runner(tmp_path: Path, web: WebServer) -> Iterator[Runner]:
+    home = tmp_path / "home"
+    home.mkdir()
+    monitors = tmp_path / "monitors"
+    monitors.mkdir()
+    web.set("/feed.xml", rss([story(n) for n in range(3)] + [story(10, negative=False)]))
+    (monitors / "acme.yaml").write_text(f"""
+name: acme
+employer: {{name: Acme}}
+sources:
+  - {{name: news, type: rss, url: "{web.url('/feed.xml')}"}}
+fetch: {{allow_loopback: true}}
+routing:
+  alerts: {{default_channel: "#ta-oncall", min_interval_s: 0}}
+  digest: {{recipients: [ta@example.com], slack_channel: "#ta-leads"}}
+""", encoding="utf-8")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HIREWATCH_HOME": str(home),
+        "HIREWATCH_SLACK_TOKEN": SLACK_TOKEN, "HIREWATCH_SLACK_APP_TOKEN": SLACK_APP_TOKEN,
+        "HIREWATCH_ES_USERNAME": "elastic", "HIREWATCH_ES_PASSWORD": ES_PASSWORD, "HIREWATCH_ES_API_KEY": ES_API_KEY,
+        "HIREWATCH_SMTP_URL": f"smtp://bot:{SMTP_PASSWORD}@127.0.0.1:{closed_port()}?from=digest@example.com",
+        "HIREWATCH_STORE": "sqlite",
+    }
+    yield Runner(home, monitors, env)
+
+
+def written_files(home: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
+
+
+def assert_nothing_leaked(runner: Runner) -> None:
+    files = written_files(runner.home)
+    assert runner.log in files and len(files[runner.log]) > 1000, "DEBUG logging was captured"
+    assert any(p.suffix == ".db" for p in files) and any(p.suffix == ".html" for p in files)
+    texts = {f"output {n}": out for n, out in enumerate(runner.outputs)}
+    texts.update({str(p): data.decode("utf-8", "replace") for p, data in files.items()})
+    # The search can find what is there: the clients' own DEBUG lines and the store's content.
+    log = texts[str(runner.log)]
+    assert "chat.postMessage" in log and "slack_sdk" in log and "httpx" in log, "client DEBUG logs captured"
+    assert any("Acme interview was a terrible" in text for where, text in texts.items() if where.endswith(".db")
+               or where.endswith("-wal"))
+    for secret in SECRETS:
+        for form in forms(secret):
+            leaks = [where for where, text in texts.items() if form in text]
+            assert not leaks, f"{secret!r} (as {form!r}) found in {leaks}"
+
+
+def test_secrets_never_appear_in_anything_a_run_writes(runner: Runner, tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    slack = SlackServer(token=SLACK_TOKEN).start()
+    try:
+        base = {"HIREWATCH_SLACK_BASE_URL": slack.base_url}
+        # Slack down: alerts stay pending, the error is reported.
+        with slack.outage():
+            done = runner("run", "--monitors", str(runner.monitors), **base)
+        assert done.returncode == 1 and "alert" in done.stdout
+        # Slack refusing the token (a wrong one is sent on purpose).
+        done = runner("slack", "deliver", "--monitors", str(runner.monitors), **base,
+                      HIREWATCH_SLACK_TOKEN=SLACK_TOKEN + "-revoked")
+        assert done.returncode == 1
+        # Slack working: the alerts go out (the server checks the real token).
+        done = runner("run", "--monitors", str(runner.monitors), **base)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert len(slack.posted()) == 3
+        done = runner("search", "--json")
+        assert done.returncode == 0 and "Acme" in done.stdout
+        done = runner("search", "--csv")
+        assert done.returncode == 0
+        # The digest: SMTP unreachable, then refusing the login; Slack summary posted.
+        day = ["--date", __import__("datetime").datetime.now(__import__("datetime").UTC).date().isoformat()]
+        done = runner("digest", "--send", "--monitors", str(runner.monitors), *day, **base)
+        assert done.returncode == 1 and "could not be reached" in done.stderr, done.stderr
+        refusing = _AuthRefusing()
+        port = closed_port()
+        controller = Controller(refusing, hostname="127.0.0.1", port=port, auth_require_tls=False,
+                                authenticator=refusing.authenticate)
+        controller.start()
+        try:
+            done = runner("digest", "--send", "--monitors", str(runner.monitors), *day, **base,
+                          HIREWATCH_SMTP_URL=f"smtp://bot:{SMTP_PASSWORD}@127.0.0.1:{port}?from=d@example.com")
+        finally:
+            controller.stop()
+        assert done.returncode == 1 and "refused the login" in done.stderr, done.stderr
+        assert refusing.attempts and refusing.attempts[0] == SMTP_PASSWORD, "the password was really used"
+        # Elasticsearch unreachable, with credentials in the URL as well as in the variables.
+        port = closed_port()
+        done = runner("run", "--monitors", str(runner.monitors), HIREWATCH_STORE="elasticsearch",
+                      HIREWATCH_ES_URL=f"http://elastic:{ES_PASSWORD}@127.0.0.1:{port}")
+        # One line on stderr naming the cluster without its credentials, no traceback (Runner checks).
+        assert done.returncode == 1 and f"Elasticsearch at http://127.0.0.1:{port}" in done.stderr, done.stderr
+    finally:
+        slack.stop()
+    assert any(SLACK_TOKEN in call.headers.get("Authorization", "") for call in slack.received), \
+        "the token was really sent to Slack"
+    assert_nothing_leaked(runner)
+
+
+class _AuthRefusing:
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        self.attempts.append(auth_data.password.decode())
+        return AuthResult(success=False, handled=False)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return "250 OK"
+
+
+def test_reprs_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hirewatch.alerts.slack_alerter import SlackAlerter
+    from hirewatch.digest.mailer import smtp_settings
+    from hirewatch.settings import slack_token
+
+    monkeypatch.setenv("HIREWATCH_ES_PASSWORD", ES_PASSWORD)
+    monkeypatch.setenv("HIREWATCH_ES_API_KEY", ES_API_KEY)
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", SLACK_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SMTP_URL", f"smtp://bot:{SMTP_PASSWORD}@mail.example.com:587")
+    shown = " ".join([repr(store_settings()), str(store_settings()), repr(smtp_settings()), repr(slack_token()),
+                      f"{slack_token()}", repr(SlackAlerter(slack_token(), base_url="http://127.0.0.1:9/api/"))])
+    for secret in SECRETS:
+        assert secret not in shown, secret

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from hirewatch.mention import Mention
 from hirewatch.report import RunReport, SourceReport
+from hirewatch.stores.base import UpsertResult
 
 #: Alert statuses that mean "Slack has this message" (``find_alerted`` threads under these).
 DELIVERED = ("sent", "threaded")
@@ -52,6 +53,16 @@ def initial_alert_status(mention: Mention) -> str:
 def merge_sources(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Union of two source lists, first-seen order kept."""
     return tuple(dict.fromkeys([*old, *new]))
+
+
+def upsert_result(new: list[str], updated: list[str], failed: list[tuple[str, str]] | dict[str, str]) -> UpsertResult:
+    """The result of one ``upsert_mentions`` call written in several batches: an id met again in a
+    later batch of the same call is reported once, new if it was new."""
+    first = tuple(dict.fromkeys(new))
+    known = set(first)
+    pairs = failed.items() if isinstance(failed, dict) else failed
+    return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
+                        failed=tuple(pairs))
 
 
 def run_report_from_dict(data: dict[str, Any]) -> RunReport:

@@ -56,6 +56,7 @@ from hirewatch.stores.codec import (
     parse_text_query,
     parse_time,
     run_report_from_dict,
+    upsert_result,
 )
 from hirewatch.stores.es_templates import (
     LANGUAGES,
@@ -118,14 +119,6 @@ def _api_reason(exc: Any) -> str:
         return f"HTTP {exc.meta.status} {_error_reason(body['error'])}"
     status = getattr(getattr(exc, "meta", None), "status", "?")
     return f"HTTP {status} {exc}"
-
-
-def _result(new: list[str], updated: list[str], failed: dict[str, str]) -> UpsertResult:
-    """An id met again in a later chunk of the same call is reported once: new if it was new."""
-    first = tuple(dict.fromkeys(new))
-    known = set(first)
-    return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
-                        failed=tuple(failed.items()))
 
 
 class ElasticsearchStore:
@@ -404,7 +397,7 @@ class ElasticsearchStore:
         if new or updated:
             self._refresh(self.alias)  # the alerter's next step searches the outbox
         self._keep_failures(failed, failed_mentions, kept)
-        return _result(new, updated, failed)
+        return upsert_result(new, updated, failed)
 
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Stored ``sources``/``fetched`` and sequence numbers of those ids that exist."""

@@ -279,6 +279,7 @@ def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> N
     try:
         result = deliver_alerts(monitor, store)
     except HirewatchError as exc:
+        report.alert_error = str(exc)
         report.notes.append(f"alert delivery failed: {exc}")
         return
     if result.dry_run:

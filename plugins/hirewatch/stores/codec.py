@@ -80,6 +80,7 @@ def run_report_from_dict(data: dict[str, Any]) -> RunReport:
         alerts_failed=int(data.get("alerts_failed") or 0),
         store_failures=[(str(a), str(b)) for a, b in data.get("store_failures") or []],
         notes=list(data.get("notes") or []),
+        alert_error=data.get("alert_error"),
     )
 
 

@@ -8,9 +8,10 @@ Called by the CLI, the pipeline and the DAG tasks. :class:`Secret` hides its val
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 class Secret(str):
@@ -45,7 +46,18 @@ def secret_env(name: str) -> Secret | None:
     return Secret(value) if value is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+def redact_url(url: str) -> str:
+    """``url`` without ``user:password@`` (a URL may carry credentials), for messages and reprs."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return url
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class StoreSettings:
     kind: str = "sqlite"
     sqlite_path: Path | None = None
@@ -54,6 +66,13 @@ class StoreSettings:
     es_username: str | None = None
     es_password: Secret | None = None
     es_index_prefix: str = "mentions"
+
+    def __repr__(self) -> str:
+        # HIREWATCH_ES_URL may be https://user:password@host: the repr never shows the password.
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.es_url:
+            shown["es_url"] = redact_url(self.es_url)
+        return "StoreSettings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
 
 def store_settings(kind: str | None = None) -> StoreSettings:

@@ -33,11 +33,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport
+from hirewatch.settings import redact_url
 from hirewatch.sources.base import CrawlState
 from hirewatch.stores.base import (
     AlertState,
@@ -85,17 +85,6 @@ class SetupStep:
 
     what: str
     outcome: str
-
-
-def redact_url(url: str) -> str:
-    """The URL without user:password, for messages."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return url
 
 
 def _sha(*parts: str) -> str:

@@ -8,8 +8,10 @@ Called by the CLI, the pipeline and the DAG tasks. :class:`Secret` hides its val
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 class Secret(str):
@@ -44,7 +46,18 @@ def secret_env(name: str) -> Secret | None:
     return Secret(value) if value is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+def redact_url(url: str) -> str:
+    """``url`` without ``user:password@`` (a URL may carry credentials), for messages and reprs."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return url
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class StoreSettings:
     kind: str = "sqlite"
     sqlite_path: Path | None = None
@@ -53,6 +66,13 @@ class StoreSettings:
     es_username: str | None = None
     es_password: Secret | None = None
     es_index_prefix: str = "mentions"
+
+    def __repr__(self) -> str:
+        # HIREWATCH_ES_URL may be https://user:password@host: the repr never shows the password.
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.es_url:
+            shown["es_url"] = redact_url(self.es_url)
+        return "StoreSettings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
 
 def store_settings(kind: str | None = None) -> StoreSettings:
@@ -82,7 +102,7 @@ def es_connection_settings(conn_id: str = ES_CONNECTION_ID) -> StoreSettings | N
     """The Elasticsearch fields of an Airflow Connection: host (a full URL, or a host name with
     ``schema``/extra ``scheme`` and port, default 9200), login/password, extra ``api_key`` and
     ``index``. None when Airflow has no such Connection (the environment is the fallback)."""
-    connection = _airflow_connection(conn_id)
+    connection = read_airflow_connection(conn_id)
     if connection is None or not getattr(connection, "host", None):
         return None
     extra = getattr(connection, "extra_dejson", None) or {}
@@ -101,8 +121,11 @@ def es_connection_settings(conn_id: str = ES_CONNECTION_ID) -> StoreSettings | N
     )
 
 
-def _airflow_connection(conn_id: str) -> object | None:
-    """An Airflow Connection by id, or None (none defined, or Airflow cannot be asked)."""
+def read_airflow_connection(conn_id: str) -> Any | None:
+    """An Airflow Connection by id, or None (none defined, or Airflow cannot be asked). The one
+    place hirewatch asks Airflow for a Connection (Elasticsearch, Slack, SMTP); Airflow is imported
+    here only. Never raises: a missing Connection is normal (the environment is the fallback), an
+    unreadable one is logged by its error type only (the message could carry the URI)."""
     try:
         from airflow.sdk import BaseHook
     except ImportError:
@@ -112,10 +135,12 @@ def _airflow_connection(conn_id: str) -> object | None:
             return None
     try:
         return BaseHook.get_connection(conn_id)
-    except Exception as exc:  # noqa: BLE001  (not found, no API server, ...: the environment is the fallback)
+    except Exception as exc:  # noqa: BLE001  (not found, no API server, a bad URI: the environment is the fallback)
         import logging
 
-        logging.getLogger(__name__).debug("no Airflow connection %s: %s", conn_id, type(exc).__name__)
+        level = logging.DEBUG if type(exc).__name__ == "AirflowNotFoundException" else logging.WARNING
+        logging.getLogger(__name__).log(level, "Airflow Connection %s could not be read: %s", conn_id,
+                                        type(exc).__name__)
         return None
 
 
@@ -131,23 +156,8 @@ def inside_airflow() -> bool:
 
 
 def _airflow_connection_password(conn_id: str) -> Secret | None:
-    """The password field of an Airflow Connection, or None when there is none (or Airflow cannot
-    be asked). Airflow is imported here only: outside Airflow this is never called."""
-    try:
-        from airflow.sdk import BaseHook
-    except ImportError:
-        try:
-            from airflow.hooks.base import BaseHook  # type: ignore[no-redef]  # Airflow 2
-        except ImportError:
-            return None
-    try:
-        connection = BaseHook.get_connection(conn_id)
-    except Exception as exc:  # noqa: BLE001  (not found, no API server, ...: the environment is the fallback)
-        import logging
-
-        logging.getLogger(__name__).debug("no Airflow connection %s: %s", conn_id, type(exc).__name__)
-        return None
-    password = getattr(connection, "password", None)
+    """The password field of an Airflow Connection, or None when there is none."""
+    password = getattr(read_airflow_connection(conn_id), "password", None)
     return Secret(password) if password else None
 
 

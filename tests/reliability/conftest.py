@@ -5,9 +5,12 @@ SQLite store. Written for this project."""
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 import socket
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -185,3 +188,23 @@ def osmem_server():
     server = OsmemServer.start(japanese=False)
     yield server
     server.close()
+
+
+_MENTION_ID = re.compile(r"\bid ([0-9a-f]{32})\b")
+
+
+def alerted_ids(slack: SlackServer) -> Counter[str]:
+    """Mention id -> how many messages Slack accepted for it (an alert or a same-story reply; both
+    name the mention in their context line). Storm messages name no single mention."""
+    counts: Counter[str] = Counter()
+    for message in slack.posted():
+        blocks = message.args.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        ids: set[str] = set()
+        for block in blocks:
+            if block.get("type") == "context":
+                for element in block.get("elements", []):
+                    ids.update(_MENTION_ID.findall(str(element.get("text", ""))))
+        counts.update(ids)
+    return counts

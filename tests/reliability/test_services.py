@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from hirewatch.pipeline import run_monitor
 from hirewatch.stores.base import MentionStore
 from hirewatch.stores.sqlite_store import SqliteStore
 
-from tests.reliability.conftest import rss, story
+from tests.reliability.conftest import alerted_ids, rss, story
 from tests.support.monitors import make_monitor
 from tests.support.slack_server import BOT_TOKEN, Answer, SlackServer
 from tests.support.web_server import WebServer
@@ -45,21 +44,6 @@ def slack_env(slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> SlackServe
     monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack.base_url)
     return slack
-
-
-def alerted_ids(slack: SlackServer) -> Counter[str]:
-    """Mention id -> how many accepted Slack messages carried it (the triage buttons' value)."""
-    counts: Counter[str] = Counter()
-    for message in slack.posted():
-        blocks = message.args.get("blocks") or []
-        if isinstance(blocks, str):
-            import json
-
-            blocks = json.loads(blocks)
-        ids = {e.get("value") for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])
-               if e.get("value")}
-        counts.update(ids)
-    return counts
 
 
 def negative_ids(store: MentionStore) -> set[str]:

@@ -75,7 +75,9 @@ def test_realdata_feed_goes_through_the_rss_source(server: WebServer, path: Path
     if path.suffix == ".json":
         assert len(parsed.items) == len(json.loads(body)["items"])
     else:
-        assert len(parsed.items) == len(reference.entries)
+        # A document that ends inside an item: that cut-off entry is left out (its link may be cut short).
+        cut = 1 if "ends inside an item" in (parsed.bozo or "") else 0
+        assert len(parsed.items) == len(reference.entries) - cut
         if reference.bozo and reference.entries:
             assert all(item.bozo for item in parsed.items)
     for item in parsed.items:
@@ -94,6 +96,8 @@ def test_bozo_feeds_with_entries_give_items(server: WebServer) -> None:
         url = server.set("/bozo/" + str(path.relative_to(REALDATA)), body,
                          content_type=served_headers(path, body)["content-type"])
         parsed = feed_source(url).parse_feed(fetch_once(feed_source(url)).documents[0])
+        if len(reference.entries) == 1 and "ends inside an item" in (parsed.bozo or ""):
+            continue  # its one entry is the cut-off one
         assert parsed.items and parsed.bozo, path
         seen += 1
     assert seen >= 5  # the realdata has several broken-but-usable feeds

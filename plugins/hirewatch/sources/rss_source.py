@@ -64,6 +64,20 @@ def cap_items(body: bytes, limit: int = MAX_FEED_ITEMS) -> tuple[bytes, bool]:
     return body, False
 
 
+_ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]", re.IGNORECASE)
+
+
+def drop_cut_entry(body: bytes, entries: list[Any]) -> tuple[list[Any], bool]:
+    """Without its cut-off last entry, when a broken document ends inside an item (a truncated
+    answer): feedparser's loose parser keeps that partial entry, whose link may be cut short (a
+    wrong URL, so a phantom mention or a merge into another story). Whether it was dropped too."""
+    starts = list(_ITEM_START.finditer(body))
+    ends = [m.start() for m in _ITEM_END.finditer(body)]
+    if starts and len(entries) == len(starts) and (not ends or ends[-1] < starts[-1].start()):
+        return entries[:-1], True
+    return entries, False
+
+
 def capped_reason(limit: int = MAX_FEED_ITEMS) -> str:
     return f"the feed has more than {limit} items; only the first {limit} items were read"
 
@@ -235,6 +249,10 @@ class RssSource(Source):
             bozo = capped_reason()
         version = parsed.get("version") or ""
         entries = parsed.get("entries") or []
+        if bozo and not capped:
+            entries, cut = drop_cut_entry(body, entries)
+            if cut:
+                bozo += "; the document ends inside an item, which was left out"
         if len(entries) > MAX_FEED_ITEMS:  # a document the byte scan could not cut (UTF-16)
             entries, bozo = entries[:MAX_FEED_ITEMS], capped_reason()
         if not entries and not version:

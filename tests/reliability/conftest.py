@@ -95,12 +95,13 @@ def rss(items: list[dict[str, Any]], *, title: str = "Reliability feed", encodin
 
 
 def story(n: int, *, negative: bool = True, employer: str = "Acme", **extra: Any) -> dict[str, Any]:
-    """One item about ``employer``; negative ones are worded so VADER scores them clearly negative."""
+    """One item about ``employer``; negative ones are worded so VADER scores them clearly negative
+    (the number is "s12", not "12": VADER's lexicon scores some bare numbers, 182 and 187, negative)."""
     if negative:
-        title = f"{employer} interview was a terrible, awful experience (story {n})"
+        title = f"{employer} interview was a terrible, awful experience (ref s{n})"
         text = f"The recruiter at {employer} ghosted me. Horrible, rude and disrespectful process. Avoid."
     else:
-        title = f"{employer} opens a new office (story {n})"
+        title = f"{employer} opens a new office (ref s{n})"
         text = f"{employer} announced a new office and said it is hiring engineers."
     return {"title": title, "link": f"https://news.example.com/{employer.lower()}/{n}", "description": text,
             "guid": f"guid-{n}", "date": NOW, **extra}

@@ -1,0 +1,244 @@
+"""Soak: many runs of one monitor over a local feed farm with random faults, then a check that
+nothing was lost and nothing was sent twice.
+
+A farm of ``--feeds`` RSS feeds (tests/support/web_server.py on 127.0.0.1) publishes new items
+between runs (some negative, some neutral, some carried by two feeds, some with a GUID that changes
+on every fetch). Before each run every feed and every Slack message independently fails with
+probability ``--fault-rate`` (seeded): a feed answers 500, 503, 429 with Retry-After, too slowly
+(past the monitor's time limit), with truncated XML or with an HTML page; Slack (the local Web API
+server in tests/support/slack_server.py, driven by the real slack_sdk client) answers 500, 503
+or 429. After ``--runs`` runs one more run without faults delivers what the last runs left
+pending (the outbox's "next run completes delivery"). Then:
+
+- every negative mention of the store was alerted exactly once (Slack's accepted messages,
+  counted per mention id), and nothing else was;
+- the store holds exactly one mention per distinct item the farm served.
+
+    .venv/bin/python -m bench.soak [--runs 100] [--feeds 20] [--fault-rate 0.1] [--seed 7]
+
+Prints the figures (and exits 1 if a check fails). Not part of ``make test``: it takes minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from hirewatch.config import parse_monitor
+from hirewatch.mention import utcnow
+from hirewatch.pipeline import run_monitor
+from hirewatch.stores.base import MentionQuery
+from hirewatch.stores.sqlite_store import SqliteStore
+
+from tests.support.slack_server import BOT_TOKEN, Answer, Received, SlackServer
+from tests.support.web_server import WebServer
+
+FEED_FAULTS = ("500", "503", "429", "slow", "truncated", "html")
+SLACK_FAULTS = ("500", "503", "429")
+NEGATIVE = ("Acme interview was a terrible, humiliating experience", "The recruiter at Acme was rude and dishonest.")
+NEUTRAL = ("Acme opens an office in Utrecht", "Acme said it will move two teams to the new office.")
+
+
+class FaultySlack(SlackServer):
+    """The local Slack Web API, failing each ``chat.postMessage`` with probability ``rate``
+    before accepting it (a failure after accepting would be the documented crash window, which
+    is the crash test's subject, not this soak's)."""
+
+    def __init__(self, rng: random.Random, rate: float) -> None:
+        super().__init__()
+        self.rng, self.rate, self.enabled = rng, rate, True
+        self.faults: Counter[str] = Counter()
+
+    def _answer(self, req: Received) -> Answer:
+        if self.enabled and req.method == "chat.postMessage" and self.rng.random() < self.rate:
+            kind = self.rng.choice(SLACK_FAULTS)
+            self.faults[kind] += 1
+            if kind == "429":
+                return Answer(status=429, body={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "0"})
+            return Answer(status=int(kind), raw=b"<html>unavailable</html>")
+        return super()._answer(req)
+
+
+class Farm:
+    """The feeds and what they have served. Items stay in their feed (newest first)."""
+
+    def __init__(self, web: WebServer, feeds: int, rng: random.Random) -> None:
+        self.web, self.rng = web, rng
+        self.items: dict[str, list[dict[str, Any]]] = {f"/feed/{n}.xml": [] for n in range(feeds)}
+        self.served: set[str] = set()  # canonical links of items in a body answered 200
+        self.negative_served: set[str] = set()
+        self.count = 0
+        self.faults: Counter[str] = Counter()
+        self.churn = set(list(self.items)[: max(1, feeds // 5)])  # feeds whose GUIDs change every fetch
+        self.run = 0
+
+    def publish(self) -> None:
+        paths = list(self.items)
+        for path in paths:
+            for _ in range(self.rng.choice((0, 0, 1, 1, 2))):
+                self.count += 1
+                negative = self.rng.random() < 0.4
+                title, text = NEGATIVE if negative else NEUTRAL
+                # "ref s187", not "#187": VADER's lexicon scores some bare numbers (182, 187) negative.
+                item = {"title": f"{title} (ref s{self.count})", "text": text, "negative": negative,
+                        "link": f"https://news.example.com/acme/{self.count}", "date": utcnow()}
+                self.items[path].insert(0, item)
+                if self.rng.random() < 0.1:  # syndicated: the same story in a second feed
+                    self.items[self.rng.choice(paths)].insert(0, item)
+
+    def body(self, path: str) -> bytes:
+        parts = []
+        for item in self.items[path]:
+            guid = f"{item['link']}#{self.run}" if path in self.churn else item["link"]
+            parts.append(f"<item><title>{escape(item['title'])}</title><link>{escape(item['link'])}</link>"
+                         f"<description>{escape(item['text'])}</description><guid isPermaLink=\"false\">"
+                         f"{escape(guid)}</guid><pubDate>{format_datetime(item['date'])}</pubDate></item>")
+        return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>farm</title>'
+                + "".join(parts) + "</channel></rss>").encode()
+
+    def arm(self, rate: float) -> dict[str, str | None]:
+        """Set every feed's answer for the next run: its body, or a fault."""
+        self.run += 1
+        plan: dict[str, str | None] = {}
+        for path in self.items:
+            body = self.body(path)
+            fault = self.rng.choice(FEED_FAULTS) if self.rng.random() < rate else None
+            plan[path] = fault
+            if fault:
+                self.faults[fault] += 1
+            if fault in ("500", "503"):
+                self.web.set(path, b"<html>down</html>", status=int(fault), content_type="text/html")
+            elif fault == "429":
+                self.web.set(path, b"slow down", status=429, headers={"Retry-After": "1"})
+            elif fault == "slow":
+                self.web.set(path, body, delay_s=2.0)
+            elif fault == "truncated":
+                self.web.set(path, body[: len(body) * 2 // 3])
+            elif fault == "html":
+                self.web.set(path, "<!doctype html><html><body>Acme careers</body></html>",
+                             content_type="text/html")
+            else:
+                self.web.set(path, body)
+        return plan
+
+    def note_served(self, plan: dict[str, str | None], hits_before: Counter[str]) -> None:
+        """Items of every feed that answered 200 in full (truncated bodies: only complete items)."""
+        for path, fault in plan.items():
+            if self.web.count(path, 200) <= hits_before[path]:
+                continue
+            if fault in (None, "truncated"):
+                body = self.web.routes[path].body
+                for link in re.findall(rb"<item><title>[^<]*</title><link>([^<]+)</link>.*?</item>", body):
+                    self.served.add(link.decode())
+        self.negative_served = {i["link"] for items in self.items.values() for i in items
+                                if i["negative"] and i["link"] in self.served}
+
+
+def alerted_ids(slack: SlackServer) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for message in slack.posted():
+        blocks = message.args.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        ids = set()
+        for block in blocks:
+            if block.get("type") == "context":
+                for element in block.get("elements", []):
+                    ids.update(re.findall(r"\bid ([0-9a-f]{32})\b", str(element.get("text", ""))))
+        counts.update(ids)
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument("--fault-rate", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, WebServer() as web:
+        slack = FaultySlack(rng, args.fault_rate).start()
+        import os
+
+        # One process: with 8+ sources the pipeline otherwise starts a pool of worker processes per
+        # run, and each worker loads the language and sentiment models again (seconds per run).
+        os.environ["HIREWATCH_WORKERS"] = "1"
+        os.environ["HIREWATCH_SLACK_TOKEN"] = BOT_TOKEN
+        os.environ["HIREWATCH_SLACK_BASE_URL"] = slack.base_url
+        farm = Farm(web, args.feeds, rng)
+        sources = "\n".join(f'  - {{name: feed{n}, type: rss, url: "{web.url(path)}"}}'
+                            for n, path in enumerate(farm.items))
+        monitor = parse_monitor(f"""
+name: acme
+employer: {{name: Acme}}
+sources:
+{sources}
+fetch: {{allow_loopback: true, timeout_s: 1}}
+routing:
+  alerts: {{default_channel: "#ta-oncall", min_interval_s: 0, max_per_run: 1000, storm_factor: 1000000}}
+""", path="soak.yaml")
+        store = SqliteStore(Path(tmp) / "soak.db")
+        failed_sources = alerts_sent = alerts_failed = 0
+        run_seconds: list[float] = []
+        try:
+            for run in range(args.runs + 1):
+                drain = run == args.runs
+                slack.enabled = not drain
+                farm.publish() if not drain else None
+                plan = farm.arm(0.0 if drain else args.fault_rate)
+                hits = Counter({path: web.count(path, 200) for path in farm.items})
+                t0 = time.perf_counter()
+                report = run_monitor(monitor, store)
+                run_seconds.append(time.perf_counter() - t0)
+                farm.note_served(plan, hits)
+                failed_sources += len(report.failed_sources)
+                alerts_sent += report.alerts_sent
+                alerts_failed += report.alerts_failed
+            mentions = store.search(MentionQuery(monitor="acme", limit=1_000_000))
+            counts = alerted_ids(slack)
+        finally:
+            store.close()
+            slack.stop()
+    stored_urls = [h.mention.url for h in mentions]
+    negatives = {h.mention.id for h in mentions if h.mention.is_negative}
+    negative_urls = {h.mention.url for h in mentions if h.mention.is_negative}
+    checks = {
+        "store count == distinct items served": len(stored_urls) == len(set(stored_urls)) == len(farm.served)
+        and set(stored_urls) == farm.served,
+        "every negative alerted exactly once": set(counts) == negatives and set(counts.values()) <= {1},
+        "negatives stored == negative items served": negative_urls == farm.negative_served,
+    }
+    wall = time.perf_counter() - started
+    print(f"runs: {args.runs} with faults + 1 without; feeds: {args.feeds}; fault rate: {args.fault_rate}; "
+          f"seed: {args.seed}")
+    print(f"items published: {farm.count}; distinct items served: {len(farm.served)}; "
+          f"mentions stored: {len(stored_urls)}; negatives: {len(negatives)}")
+    print(f"feed faults: {dict(farm.faults)} ({sum(farm.faults.values())}); failed source-runs: {failed_sources}")
+    print(f"Slack faults: {dict(slack.faults)} ({sum(slack.faults.values())}); alerts sent: {alerts_sent}; "
+          f"delivery failures (retried next run): {alerts_failed}; Slack messages accepted: {len(slack.posted())}")
+    print(f"alerts per negative: {dict(Counter(counts.values()))}")
+    print(f"wall: {wall:.0f} s; run median {sorted(run_seconds)[len(run_seconds) // 2]:.2f} s, "
+          f"max {max(run_seconds):.2f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if negative_urls != farm.negative_served:
+        print(f"negative items served but not stored as negative: {sorted(farm.negative_served - negative_urls)[:5]}; "
+              f"stored as negative but not served as such: {sorted(negative_urls - farm.negative_served)[:5]}")
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'} {name}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Review pages that break or turn hostile: the review source (schema.org JSON-LD pages, crawled
+with the same fetcher) fails alone, never loops on its own pagination, and what strangers put in a
+review (a rating that is not a number, a 5 MB body, mentions, control characters) is stored within
+the limits. Real HTTP on 127.0.0.1, the real pipeline and SQLite store."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hirewatch.extract.limits import TEXT_LIMIT, TITLE_LIMIT
+from hirewatch.pipeline import run_monitor
+from hirewatch.stores.base import MentionQuery
+from hirewatch.stores.sqlite_store import SqliteStore
+
+from tests.reliability.conftest import rss, story
+from tests.support.monitors import make_monitor
+from tests.support.review_pages import FakeReview, review_page, reviews
+from tests.support.web_server import WebServer
+
+EMPLOYER = {"name": "Brightwave Logistics", "aliases": ["Brightwave"]}
+
+
+def monitor_with(web: WebServer, review_path: str, **review: Any):
+    web.set("/news.xml", rss([story(n, employer="Brightwave") for n in range(2)]))
+    return make_monitor([
+        {"type": "review", "name": "reviews", "url": web.url(review_path), "delay_s": 0, "max_pages": 5, **review},
+        {"type": "rss", "name": "news", "url": web.url("/news.xml")},
+    ], employer=EMPLOYER)
+
+
+def by_source(report: Any) -> dict[str, Any]:
+    return {s.source: s for s in report.sources}
+
+
+def test_review_site_down(web: WebServer, store: SqliteStore) -> None:
+    web.set("/company/reviews", "<html>maintenance</html>", status=503, content_type="text/html")
+    report = run_monitor(monitor_with(web, "/company/reviews"), store, alert=False)
+    sources = by_source(report)
+    assert sources["reviews"].status == "failed" and "503" in (sources["reviews"].error or "")
+    assert sources["news"].status == "ok" and sources["news"].new_mentions == 2
+
+
+def test_pagination_that_loops_stops(web: WebServer, store: SqliteStore) -> None:
+    web.set("/r/1", review_page(reviews("a", 3), next_href="/r/2"), content_type="text/html")
+    web.set("/r/2", review_page(reviews("b", 3), next_href="/r/1"), content_type="text/html")
+    report = run_monitor(monitor_with(web, "/r/1"), store, alert=False)
+    assert by_source(report)["reviews"].status == "ok"
+    assert web.count("/r/1") + web.count("/r/2") <= 5, "at most max_pages requests, never a loop"
+    assert store.count("acme") == 6 + 2
+
+
+def test_hostile_review_content(web: WebServer, store: SqliteStore) -> None:
+    huge = "Brightwave ghosted me <!channel> \x1b[31m" + " and it was awful" * 300_000
+    hostile = [FakeReview("h1", "Brightwave \x07<@U123> " + "x" * 5000, huge, rating="four stars"),  # type: ignore[arg-type]
+               FakeReview("h2", "Brightwave interview", "Slow and rude.", rating=1)]
+    page = review_page(hostile, aggregate=None).replace(
+        "</head>", '<script type="application/ld+json">{"@type": "Review", broken</script></head>')
+    web.set("/hostile", page, content_type="text/html")
+    report = run_monitor(monitor_with(web, "/hostile"), store, alert=False)
+    sources = by_source(report)
+    assert sources["reviews"].status == "ok" and sources["reviews"].new_mentions == 2, sources["reviews"]
+    for hit in store.search(MentionQuery(source="reviews")):
+        m = hit.mention
+        assert len(m.title) <= TITLE_LIMIT and len(m.text) <= TEXT_LIMIT
+        assert "\x1b" not in m.text and "\x07" not in m.title
+        rating = m.extra.get("rating")
+        assert rating is None or isinstance(rating, int | float), rating  # a number or nothing
+        json.dumps(m.extra)

@@ -7,9 +7,15 @@ Called by the CLI, the pipeline and the DAG tasks. :class:`Secret` hides its val
 
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+log = logging.getLogger(__name__)
 
 
 class Secret(str):
@@ -57,8 +63,19 @@ class StoreSettings:
 
 def store_settings(kind: str | None = None) -> StoreSettings:
     """Store settings from the environment (``HIREWATCH_STORE``, ``HIREWATCH_SQLITE_PATH``,
-    ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``)."""
-    chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if env("HIREWATCH_ES_URL") else "sqlite")
+    ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``).
+    Inside Airflow the ``hirewatch_elasticsearch`` Connection, when defined, gives the
+    Elasticsearch URL and credentials instead (and makes ``elasticsearch`` the default kind)."""
+    conn = airflow_connection(ELASTICSEARCH_CONN_ID)
+    from_env = _store_settings_from_env(kind, has_es=conn is not None)
+    if conn is None:
+        return from_env
+    return replace(from_env, **_es_from_connection(conn))
+
+
+def _store_settings_from_env(kind: str | None, *, has_es: bool = False) -> StoreSettings:
+    has_es = has_es or env("HIREWATCH_ES_URL") is not None
+    chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if has_es else "sqlite")
     path = env("HIREWATCH_SQLITE_PATH")
     return StoreSettings(
         kind=chosen,
@@ -69,3 +86,169 @@ def store_settings(kind: str | None = None) -> StoreSettings:
         es_password=secret_env("HIREWATCH_ES_PASSWORD"),
         es_index_prefix=env("HIREWATCH_ES_INDEX", "mentions") or "mentions",
     )
+
+
+# --------------------------------------------------------------------------- Airflow Connections
+
+#: Connection ids read inside Airflow (see :func:`airflow_connection`).
+SLACK_CONN_ID = "hirewatch_slack"
+ELASTICSEARCH_CONN_ID = "hirewatch_elasticsearch"
+SMTP_CONN_ID = "hirewatch_smtp"
+
+
+def in_airflow() -> bool:
+    """True inside an Airflow task (and its callbacks): Airflow's task runner exports
+    ``AIRFLOW_CTX_DAG_ID`` into the environment of the process that runs a task, and has then
+    imported the Task SDK. ``HIREWATCH_IN_AIRFLOW=1`` forces it (a worker hook, a plugin).
+    Never imports Airflow itself (that import costs seconds)."""
+    if env("HIREWATCH_IN_AIRFLOW") in ("1", "true", "yes"):
+        return True
+    return bool(os.environ.get("AIRFLOW_CTX_DAG_ID")) and "airflow.sdk" in sys.modules
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionFields:
+    """The parts of an Airflow Connection hirewatch reads (``password`` hidden as a Secret)."""
+
+    conn_type: str | None = None
+    host: str | None = None
+    port: int | None = None
+    schema: str | None = None
+    login: str | None = None
+    password: Secret | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def airflow_connection(conn_id: str) -> ConnectionFields | None:
+    """The Airflow Connection ``conn_id`` when running inside Airflow and it is defined, else None.
+
+    Called by the settings functions below. Imports the Task SDK lazily. A Connection that is not
+    defined is None (the caller falls back to the environment); a secrets backend that cannot be
+    reached is logged (without any value) and also gives None, so a task can still run on its
+    environment settings."""
+    if not in_airflow():
+        return None
+    try:
+        from airflow.sdk import Connection
+        from airflow.sdk.exceptions import AirflowNotFoundException
+    except ImportError:
+        return None
+    try:
+        conn = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+    except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the environment
+        log.warning("Airflow Connection %s could not be read (%s); using the environment", conn_id,
+                    type(exc).__name__)
+        return None
+    try:
+        extra = conn.extra_dejson or {}
+    except Exception:  # noqa: BLE001 - a malformed extra must not hide host/login/password
+        extra = {}
+    return ConnectionFields(
+        conn_type=conn.conn_type or None,
+        host=conn.host or None,
+        port=int(conn.port) if conn.port else None,
+        schema=conn.schema or None,
+        login=conn.login or None,
+        password=Secret(conn.password) if conn.password else None,
+        extra=dict(extra),
+    )
+
+
+def _extra_secret(conn: ConnectionFields, key: str) -> Secret | None:
+    value = conn.extra.get(key)
+    return Secret(str(value)) if value not in (None, "") else None
+
+
+# --------------------------------------------------------------------------- Slack
+
+
+def slack_token() -> Secret | None:
+    """The Slack bot token: the ``hirewatch_slack`` Connection's password inside Airflow, else
+    ``HIREWATCH_SLACK_TOKEN``. None: Slack is not configured (alerters print instead)."""
+    conn = airflow_connection(SLACK_CONN_ID)
+    if conn is not None and conn.password is not None:
+        return conn.password
+    return secret_env("HIREWATCH_SLACK_TOKEN")
+
+
+def slack_base_url() -> str | None:
+    """The Slack Web API base URL (tests and proxies): the ``hirewatch_slack`` Connection's extra
+    ``base_url`` (or its host when it is a URL) inside Airflow, else ``HIREWATCH_SLACK_BASE_URL``.
+    None: slack_sdk's default (https://slack.com/api/)."""
+    conn = airflow_connection(SLACK_CONN_ID)
+    if conn is not None:
+        url = conn.extra.get("base_url") or (conn.host if conn.host and "://" in conn.host else None)
+        if url:
+            return str(url).rstrip("/") + "/"
+    url = env("HIREWATCH_SLACK_BASE_URL")
+    return url.rstrip("/") + "/" if url else None
+
+
+# --------------------------------------------------------------------------- SMTP
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Where the digest mail goes out. ``starttls``: upgrade a plain connection; ``ssl``: SMTPS."""
+
+    host: str
+    port: int = 25
+    username: str | None = None
+    password: Secret | None = None
+    sender: str = "hirewatch@localhost"
+    starttls: bool = False
+    ssl: bool = False
+
+
+def _truthy(value: object) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def smtp_settings() -> SmtpSettings | None:
+    """SMTP settings: the ``hirewatch_smtp`` Connection inside Airflow (host, port, login,
+    password; extra ``from``, ``starttls``, ``ssl``), else ``HIREWATCH_SMTP_URL``
+    (``smtp://user:password@host:port?from=a@b&starttls=1``, ``smtps://`` for SSL).
+    None: mail is not configured. Raises :class:`~hirewatch.errors.ConfigError` for a URL that is
+    not an smtp URL."""
+    conn = airflow_connection(SMTP_CONN_ID)
+    if conn is not None and conn.host:
+        ssl = _truthy(conn.extra.get("ssl", False))
+        return SmtpSettings(host=conn.host, port=conn.port or (465 if ssl else 25), username=conn.login,
+                            password=conn.password, sender=str(conn.extra.get("from") or SmtpSettings.sender),
+                            starttls=_truthy(conn.extra.get("starttls", False)), ssl=ssl)
+    url = env("HIREWATCH_SMTP_URL")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        from hirewatch.errors import ConfigError
+
+        raise ConfigError("expected smtp://[user:password@]host[:port][?from=...&starttls=1] or smtps://...",
+                          path="HIREWATCH_SMTP_URL")
+    query = dict(parse_qsl(parts.query))
+    ssl = parts.scheme == "smtps"
+    return SmtpSettings(
+        host=parts.hostname, port=parts.port or (465 if ssl else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=Secret(unquote(parts.password)) if parts.password else None,
+        sender=query.get("from") or SmtpSettings.sender, starttls=_truthy(query.get("starttls", "0")), ssl=ssl,
+    )
+
+
+# --------------------------------------------------------------------------- Elasticsearch
+
+
+def _es_from_connection(conn: ConnectionFields) -> dict[str, Any]:
+    """URL and credentials from the ``hirewatch_elasticsearch`` Connection. The host may be a
+    whole URL (``https://es:9200``); otherwise the scheme is the extra ``scheme``, else the
+    connection type when it is http/https, else http."""
+    host = conn.host or "localhost"
+    if "://" in host:
+        url = host.rstrip("/")
+    else:
+        scheme = conn.extra.get("scheme") or (conn.conn_type if conn.conn_type in ("http", "https") else "http")
+        url = f"{scheme}://{host}:{conn.port or 9200}"
+    return {"es_url": url, "es_api_key": _extra_secret(conn, "api_key"), "es_username": conn.login,
+            "es_password": conn.password}

@@ -1,0 +1,69 @@
+"""Language detection, offline, restricted to the languages a monitor cares about.
+
+Called by :func:`hirewatch.enrich.enrich_mentions` once per mention. Uses lingua
+(lingua-language-detector, high-accuracy mode): on the project's short-text benchmark
+(``bench/eval_langid.py``) it beat py3langid on 2-6 word strings, which is where the Nordic
+languages get confused; both are far faster than the sentiment model, so accuracy decides.
+Norwegian is reported as ``no`` (lingua's Bokmål and Nynorsk both map to it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from hirewatch.errors import ConfigError
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+DEFAULT_LANGUAGES = ("en", "nl", "de", "sv", "no", "da")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _iso_map() -> dict[str, tuple[object, ...]]:
+    """ISO 639-1 code -> lingua languages (``no`` -> Bokmål and Nynorsk)."""
+    from lingua import Language
+
+    out: dict[str, tuple[object, ...]] = {"no": (Language.BOKMAL, Language.NYNORSK), "nb": (Language.BOKMAL,),
+                                          "nn": (Language.NYNORSK,)}
+    for language in Language.all():
+        code = language.iso_code_639_1.name.lower()
+        out.setdefault(code, (language,))
+    return out
+
+
+def _code_of(language: object) -> str:
+    name = language.iso_code_639_1.name.lower()  # type: ignore[attr-defined]
+    return "no" if name in {"nb", "nn"} else name
+
+
+@lru_cache(maxsize=16)
+def detector(languages: tuple[str, ...]) -> LanguageDetector:
+    """One lingua detector per set of languages per process (built lazily, models load on first
+    use). Raises :class:`ConfigError` for a code lingua does not know."""
+    from lingua import LanguageDetectorBuilder
+
+    table = _iso_map()
+    chosen: list[object] = []
+    for code in languages:
+        if code.lower() not in table:
+            raise ConfigError(f"sentiment.languages: unknown language code {code!r}; expected ISO 639-1 "
+                              "codes such as en, nl, de, sv, no, da")
+        chosen.extend(table[code.lower()])
+    return LanguageDetectorBuilder.from_languages(*dict.fromkeys(chosen)).build()  # type: ignore[arg-type]
+
+
+def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> str | None:
+    """The ISO 639-1 code of ``text``'s language among ``languages``; ``None`` when the text has
+    no letters to judge by. Raises :class:`ConfigError` for an unknown language code."""
+    langs = tuple(dict.fromkeys(code.lower() for code in languages)) or DEFAULT_LANGUAGES
+    if not text or not _LETTERS.search(text):
+        return None
+    if len(langs) == 1:  # one language configured: nothing to choose
+        return langs[0]
+    language = detector(langs).detect_language_of(text)
+    return _code_of(language) if language is not None else None

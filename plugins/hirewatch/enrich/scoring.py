@@ -1,0 +1,31 @@
+"""Combining sentence scores into a mention's score, and scores into labels.
+
+Called by :mod:`hirewatch.enrich.stage` and the benchmarks; pure functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hirewatch.mention import NEGATIVE, NEUTRAL, POSITIVE
+
+VADER_THRESHOLD = 0.05  # VADER's own recommendation for its compound score
+
+
+def combine(scores: Sequence[float], threshold: float = VADER_THRESHOLD) -> float:
+    """A text's score from its sentences' scores: the mean of the sentences that carry sentiment
+    (``|s| >= threshold``), so neutral filler sentences do not dilute one clear complaint;
+    0.0 when none does."""
+    carrying = [s for s in scores if abs(s) >= threshold]
+    if not carrying:
+        return 0.0
+    return max(-1.0, min(1.0, sum(carrying) / len(carrying)))
+
+
+def label(score: float, threshold: float = VADER_THRESHOLD) -> str:
+    """negative / neutral / positive for a score in -1..1."""
+    if score >= threshold:
+        return POSITIVE
+    if score <= -threshold:
+        return NEGATIVE
+    return NEUTRAL

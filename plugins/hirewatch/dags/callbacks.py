@@ -39,8 +39,9 @@ def failure_text(context: Mapping[str, Any], monitor: str) -> str:
     tries = getattr(ti, "try_number", None)
     source = None
     if map_index is not None and map_index >= 0:
-        task = getattr(ti, "task", None)
-        source = _mapped_source(task, map_index)
+        # The fetch task's rendered map index is its source name; the mapped operator's expand
+        # input is the fallback.
+        source = getattr(ti, "rendered_map_index", None) or _mapped_source(getattr(ti, "task", None), map_index)
     error = context.get("exception")
     what = f"task `{escape_mrkdwn(task_id)}`"
     if source:

@@ -91,7 +91,7 @@ def build_monitor_dag(monitor: Monitor) -> DAG:
         doc_md=_doc(monitor),
     ) as dag:
 
-        @task(outlets=[MENTIONS], map_index_template="{{ hirewatch_source }}")
+        @task(outlets=[MENTIONS], map_index_template="{{ task.op_kwargs['source'] }}")
         def fetch(source: str) -> dict[str, Any]:
             """Fetch, parse, match, enrich and store one source. Its report (also when it failed)
             goes to XCom ``source_report`` for ``report``."""
@@ -103,7 +103,6 @@ def build_monitor_dag(monitor: Monitor) -> DAG:
             from hirewatch.stores.registry import open_store
 
             context = get_current_context()
-            context["hirewatch_source"] = source  # type: ignore[typeddict-unknown-key]
             ti = context["ti"]
             try:
                 store = open_store()

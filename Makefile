@@ -7,7 +7,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 
-.PHONY: setup run test lint bench clean
+# `make run` and `make airflow-ui`: a real Airflow on an embedded SQLite metadata DB under var/,
+# the repo's dags/ and monitors/, the embedded SQLite store in var/, offline.
+AIRFLOW_ENV := AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__PLUGINS_FOLDER=$(CURDIR)/plugins \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(AIRFLOW_HOME)/airflow.db \
+	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 \
+	HIREWATCH_HOME=$(CURDIR)/var HIREWATCH_MONITORS=$(CURDIR)/monitors
+AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
+
+.PHONY: setup run run-cli airflow-ui test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -19,8 +27,27 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced
 
-run: setup
+$(AIRFLOW_HOME)/airflow.db: $(VENV)/.synced
+	@mkdir -p $(AIRFLOW_HOME)
+	@echo "airflow: creating the metadata DB in $(AIRFLOW_HOME) (log: $(AIRFLOW_HOME)/db-migrate.log)"
+	@$(AIRFLOW) db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || { tail -20 $(AIRFLOW_HOME)/db-migrate.log; exit 1; }
+	@touch $@
+
+run: setup $(AIRFLOW_HOME)/airflow.db
+	@echo "airflow: running DAG hirewatch_example (log: $(AIRFLOW_HOME)/dags-test-example.log)"
+	@$(AIRFLOW) dags test hirewatch_example > $(AIRFLOW_HOME)/dags-test-example.log 2>&1 \
+		|| { tail -40 $(AIRFLOW_HOME)/dags-test-example.log; exit 1; }
+	@echo "airflow: running DAG hirewatch_digest_example (log: $(AIRFLOW_HOME)/dags-test-digest.log)"
+	@$(AIRFLOW) dags test hirewatch_digest_example > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
+		|| { tail -40 $(AIRFLOW_HOME)/dags-test-digest.log; exit 1; }
+	@HIREWATCH_HOME=$(CURDIR)/var $(PY) -m hirewatch.dags.run_summary example
+
+run-cli: setup
 	$(VENV)/bin/hirewatch run --monitor example
+
+airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
+	@echo "Airflow UI on http://127.0.0.1:8080 (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
+	$(AIRFLOW) standalone
 
 test: setup
 	$(VENV)/bin/ruff check .

@@ -3,8 +3,6 @@ is consulted (or imported) there."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from hirewatch import settings
 from hirewatch.errors import ConfigError
@@ -36,9 +34,9 @@ def test_no_token_means_slack_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.smtp_settings() is None
 
 
-def test_in_airflow_needs_the_task_runner_marker_and_the_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_airflow_is_the_task_runner_marker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW_CTX_DAG_ID", "hirewatch_example")
-    assert settings.in_airflow() == ("airflow.sdk" in sys.modules)
+    assert settings.in_airflow() and settings.inside_airflow()
     monkeypatch.delenv("AIRFLOW_CTX_DAG_ID")
     assert not settings.in_airflow()
     monkeypatch.setenv("HIREWATCH_IN_AIRFLOW", "1")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -91,19 +90,22 @@ def _store_settings_from_env(kind: str | None, *, has_es: bool = False) -> Store
 # --------------------------------------------------------------------------- Airflow Connections
 
 #: Connection ids read inside Airflow (see :func:`airflow_connection`).
-SLACK_CONN_ID = "hirewatch_slack"
+SLACK_CONN_ID = SLACK_CONNECTION_ID = "hirewatch_slack"
 ELASTICSEARCH_CONN_ID = "hirewatch_elasticsearch"
 SMTP_CONN_ID = "hirewatch_smtp"
 
 
 def in_airflow() -> bool:
     """True inside an Airflow task (and its callbacks): Airflow's task runner exports
-    ``AIRFLOW_CTX_DAG_ID`` into the environment of the process that runs a task, and has then
-    imported the Task SDK. ``HIREWATCH_IN_AIRFLOW=1`` forces it (a worker hook, a plugin).
-    Never imports Airflow itself (that import costs seconds)."""
+    ``AIRFLOW_CTX_DAG_ID`` into the environment of the process that runs a task before
+    ``execute``. ``HIREWATCH_IN_AIRFLOW=1`` forces it (a worker hook, a plugin). Imports nothing."""
     if env("HIREWATCH_IN_AIRFLOW") in ("1", "true", "yes"):
         return True
-    return bool(os.environ.get("AIRFLOW_CTX_DAG_ID")) and "airflow.sdk" in sys.modules
+    return env("AIRFLOW_CTX_DAG_ID") is not None
+
+
+#: The name the Slack alerts use; the same test as :func:`in_airflow`.
+inside_airflow = in_airflow
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +167,19 @@ def _extra_secret(conn: ConnectionFields, key: str) -> Secret | None:
 
 
 def slack_token() -> Secret | None:
-    """The Slack bot token: the ``hirewatch_slack`` Connection's password inside Airflow, else
-    ``HIREWATCH_SLACK_TOKEN``. None: Slack is not configured (alerters print instead)."""
+    """The Slack bot token (``xoxb-...``): inside Airflow the password of the Connection
+    ``hirewatch_slack``, else (or when that has none) ``$HIREWATCH_SLACK_TOKEN``. None: no token,
+    alerts are printed (dry run). Called by :func:`hirewatch.alerts.deliver_alerts` and the DAGs'
+    operators' callback."""
     conn = airflow_connection(SLACK_CONN_ID)
     if conn is not None and conn.password is not None:
         return conn.password
     return secret_env("HIREWATCH_SLACK_TOKEN")
+
+
+def slack_app_token() -> Secret | None:
+    """The Slack app-level token (``xapp-...``) that Socket Mode needs: ``$HIREWATCH_SLACK_APP_TOKEN``."""
+    return secret_env("HIREWATCH_SLACK_APP_TOKEN")
 
 
 def slack_base_url() -> str | None:
@@ -252,3 +261,12 @@ def _es_from_connection(conn: ConnectionFields) -> dict[str, Any]:
         url = f"{scheme}://{host}:{conn.port or 9200}"
     return {"es_url": url, "es_api_key": _extra_secret(conn, "api_key"), "es_username": conn.login,
             "es_password": conn.password}
+
+
+# --------------------------------------------------------------------------- Kibana
+
+
+def kibana_url() -> str | None:
+    """``$HIREWATCH_KIBANA_URL`` without a trailing slash, or None."""
+    value = env("HIREWATCH_KIBANA_URL")
+    return value.rstrip("/") if value else None

@@ -1,19 +1,23 @@
 """The Airflow test harness: a real Airflow on an embedded SQLite metadata database.
 
-One AIRFLOW_HOME per pytest-xdist worker (each worker's session temp dir), set up once per session
-before Airflow is first imported. The metadata database is created once per test run from the ORM
-(``initdb``) into a template file shared by the workers (under an ``flock``) and copied per worker,
-so N workers pay for one schema creation. The DAGs folder is the repo's ``dags/``, so the tests
-parse the same files Airflow runs.
+One AIRFLOW_HOME per test process (each pytest-xdist worker has its own), set when this conftest is
+collected, that is before any test can import Airflow: Airflow reads its configuration once, at
+import, and other test folders' tests may import it too. The metadata DB schema is created from the
+ORM once per Airflow version into a template in the temp dir (under an ``flock``, shared by the
+workers and by later runs) and copied per process. The DAGs folder is the repo's ``dags/``, so the
+tests parse the same files Airflow runs.
 """
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import importlib
 import os
 import shutil
-from collections.abc import Iterator
+import sys
+import tempfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -37,45 +41,55 @@ def _airflow_environment(home: Path) -> dict[str, str]:
     }
 
 
-def _template_db(shared: Path) -> Path:
-    """The metadata DB schema, created once per test run for every worker."""
-    template = shared / "airflow-template.db"
-    with open(shared / "airflow-template.lock", "w") as lock:
+def _prepare_process_home() -> Path | None:
+    """This process's AIRFLOW_HOME, exported before Airflow is imported; None if it already was."""
+    if "airflow" in sys.modules:
+        return None
+    home = Path(tempfile.mkdtemp(prefix="hirewatch-airflow-"))
+    atexit.register(shutil.rmtree, home, True)
+    os.environ.update(_airflow_environment(home))
+    return home
+
+
+PROCESS_HOME = _prepare_process_home()
+
+
+def _template_db() -> Path:
+    """The metadata DB schema of this Airflow version, built once (by whichever process comes
+    first) and reused by every worker and later run."""
+    version = metadata.version("apache-airflow")
+    shared = Path(tempfile.gettempdir()) / "hirewatch-airflow-schema"
+    shared.mkdir(exist_ok=True)
+    template = shared / f"airflow-{version}.db"
+    if template.exists():
+        return template
+    with open(shared / f"airflow-{version}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
             from airflow.utils.db import initdb
 
             initdb()
             built = Path(os.environ["AIRFLOW_HOME"]) / "airflow.db"
-            shutil.copyfile(built, template.with_suffix(".tmp"))
-            os.replace(template.with_suffix(".tmp"), template)
+            partial = template.with_suffix(f".{os.getpid()}.tmp")
+            shutil.copyfile(built, partial)
+            os.replace(partial, template)
     return template
 
 
 @pytest.fixture(scope="session")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """This worker's AIRFLOW_HOME with a ready metadata DB; Airflow imported and configured."""
-    import sys
-
-    home = tmp_path_factory.mktemp("airflow-home")
-    if "airflow" in sys.modules:
-        pytest.fail("Airflow was imported before the test harness set AIRFLOW_HOME; import it inside tests")
-    saved = {k: os.environ.get(k) for k in _airflow_environment(home)}
-    os.environ.update(_airflow_environment(home))
-    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else home
-    template = shared / "airflow-template.db"
-    db = home / "airflow.db"
-    if template.exists():
-        shutil.copyfile(template, db)
+def airflow_home() -> Path:
+    """This process's AIRFLOW_HOME with a ready metadata DB; Airflow imported and configured."""
+    if PROCESS_HOME is None or os.environ.get("AIRFLOW_HOME") != str(PROCESS_HOME):
+        pytest.fail("Airflow was imported (or AIRFLOW_HOME changed) before the test harness set it up")
+    db = PROCESS_HOME / "airflow.db"
+    version = metadata.version("apache-airflow")
+    cached = Path(tempfile.gettempdir()) / "hirewatch-airflow-schema" / f"airflow-{version}.db"
+    if cached.exists():
+        shutil.copyfile(cached, db)
     importlib.import_module("airflow")  # reads AIRFLOW_HOME and configures the ORM
     if not db.exists():
-        shutil.copyfile(_template_db(shared), db)
-    yield home
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        shutil.copyfile(_template_db(), db)
+    return PROCESS_HOME
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@
 One AIRFLOW_HOME per test process (each pytest-xdist worker has its own), set when this conftest is
 collected, that is before any test can import Airflow: Airflow reads its configuration once, at
 import, and other test folders' tests may import it too. The metadata DB schema is created from the
-ORM once per Airflow version into a template in the temp dir (under an ``flock``, shared by the
+ORM once per Airflow version into a template in the temp dir (shared by the workers and by later
 workers and by later runs) and copied per process. The DAGs folder is the repo's ``dags/``, so the
 tests parse the same files Airflow runs.
 """
@@ -11,7 +11,6 @@ tests parse the same files Airflow runs.
 from __future__ import annotations
 
 import atexit
-import fcntl
 import importlib
 import os
 import shutil
@@ -55,41 +54,32 @@ def _prepare_process_home() -> Path | None:
 PROCESS_HOME = _prepare_process_home()
 
 
-def _template_db() -> Path:
-    """The metadata DB schema of this Airflow version, built once (by whichever process comes
-    first) and reused by every worker and later run."""
-    version = metadata.version("apache-airflow")
+def _template_path() -> Path:
     shared = Path(tempfile.gettempdir()) / "hirewatch-airflow-schema"
     shared.mkdir(exist_ok=True)
-    template = shared / f"airflow-{version}.db"
-    if template.exists():
-        return template
-    with open(shared / f"airflow-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            from airflow.utils.db import initdb
-
-            initdb()
-            built = Path(os.environ["AIRFLOW_HOME"]) / "airflow.db"
-            partial = template.with_suffix(f".{os.getpid()}.tmp")
-            shutil.copyfile(built, partial)
-            os.replace(partial, template)
-    return template
+    return shared / f"airflow-{metadata.version('apache-airflow')}.db"
 
 
 @pytest.fixture(scope="session")
 def airflow_home() -> Path:
-    """This process's AIRFLOW_HOME with a ready metadata DB; Airflow imported and configured."""
+    """This process's AIRFLOW_HOME with a ready metadata DB; Airflow imported and configured.
+    The schema is copied from the template when one exists, else created here (``initdb``) and
+    published as the template (an atomic rename: two workers racing both end with a full DB)."""
     if PROCESS_HOME is None or os.environ.get("AIRFLOW_HOME") != str(PROCESS_HOME):
         pytest.fail("Airflow was imported (or AIRFLOW_HOME changed) before the test harness set it up")
     db = PROCESS_HOME / "airflow.db"
-    version = metadata.version("apache-airflow")
-    cached = Path(tempfile.gettempdir()) / "hirewatch-airflow-schema" / f"airflow-{version}.db"
-    if cached.exists():
-        shutil.copyfile(cached, db)
+    template = _template_path()
+    copied = template.exists()
+    if copied:
+        shutil.copyfile(template, db)
     importlib.import_module("airflow")  # reads AIRFLOW_HOME and configures the ORM
-    if not db.exists():
-        shutil.copyfile(_template_db(), db)
+    if not copied:
+        from airflow.utils.db import initdb
+
+        initdb()
+        partial = template.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(db, partial)
+        os.replace(partial, template)
     return PROCESS_HOME
 
 

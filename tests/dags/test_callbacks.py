@@ -44,7 +44,7 @@ def test_failure_is_posted_to_the_operators_channel(airflow_env: Path, slack: Fa
 def test_a_mapped_fetch_names_its_source(airflow_env: Path, slack: FakeSlackApi) -> None:
     from hirewatch.dags.callbacks import failure_text
 
-    task = SimpleNamespace(expand_input=SimpleNamespace(value={"source": ["blog", "reviews"]}))
+    task = SimpleNamespace(op_kwargs_expand_input=SimpleNamespace(value={"source": ["blog", "reviews"]}))
     text = failure_text(_context(RuntimeError("HTTP 500"), task_id="fetch", map_index=1, task=task), "acme")
     assert "task `fetch` (source `reviews`)" in text and "> HTTP 500" in text
 

@@ -61,7 +61,7 @@ def failure_text(context: Mapping[str, Any], monitor: str) -> str:
 def _mapped_source(task: Any, map_index: int) -> str | None:
     """The source name a mapped ``fetch`` task instance ran for (its expand input, by index)."""
     try:
-        value = task.expand_input.value["source"]
+        value = task.op_kwargs_expand_input.value["source"]
         return str(value[map_index])
     except (AttributeError, KeyError, IndexError, TypeError):
         return None

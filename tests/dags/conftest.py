@@ -4,7 +4,7 @@ One AIRFLOW_HOME per test process (each pytest-xdist worker has its own), set wh
 collected, that is before any test can import Airflow: Airflow reads its configuration once, at
 import, and other test folders' tests may import it too. The metadata DB schema is created from the
 ORM once per Airflow version into a template in the temp dir (shared by the workers and by later
-workers and by later runs) and copied per process. The DAGs folder is the repo's ``dags/``, so the
+runs) and copied per process. The DAGs folder is the repo's ``dags/``, so the
 tests parse the same files Airflow runs.
 """
 

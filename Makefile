@@ -38,7 +38,7 @@ run: setup $(AIRFLOW_HOME)/airflow.db
 	@$(AIRFLOW) dags test hirewatch_example > $(AIRFLOW_HOME)/dags-test-example.log 2>&1 \
 		|| { tail -40 $(AIRFLOW_HOME)/dags-test-example.log; exit 1; }
 	@echo "airflow: running DAG hirewatch_digest_example (log: $(AIRFLOW_HOME)/dags-test-digest.log)"
-	@$(AIRFLOW) dags test hirewatch_digest_example > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
+	@$(AIRFLOW) dags test hirewatch_digest_example -c '{"day": "today"}' > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
 		|| { tail -40 $(AIRFLOW_HOME)/dags-test-digest.log; exit 1; }
 	@HIREWATCH_HOME=$(CURDIR)/var $(PY) -m hirewatch.dags.run_summary example
 

@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -25,6 +26,8 @@ import pytest
 from tests.conftest import ROOT
 
 DAGS = ROOT / "dags"
+MONITORS = ROOT / "monitors"
+EXAMPLE_SOURCES = ["industry-news-en", "werkblog-nl", "jobbsnack-sv", "google-alert"]
 
 
 def _airflow_environment(home: Path) -> dict[str, str]:
@@ -111,10 +114,10 @@ def no_retries(dag) -> None:  # type: ignore[no-untyped-def]
         task.retries = 0
 
 
-def run_dag(dag):  # type: ignore[no-untyped-def]
-    """Run one DAG run in-process (``dag.test()``) and return it with its task instances."""
+def run_dag(dag, conf: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+    """Run one DAG run in-process (``dag.test()``, retries 0) and return the finished DagRun."""
     no_retries(dag)
-    return dag.test()
+    return dag.test(run_conf=conf)
 
 
 def task_states(dag_run) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -125,3 +128,35 @@ def task_states(dag_run) -> dict[str, str]:  # type: ignore[no-untyped-def]
         tis = dag_run.get_task_instances(session=session)
         return {(ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"): str(ti.state.value if
                 hasattr(ti.state, "value") else ti.state) for ti in tis}
+
+
+@dataclass
+class Run:
+    home: Path
+    state: str
+    states: dict[str, str]
+
+
+def open_sqlite(home: Path):  # type: ignore[no-untyped-def]
+    from hirewatch.settings import StoreSettings
+    from hirewatch.stores.registry import open_store
+
+    return open_store(StoreSettings(kind="sqlite", sqlite_path=home / "hirewatch.db"))
+
+
+@pytest.fixture(scope="session")
+def example_run(airflow_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One run of hirewatch_example on the repo's monitors, shared by the tests of this process
+    (the monitor DAG's and the digest DAG's); its store is ``<home>/hirewatch.db``."""
+    home = tmp_path_factory.mktemp("example-hirewatch-home")
+    before = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith("HIREWATCH_")]:
+        del os.environ[key]
+    os.environ["HIREWATCH_HOME"] = str(home)
+    try:
+        dag = dag_bag(MONITORS).dags["hirewatch_example"]
+        dag_run = run_dag(dag)
+        return Run(home, str(dag_run.state), task_states(dag_run))
+    finally:
+        os.environ.clear()
+        os.environ.update(before)

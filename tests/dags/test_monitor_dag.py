@@ -8,53 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.dags.conftest import dag_bag, run_dag, task_states
+from tests.dags.conftest import EXAMPLE_SOURCES, MONITORS, Run, dag_bag, open_sqlite, run_dag, task_states
 from tests.support.fake_slack_api import FakeSlackApi
 from tests.support.web_server import WebServer
 
 pytestmark = pytest.mark.airflow
 
-MONITORS = ROOT / "monitors"
 FEEDS = MONITORS / "example-feeds"
-EXAMPLE_SOURCES = ["industry-news-en", "werkblog-nl", "jobbsnack-sv", "google-alert"]
-
-
-@dataclass
-class Run:
-    home: Path
-    state: str
-    states: dict[str, str]
-
-
-def open_sqlite(home: Path):  # type: ignore[no-untyped-def]
-    from hirewatch.settings import StoreSettings
-    from hirewatch.stores.registry import open_store
-
-    return open_store(StoreSettings(kind="sqlite", sqlite_path=home / "hirewatch.db"))
-
-
-@pytest.fixture(scope="module")
-def example_run(airflow_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """One run of hirewatch_example, shared by this module's tests (and the digest's)."""
-    home = tmp_path_factory.mktemp("example-hirewatch-home")
-    before = dict(os.environ)
-    for key in [k for k in os.environ if k.startswith("HIREWATCH_")]:
-        del os.environ[key]
-    os.environ["HIREWATCH_HOME"] = str(home)
-    try:
-        dag = dag_bag(MONITORS).dags["hirewatch_example"]
-        dag_run = run_dag(dag)
-        return Run(home, str(dag_run.state), task_states(dag_run))
-    finally:
-        os.environ.clear()
-        os.environ.update(before)
 
 
 def test_example_dag_run_succeeds_task_by_task(example_run: Run) -> None:

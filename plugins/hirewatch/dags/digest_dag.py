@@ -4,18 +4,21 @@ Called by ``dags/hirewatch_digest.py`` (:func:`digest_dags`). Per monitor rather
 zone: each monitor has its own recipients, and a digest shared by monitors would show one
 employer's mentions to another employer's readers. The schedule is a cron trigger at
 ``routing.digest.hour`` o'clock in ``routing.timezone`` (pendulum time zone: daylight saving is
-followed). The task calls :func:`hirewatch.pipeline.run_digest` for the local day of the run.
+followed). The task calls :func:`hirewatch.pipeline.run_digest` for the local day before the run
+(the 07:00 digest of 12 March tells what happened on 11 March); a manual run can ask for another
+day with the ``day`` param (``today``, ``yesterday`` or ``YYYY-MM-DD``). It writes the HTML file and
+sends the mail and the Slack summary where they are configured.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, is_dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import DAG, CronTriggerTimetable, get_current_context, get_parsing_context, task
+from airflow.sdk import DAG, CronTriggerTimetable, Param, get_current_context, get_parsing_context, task
 
 from hirewatch.config import Monitor
 from hirewatch.dags.defaults import MENTIONS, START, default_args, digest_asset
@@ -36,9 +39,19 @@ def digest_dags() -> dict[str, DAG]:
             if wanted is None or wanted == digest_dag_id(m.name)}
 
 
-def digest_day(when: Any, timezone: str) -> date:
-    """The local calendar day (in the recipients' time zone) of a run's logical date."""
-    return pendulum.instance(when).in_timezone(timezone).date()
+def digest_day(when: Any, timezone: str, requested: str | None = None) -> date:
+    """The local day a digest run covers. ``when`` is the run's logical date; ``requested`` the
+    ``day`` param: None or ``yesterday`` (the day before ``when`` in ``timezone``), ``today`` (the
+    day of ``when``) or an ISO date. Raises ``ValueError`` for anything else."""
+    today = pendulum.instance(when).in_timezone(timezone).date()
+    if requested in (None, "", "yesterday"):
+        return today - timedelta(days=1)
+    if requested == "today":
+        return today
+    try:
+        return date.fromisoformat(str(requested))
+    except ValueError:
+        raise ValueError(f"day: expected today, yesterday or YYYY-MM-DD, got {requested!r}") from None
 
 
 def build_digest_dag(monitor: Monitor) -> DAG:
@@ -53,6 +66,8 @@ def build_digest_dag(monitor: Monitor) -> DAG:
         max_active_runs=1,
         default_args=default_args(monitor.name, monitor.routing.alerts.operators_channel),
         tags=["hirewatch", "digest", f"employer:{monitor.employer.name}"[:100]],
+        params={"day": Param(None, type=["null", "string"],
+                             description="today, yesterday or YYYY-MM-DD (empty: the day before the run)")},
         doc_md=f"""\
 ### hirewatch daily digest: `{monitor.name}` ({monitor.employer.name})
 
@@ -65,19 +80,30 @@ stores (asset `{MENTIONS.uri}`).
 
         @task(task_id="digest", inlets=[MENTIONS], outlets=[digest_asset(monitor.name)])
         def digest_task() -> dict[str, Any]:
-            """Build, render and send the digest of the run's local day."""
+            """Build, write and send the digest of the run's local day."""
+            from airflow.sdk.exceptions import AirflowFailException
+
             from hirewatch.pipeline import run_digest
             from hirewatch.stores.registry import open_store
 
             context = get_current_context()
             when = context.get("logical_date") or context["dag_run"].run_after
-            day = digest_day(when, monitor.routing.timezone)
+            try:
+                day = digest_day(when, monitor.routing.timezone, context["params"].get("day"))
+            except ValueError as exc:
+                raise AirflowFailException(str(exc)) from exc
             store = open_store()
             try:
-                result = run_digest([monitor], store, day)
+                result = run_digest([monitor], store, day, send=True)
             finally:
                 store.close()
-            return {"monitor": monitor.name, "day": day.isoformat(), "result": _jsonable(result)}
+            summary = {"monitor": monitor.name, "day": day.isoformat(), "result": _jsonable(result)}
+            if getattr(result, "ok", True) is False:
+                # The file is written and the deliveries that worked are done; no retry, so
+                # nobody gets the mail twice. The run shows red and the operators are told.
+                raise AirflowFailException(f"digest of {day} for {monitor.name}: delivery failed: "
+                                           f"{json.dumps(summary['result'])[:800]}")
+            return summary
 
         digest_task()
 

@@ -139,9 +139,11 @@ def build_monitor_dag(monitor: Monitor) -> DAG:
             finally:
                 store.close()
             summary = _alert_summary(result)
-            if summary.get("failed"):
+            undelivered = (summary.get("failed") or 0) + (summary.get("deferred") or 0)
+            if undelivered:
                 # Still pending in the outbox: a retry (with back-off) delivers them.
-                raise AlertError(f"{summary['failed']} alerts could not be delivered; they stay pending")
+                raise AlertError(f"{undelivered} alerts could not be delivered and stay pending: "
+                                 + "; ".join(summary.get("errors", []))[:500])
             return summary
 
         @task(trigger_rule=TriggerRule.ALL_DONE)
@@ -179,8 +181,12 @@ def build_monitor_dag(monitor: Monitor) -> DAG:
 
 def _alert_summary(result: Any) -> dict[str, Any]:
     """The alerts package's AlertReport as a small JSON-ready dict (XCom)."""
-    keys = ("sent", "suppressed", "failed", "threaded", "storm")
-    summary = {k: getattr(result, k) for k in keys if isinstance(getattr(result, k, None), int | bool)}
+    keys = ("alerter", "dry_run", "pending", "sent", "threaded", "suppressed", "failed", "deferred", "storm")
+    summary = {k: getattr(result, k) for k in keys
+               if isinstance(getattr(result, k, None), int | bool | str | type(None)) and hasattr(result, k)}
+    errors = getattr(result, "errors", None)
+    if errors:
+        summary["errors"] = [str(e)[:300] for e in errors][:10]
     return summary or {"result": str(result)[:500]}
 
 

@@ -51,7 +51,7 @@ airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
 
 test: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n 2 -q
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
 lint: setup
 	$(VENV)/bin/ruff check .

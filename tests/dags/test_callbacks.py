@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.fake_slack_api import FakeSlackApi
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.xdist_group("airflow")]
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hirewatch import settings
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.xdist_group("airflow")]
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.dags.conftest import DAGS, dag_bag
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.xdist_group("airflow")]
 
 MONITORS = ROOT / "monitors"
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.dags.conftest import MONITORS, Run, dag_bag, run_dag, task_states
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.xdist_group("airflow")]
 
 
 def test_digest_dag_writes_the_digest_of_the_example_run(example_run: Run, airflow_env: Path) -> None:

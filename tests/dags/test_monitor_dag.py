@@ -17,7 +17,7 @@ from tests.dags.conftest import EXAMPLE_SOURCES, MONITORS, Run, dag_bag, open_sq
 from tests.support.fake_slack_api import FakeSlackApi
 from tests.support.web_server import WebServer
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.xdist_group("airflow")]
 
 FEEDS = MONITORS / "example-feeds"
 

@@ -14,6 +14,8 @@ AIRFLOW_ENV := AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__PLUGINS_
 	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 \
 	HIREWATCH_HOME=$(CURDIR)/var HIREWATCH_MONITORS=$(CURDIR)/monitors
 AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
+# make run: a failing task fails the run at once (no retry back-off to wait out).
+RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 $(AIRFLOW)
 
 .PHONY: setup run run-cli airflow-ui test lint bench clean
 
@@ -35,10 +37,10 @@ $(AIRFLOW_HOME)/airflow.db: $(VENV)/.synced
 
 run: setup $(AIRFLOW_HOME)/airflow.db
 	@echo "airflow: running DAG hirewatch_example (log: $(AIRFLOW_HOME)/dags-test-example.log)"
-	@$(AIRFLOW) dags test hirewatch_example > $(AIRFLOW_HOME)/dags-test-example.log 2>&1 \
+	@$(RUN_AIRFLOW) dags test hirewatch_example > $(AIRFLOW_HOME)/dags-test-example.log 2>&1 \
 		|| { tail -40 $(AIRFLOW_HOME)/dags-test-example.log; exit 1; }
 	@echo "airflow: running DAG hirewatch_digest_example (log: $(AIRFLOW_HOME)/dags-test-digest.log)"
-	@$(AIRFLOW) dags test hirewatch_digest_example -c '{"day": "today"}' > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
+	@$(RUN_AIRFLOW) dags test hirewatch_digest_example -c '{"day": "today"}' > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
 		|| { tail -40 $(AIRFLOW_HOME)/dags-test-digest.log; exit 1; }
 	@HIREWATCH_HOME=$(CURDIR)/var $(PY) -m hirewatch.dags.run_summary example
 

@@ -33,12 +33,27 @@ def digest_asset(monitor_name: str) -> Asset:
     return Asset(name=f"hirewatch_digest_{monitor_name}", uri=f"hirewatch://digest/{monitor_name}", group="hirewatch")
 
 
+#: Retries of every task (``HIREWATCH_TASK_RETRIES``); ``make run`` sets 0 so a local run that
+#: fails says so at once instead of waiting out the back-off.
+DEFAULT_RETRIES = 2
+
+
+def task_retries() -> int:
+    value = os.environ.get("HIREWATCH_TASK_RETRIES")
+    if value is None or value == "":
+        return DEFAULT_RETRIES
+    try:
+        return max(0, int(value))
+    except ValueError:
+        return DEFAULT_RETRIES
+
+
 def default_args(monitor_name: str, operators_channel: str | None) -> dict[str, Any]:
     """Retries with exponential back-off (2, 4, 8 ... minutes, at most 30) and, when the monitor
     names an operators' channel, a Slack message after the last failed try."""
     args: dict[str, Any] = {
         "owner": "hirewatch",
-        "retries": 2,
+        "retries": task_retries(),
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),

@@ -27,7 +27,7 @@ def _newest(folder: Path, pattern: str) -> list[Path]:
 
 
 def summary(monitor: str) -> tuple[list[str], bool]:
-    from hirewatch.settings import home, store_settings
+    from hirewatch.settings import home, slack_token, store_settings
     from hirewatch.stores.base import MentionQuery
     from hirewatch.stores.registry import open_store
 
@@ -50,8 +50,9 @@ def summary(monitor: str) -> tuple[list[str], bool]:
         negatives = store.search(MentionQuery(monitor=monitor, sentiment="negative", limit=10_000))
         where = _rel(settings.sqlite_path) if settings.kind == "sqlite" and settings.sqlite_path else settings.kind
         lines.append("")
+        dry = " (no Slack token: a dry run, printed in the alert task's log)" if slack_token() is None else ""
         lines.append(f"store ({where}): {total} mentions of {monitor!r}, {len(negatives)} negative, "
-                     f"{len(pending)} alerts pending in the outbox (no Slack token: not sent)")
+                     f"{len(pending)} alerts pending in the outbox{dry}")
     finally:
         store.close()
     base = home()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -62,28 +62,49 @@ class StoreSettings:
 
 def store_settings(kind: str | None = None) -> StoreSettings:
     """Store settings from the environment (``HIREWATCH_STORE``, ``HIREWATCH_SQLITE_PATH``,
-    ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``).
-    Inside Airflow the ``hirewatch_elasticsearch`` Connection, when defined, gives the
-    Elasticsearch URL and credentials instead (and makes ``elasticsearch`` the default kind)."""
-    conn = airflow_connection(ELASTICSEARCH_CONN_ID)
-    from_env = _store_settings_from_env(kind, has_es=conn is not None)
-    if conn is None:
-        return from_env
-    return replace(from_env, **_es_from_connection(conn))
-
-
-def _store_settings_from_env(kind: str | None, *, has_es: bool = False) -> StoreSettings:
-    has_es = has_es or env("HIREWATCH_ES_URL") is not None
-    chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if has_es else "sqlite")
+    ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``,
+    ``HIREWATCH_ES_INDEX``). Inside Airflow the Connection ``hirewatch_elasticsearch`` (see
+    :func:`es_connection_settings`), when there is one, gives the Elasticsearch fields instead."""
+    es = es_connection_settings()
+    es_url = es.es_url if es else env("HIREWATCH_ES_URL")
+    chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if es_url else "sqlite")
     path = env("HIREWATCH_SQLITE_PATH")
     return StoreSettings(
         kind=chosen,
         sqlite_path=Path(path) if path else home() / "hirewatch.db",
-        es_url=env("HIREWATCH_ES_URL"),
-        es_api_key=secret_env("HIREWATCH_ES_API_KEY"),
-        es_username=env("HIREWATCH_ES_USERNAME"),
-        es_password=secret_env("HIREWATCH_ES_PASSWORD"),
-        es_index_prefix=env("HIREWATCH_ES_INDEX", "mentions") or "mentions",
+        es_url=es_url,
+        es_api_key=es.es_api_key if es else secret_env("HIREWATCH_ES_API_KEY"),
+        es_username=es.es_username if es else env("HIREWATCH_ES_USERNAME"),
+        es_password=es.es_password if es else secret_env("HIREWATCH_ES_PASSWORD"),
+        es_index_prefix=(es.es_index_prefix if es else env("HIREWATCH_ES_INDEX", "mentions")) or "mentions",
+    )
+
+
+ES_CONNECTION_ID = "hirewatch_elasticsearch"
+
+
+def es_connection_settings(conn_id: str = ES_CONNECTION_ID) -> StoreSettings | None:
+    """The Elasticsearch fields of an Airflow Connection (inside Airflow only): host (a full URL,
+    or a host name with port, default 9200, and the scheme from extra ``scheme``, else ``schema``
+    or the connection type when either is http/https, else http), login/password, extra
+    ``api_key`` and ``index``. None when there is no such Connection (the environment is the
+    fallback)."""
+    connection = airflow_connection(conn_id)
+    if connection is None or not connection.host:
+        return None
+    extra = connection.extra
+    host = connection.host.rstrip("/")
+    if "://" not in host:
+        web = ("http", "https")
+        scheme = extra.get("scheme") or next(
+            (v for v in (connection.schema, connection.conn_type) if v in web), "http")
+        host = f"{scheme}://{host}:{connection.port or 9200}"
+    elif connection.port and host.count(":") == 1:
+        host = f"{host}:{connection.port}"
+    return StoreSettings(
+        kind="elasticsearch", es_url=host, es_api_key=_extra_secret(connection, "api_key"),
+        es_username=connection.login, es_password=connection.password,
+        es_index_prefix=str(extra.get("index") or "mentions"),
     )
 
 
@@ -91,7 +112,7 @@ def _store_settings_from_env(kind: str | None, *, has_es: bool = False) -> Store
 
 #: Connection ids read inside Airflow (see :func:`airflow_connection`).
 SLACK_CONN_ID = SLACK_CONNECTION_ID = "hirewatch_slack"
-ELASTICSEARCH_CONN_ID = "hirewatch_elasticsearch"
+ELASTICSEARCH_CONN_ID = ES_CONNECTION_ID
 SMTP_CONN_ID = "hirewatch_smtp"
 
 
@@ -244,23 +265,6 @@ def smtp_settings() -> SmtpSettings | None:
         password=Secret(unquote(parts.password)) if parts.password else None,
         sender=query.get("from") or SmtpSettings.sender, starttls=_truthy(query.get("starttls", "0")), ssl=ssl,
     )
-
-
-# --------------------------------------------------------------------------- Elasticsearch
-
-
-def _es_from_connection(conn: ConnectionFields) -> dict[str, Any]:
-    """URL and credentials from the ``hirewatch_elasticsearch`` Connection. The host may be a
-    whole URL (``https://es:9200``); otherwise the scheme is the extra ``scheme``, else the
-    connection type when it is http/https, else http."""
-    host = conn.host or "localhost"
-    if "://" in host:
-        url = host.rstrip("/")
-    else:
-        scheme = conn.extra.get("scheme") or (conn.conn_type if conn.conn_type in ("http", "https") else "http")
-        url = f"{scheme}://{host}:{conn.port or 9200}"
-    return {"es_url": url, "es_api_key": _extra_secret(conn, "api_key"), "es_username": conn.login,
-            "es_password": conn.password}
 
 
 # --------------------------------------------------------------------------- Kibana

@@ -14,6 +14,7 @@ import atexit
 import importlib
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -57,6 +58,22 @@ def _prepare_process_home() -> Path | None:
 PROCESS_HOME = _prepare_process_home()
 
 
+def _copy_db(source: Path, target: Path) -> None:
+    """Copy an SQLite DB with SQLite's backup API: a consistent copy even while pages are still
+    in the source's write-ahead log (a plain file copy would miss them)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _has_schema(db: Path) -> bool:
+    with sqlite3.connect(db) as conn:
+        found = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'task_instance'").fetchone()[0]
+    conn.close()
+    return bool(found)
+
+
 def _template_path() -> Path:
     shared = Path(tempfile.gettempdir()) / "hirewatch-airflow-schema"
     shared.mkdir(exist_ok=True)
@@ -72,17 +89,19 @@ def airflow_home() -> Path:
         pytest.fail("Airflow was imported (or AIRFLOW_HOME changed) before the test harness set it up")
     db = PROCESS_HOME / "airflow.db"
     template = _template_path()
-    copied = template.exists()
+    copied = template.exists() and _has_schema(template)
     if copied:
-        shutil.copyfile(template, db)
+        _copy_db(template, db)
     importlib.import_module("airflow")  # reads AIRFLOW_HOME and configures the ORM
     if not copied:
         from airflow.utils.db import initdb
 
         initdb()
         partial = template.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(db, partial)
+        _copy_db(db, partial)
         os.replace(partial, template)
+    if not _has_schema(db):
+        pytest.fail(f"the Airflow metadata DB {db} has no schema")
     return PROCESS_HOME
 
 

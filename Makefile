@@ -49,7 +49,7 @@ run-cli: setup
 
 airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
 	@echo "Airflow UI on http://127.0.0.1:8080 (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
-	$(AIRFLOW) standalone
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(AIRFLOW) standalone
 
 test: setup
 	$(VENV)/bin/ruff check .

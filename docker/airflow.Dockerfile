@@ -6,4 +6,7 @@ FROM apache/airflow:3.3.2
 # so editing them needs no rebuild (PYTHONPATH puts the mounted plugins/ first).
 COPY --chown=airflow:0 pyproject.toml README.md /opt/hirewatch/
 COPY --chown=airflow:0 plugins/hirewatch /opt/hirewatch/plugins/hirewatch
+# The wheel carries the index template and the Kibana objects (pyproject force-include).
+COPY --chown=airflow:0 docker/elasticsearch /opt/hirewatch/docker/elasticsearch
+COPY --chown=airflow:0 docker/kibana /opt/hirewatch/docker/kibana
 RUN pip install --no-cache-dir "apache-airflow==3.3.2" "/opt/hirewatch[elasticsearch]"

@@ -83,7 +83,8 @@ def test_airflow_services_run_the_repo_dags_with_local_executor_on_postgres(stac
         assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
         mounts = {Path(v["source"]).name: v["target"] for v in service["volumes"] if v["type"] == "bind"}
         assert mounts == {"dags": "/opt/airflow/dags", "plugins": "/opt/airflow/plugins",
-                          "monitors": "/opt/airflow/monitors"}
+                          "monitors": "/opt/airflow/monitors",
+                          "elasticsearch": "/opt/airflow/docker/elasticsearch"}
         assert service["build"]["dockerfile"].endswith("airflow.Dockerfile")
         conn = json.loads(env["AIRFLOW_CONN_HIREWATCH_ELASTICSEARCH"])
         assert conn["host"] == "http://elasticsearch:9200" and conn["login"] == "hirewatch"
@@ -105,6 +106,12 @@ def test_setup_service_is_one_shot_after_elasticsearch(stack: dict) -> None:
     assert setup["restart"] == "no"
     assert setup["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
     assert setup["entrypoint"] == ["bash", "/opt/hirewatch-setup/setup.sh"]
+    mounts = {v["target"]: Path(v["source"]) for v in setup["volumes"]}
+    # The hirewatch CLI finds the template and the Kibana objects at <plugins>/../docker/.
+    assert mounts["/opt/airflow/docker/elasticsearch"] == DOCKER / "elasticsearch"
+    assert mounts["/opt/airflow/docker/kibana"] == DOCKER / "kibana"
+    assert (DOCKER / "elasticsearch" / "mentions-template.json").is_file()
+    assert list((DOCKER / "kibana").glob("*.ndjson"))
     syntax = subprocess.run(["bash", "-n", str(DOCKER / "setup.sh")], capture_output=True, text=True)
     assert syntax.returncode == 0, syntax.stderr
 

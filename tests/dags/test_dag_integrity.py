@@ -103,3 +103,19 @@ def test_a_broken_monitor_file_breaks_only_its_own_dag(airflow_env: Path, tmp_pa
     assert f"{folder / 'broken.yaml'}:3: sources:" in stand_in.doc_md
     assert stand_in.task_ids == ["config_error"]
     assert sorted(bag.dags["hirewatch_acme"].task_ids) == ["alert", "fetch", "report"]
+
+
+def test_the_plugin_loader_leaves_the_hirewatch_package_alone(airflow_env: Path) -> None:
+    """Airflow imports every .py under plugins/ by its bare name unless plugins/.airflowignore
+    excludes it: a second copy of hirewatch's modules (``settings``, ``rss_source``, ...) would
+    register duplicate source kinds and shadow libraries."""
+    import sys
+
+    from airflow import plugins_manager
+
+    plugins_manager.ensure_plugins_loaded()
+    package = ROOT / "plugins" / "hirewatch"
+    strays = sorted(name for name, module in list(sys.modules.items())
+                    if not name.startswith("hirewatch") and getattr(module, "__file__", None)
+                    and Path(module.__file__).resolve().is_relative_to(package))
+    assert strays == []

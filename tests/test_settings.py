@@ -1,12 +1,29 @@
-"""Settings outside Airflow come from the environment, secrets stay hidden, and nothing Airflow
-is consulted (or imported) there."""
+"""Settings from the environment outside Airflow: store settings, Slack and SMTP; secrets never
+show in a repr, and nothing Airflow is consulted (or imported) there."""
 
 from __future__ import annotations
 
 import pytest
 from hirewatch import settings
 from hirewatch.errors import ConfigError
-from hirewatch.settings import Secret
+from hirewatch.settings import Secret, redact_url, store_settings
+
+
+def test_store_settings_repr_shows_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIREWATCH_ES_URL", "https://elastic:hunter22@es.example:9243")
+    monkeypatch.setenv("HIREWATCH_ES_API_KEY", "key-s3cret")
+    monkeypatch.setenv("HIREWATCH_ES_PASSWORD", "pw-s3cret")
+    settings = store_settings()
+    assert settings.kind == "elasticsearch" and settings.es_url == "https://elastic:hunter22@es.example:9243"
+    shown = repr(settings)
+    assert "es_url='https://es.example:9243'" in shown and "es_api_key='***'" in shown
+    for secret in ("hunter22", "key-s3cret", "pw-s3cret"):
+        assert secret not in shown and secret not in f"{settings}"
+
+
+def test_redact_url() -> None:
+    assert redact_url("https://u:p@es.example:9243/x?y=1") == "https://es.example:9243/x?y=1"
+    assert redact_url("http://es.example") == "http://es.example"
 
 
 def test_secret_never_shows_itself() -> None:

@@ -7,14 +7,11 @@ Called by the CLI, the pipeline and the DAG tasks. :class:`Secret` hides its val
 
 from __future__ import annotations
 
-import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
-
-log = logging.getLogger(__name__)
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 
 class Secret(str):
@@ -49,7 +46,18 @@ def secret_env(name: str) -> Secret | None:
     return Secret(value) if value is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+def redact_url(url: str) -> str:
+    """``url`` without ``user:password@`` (a URL may carry credentials), for messages and reprs."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return url
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class StoreSettings:
     kind: str = "sqlite"
     sqlite_path: Path | None = None
@@ -59,13 +67,20 @@ class StoreSettings:
     es_password: Secret | None = None
     es_index_prefix: str = "mentions"
 
+    def __repr__(self) -> str:
+        # HIREWATCH_ES_URL may be https://user:password@host: the repr never shows the password.
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.es_url:
+            shown["es_url"] = redact_url(self.es_url)
+        return "StoreSettings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
 
 def store_settings(kind: str | None = None) -> StoreSettings:
     """Store settings from the environment (``HIREWATCH_STORE``, ``HIREWATCH_SQLITE_PATH``,
     ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``,
     ``HIREWATCH_ES_INDEX``). Inside Airflow the Connection ``hirewatch_elasticsearch`` (see
     :func:`es_connection_settings`), when there is one, gives the Elasticsearch fields instead."""
-    es = es_connection_settings()
+    es = es_connection_settings() if in_airflow() else None
     es_url = es.es_url if es else env("HIREWATCH_ES_URL")
     chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if es_url else "sqlite")
     path = env("HIREWATCH_SQLITE_PATH")
@@ -84,33 +99,58 @@ ES_CONNECTION_ID = "hirewatch_elasticsearch"
 
 
 def es_connection_settings(conn_id: str = ES_CONNECTION_ID) -> StoreSettings | None:
-    """The Elasticsearch fields of an Airflow Connection (inside Airflow only): host (a full URL,
-    or a host name with port, default 9200, and the scheme from extra ``scheme``, else ``schema``
-    or the connection type when either is http/https, else http), login/password, extra
-    ``api_key`` and ``index``. None when there is no such Connection (the environment is the
-    fallback)."""
-    connection = airflow_connection(conn_id)
-    if connection is None or not connection.host:
+    """The Elasticsearch fields of an Airflow Connection: host (a full URL, or a host name with
+    port, default 9200, and the scheme from extra ``scheme``, else ``schema`` or the connection
+    type when either is http/https, else http), login/password, extra ``api_key`` and ``index``.
+    None when Airflow has no such Connection (the environment is the fallback)."""
+    connection = read_airflow_connection(conn_id)
+    if connection is None or not getattr(connection, "host", None):
         return None
-    extra = connection.extra
-    host = connection.host.rstrip("/")
+    extra = getattr(connection, "extra_dejson", None) or {}
+    host = str(connection.host).rstrip("/")
     if "://" not in host:
         web = ("http", "https")
         scheme = extra.get("scheme") or next(
-            (v for v in (connection.schema, connection.conn_type) if v in web), "http")
-        host = f"{scheme}://{host}:{connection.port or 9200}"
-    elif connection.port and host.count(":") == 1:
+            (v for v in (getattr(connection, "schema", None), getattr(connection, "conn_type", None)) if v in web),
+            "http")
+        host = f"{scheme}://{host}:{getattr(connection, 'port', None) or 9200}"
+    elif getattr(connection, "port", None) and host.count(":") == 1:
         host = f"{host}:{connection.port}"
+    api_key = extra.get("api_key")
+    password = getattr(connection, "password", None)
     return StoreSettings(
-        kind="elasticsearch", es_url=host, es_api_key=_extra_secret(connection, "api_key"),
-        es_username=connection.login, es_password=connection.password,
-        es_index_prefix=str(extra.get("index") or "mentions"),
+        kind="elasticsearch", es_url=host, es_api_key=Secret(api_key) if api_key else None,
+        es_username=getattr(connection, "login", None) or None, es_password=Secret(password) if password else None,
+        es_index_prefix=extra.get("index") or "mentions",
     )
 
 
-# --------------------------------------------------------------------------- Airflow Connections
+def read_airflow_connection(conn_id: str) -> Any | None:
+    """An Airflow Connection by id, or None (none defined, or Airflow cannot be asked). The one
+    place hirewatch asks Airflow for a Connection (Elasticsearch, Slack, SMTP); Airflow is imported
+    here only. Never raises: a missing Connection is normal (the environment is the fallback), an
+    unreadable one is logged by its error type only (the message could carry the URI)."""
+    try:
+        from airflow.sdk import BaseHook
+    except ImportError:
+        try:
+            from airflow.hooks.base import BaseHook  # type: ignore[no-redef]  # Airflow 2
+        except ImportError:
+            return None
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception as exc:  # noqa: BLE001  (not found, no API server, a bad URI: the environment is the fallback)
+        import logging
 
-#: Connection ids read inside Airflow (see :func:`airflow_connection`).
+        level = logging.DEBUG if type(exc).__name__ == "AirflowNotFoundException" else logging.WARNING
+        logging.getLogger(__name__).log(level, "Airflow Connection %s could not be read: %s", conn_id,
+                                        type(exc).__name__)
+        return None
+
+
+# --------------------------------------------------------------------------- Airflow, Slack and Kibana
+
+#: Connection ids read inside Airflow.
 SLACK_CONN_ID = SLACK_CONNECTION_ID = "hirewatch_slack"
 ELASTICSEARCH_CONN_ID = ES_CONNECTION_ID
 SMTP_CONN_ID = "hirewatch_smtp"
@@ -143,48 +183,30 @@ class ConnectionFields:
 
 
 def airflow_connection(conn_id: str) -> ConnectionFields | None:
-    """The Airflow Connection ``conn_id`` when running inside Airflow and it is defined, else None.
-
-    Called by the settings functions below. Imports the Task SDK lazily. A Connection that is not
-    defined is None (the caller falls back to the environment); a secrets backend that cannot be
-    reached is logged (without any value) and also gives None, so a task can still run on its
-    environment settings."""
+    """The Airflow Connection ``conn_id`` as plain fields when running inside Airflow and it is
+    defined, else None (read by :func:`read_airflow_connection`; never raises)."""
     if not in_airflow():
         return None
-    try:
-        from airflow.sdk import Connection
-        from airflow.sdk.exceptions import AirflowNotFoundException
-    except ImportError:
+    conn = read_airflow_connection(conn_id)
+    if conn is None:
         return None
     try:
-        conn = Connection.get(conn_id)
-    except AirflowNotFoundException:
-        return None
-    except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the environment
-        log.warning("Airflow Connection %s could not be read (%s); using the environment", conn_id,
-                    type(exc).__name__)
-        return None
-    try:
-        extra = conn.extra_dejson or {}
+        extra = dict(conn.extra_dejson or {})
     except Exception:  # noqa: BLE001 - a malformed extra must not hide host/login/password
         extra = {}
+    port = getattr(conn, "port", None)
+    password = getattr(conn, "password", None)
     return ConnectionFields(
-        conn_type=conn.conn_type or None,
-        host=conn.host or None,
-        port=int(conn.port) if conn.port else None,
-        schema=conn.schema or None,
-        login=conn.login or None,
-        password=Secret(conn.password) if conn.password else None,
-        extra=dict(extra),
+        conn_type=getattr(conn, "conn_type", None) or None, host=getattr(conn, "host", None) or None,
+        port=int(port) if port else None, schema=getattr(conn, "schema", None) or None,
+        login=getattr(conn, "login", None) or None, password=Secret(password) if password else None, extra=extra,
     )
 
 
-def _extra_secret(conn: ConnectionFields, key: str) -> Secret | None:
-    value = conn.extra.get(key)
-    return Secret(str(value)) if value not in (None, "") else None
-
-
-# --------------------------------------------------------------------------- Slack
+def _airflow_connection_password(conn_id: str) -> Secret | None:
+    """The password field of an Airflow Connection, or None when there is none."""
+    password = getattr(read_airflow_connection(conn_id), "password", None)
+    return Secret(password) if password else None
 
 
 def slack_token() -> Secret | None:
@@ -192,9 +214,10 @@ def slack_token() -> Secret | None:
     ``hirewatch_slack``, else (or when that has none) ``$HIREWATCH_SLACK_TOKEN``. None: no token,
     alerts are printed (dry run). Called by :func:`hirewatch.alerts.deliver_alerts` and the DAGs'
     operators' callback."""
-    conn = airflow_connection(SLACK_CONN_ID)
-    if conn is not None and conn.password is not None:
-        return conn.password
+    if in_airflow():
+        token = _airflow_connection_password(SLACK_CONNECTION_ID)
+        if token is not None:
+            return token
     return secret_env("HIREWATCH_SLACK_TOKEN")
 
 
@@ -204,9 +227,9 @@ def slack_app_token() -> Secret | None:
 
 
 def slack_base_url() -> str | None:
-    """The Slack Web API base URL (tests and proxies): the ``hirewatch_slack`` Connection's extra
-    ``base_url`` (or its host when it is a URL) inside Airflow, else ``HIREWATCH_SLACK_BASE_URL``.
-    None: slack_sdk's default (https://slack.com/api/)."""
+    """Another Slack Web API address (the tests' local Slack, a proxy), with a trailing slash as
+    slack_sdk needs: inside Airflow the ``hirewatch_slack`` Connection's extra ``base_url`` (or its
+    host when that is a URL), else ``$HIREWATCH_SLACK_BASE_URL``. None: Slack's own."""
     conn = airflow_connection(SLACK_CONN_ID)
     if conn is not None:
         url = conn.extra.get("base_url") or (conn.host if conn.host and "://" in conn.host else None)
@@ -265,9 +288,6 @@ def smtp_settings() -> SmtpSettings | None:
         password=Secret(unquote(parts.password)) if parts.password else None,
         sender=query.get("from") or SmtpSettings.sender, starttls=_truthy(query.get("starttls", "0")), ssl=ssl,
     )
-
-
-# --------------------------------------------------------------------------- Kibana
 
 
 def kibana_url() -> str | None:

@@ -303,7 +303,7 @@ def test_without_a_token_it_prints_and_changes_nothing(store: SqliteStore, capsy
     mentions = [make_mention(1, topics=("layoffs",), title="Layoffs <!channel>"), make_mention(2)]
     store.upsert_mentions(mentions)
     report = deliver_alerts(monitor, store, now=NOW)  # no HIREWATCH_SLACK_TOKEN in the tests' environment
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # stdout is the command's own (run --json)
     assert report.dry_run and report.alerter == "dry_run"
     assert (report.sent, report.would_send, report.suppressed_by) == (0, 1, {"unrouted": 1})
     assert report.notes[0].startswith("dry run: no Slack token") and "2 alerts stay pending" in report.notes[0]

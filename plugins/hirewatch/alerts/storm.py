@@ -9,7 +9,8 @@ A storm is declared for a monitor's run when
   ``MIN_BASELINE_RUNS`` runs over ``MIN_BASELINE_HOURS`` hours has no baseline, only the cap).
 
 Also here: :func:`original_alert`, the earlier alert of the same story (same canonical URL or
-near-duplicate fingerprint) that a later mention is threaded under. Called by
+the same ``Mention.fingerprint``; fingerprints a few bits apart are not looked for) that a later
+mention is threaded under. Called by
 :mod:`hirewatch.alerts.delivery`; the functions do not raise (a store error propagates).
 """
 

@@ -17,7 +17,9 @@ Called by :func:`hirewatch.alerts.deliver_alerts` (the pipeline's entry point). 
 
 The crash window: a mention is marked after Slack's ok; a crash (or a store failure) between the
 two leaves it pending, and the next run sends it again: at most one re-send, never a loss. A store
-failure while marking stops the run for that reason.
+failure while marking stops the run for that reason. Before anything is posted, one small write
+(the crawl state ``hirewatch:delivery``) checks that the store takes writes: a store that can be
+read but not written sends nothing, rather than the same first alert again on every run.
 
 Raises :class:`~hirewatch.errors.StoreError` only when the pending alerts cannot be read.
 """
@@ -36,9 +38,13 @@ from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, ori
 from hirewatch.config import Monitor
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
+from hirewatch.sources.base import CrawlState
 from hirewatch.stores.base import MentionStore, StoredMention
 
 log = logging.getLogger(__name__)
+
+#: The crawl-state key the write probe uses (not a source: source names come from monitor files).
+DELIVERY_STATE = "hirewatch:delivery"
 
 
 class _Stop(Exception):
@@ -73,6 +79,14 @@ class _Run:
         self.refused_channels: dict[str, str] = {}
 
     # -- store writes
+    def probe_writes(self, now: datetime) -> None:
+        """One small write before anything is posted: a store that can be read but not written
+        (SQLite locked by another process, Elasticsearch read-only on a full disk) would let every
+        run post its first alert and fail to mark it, the same alert again every run. Raises
+        _Stop (nothing sent, everything stays pending) when the store refuses it."""
+        state = CrawlState(extra={"delivery_started": now.isoformat()})
+        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, state))
+
     def _store(self, action: Callable[[], None]) -> None:
         if not self.writes:
             return
@@ -177,6 +191,7 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
         if not settings.enabled:
             run.suppress(pending, "disabled")
             return run.report
+        run.probe_writes(now)
         stories: list[_Story] = []
         by_key: dict[str, _Story] = {}
         replies: list[tuple[Mention, str, str]] = []

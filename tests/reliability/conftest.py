@@ -11,7 +11,7 @@ import socket
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from tests.support.slack_server import SlackServer
 
 _ATTEMPTS: list[tuple[str, Any]] = []
 _HOOKED = False
+_ARMED = False  # the hook cannot be removed; it acts only while a test holds the fixture
 
 
 def _is_loopback(host: str) -> bool:
@@ -42,7 +43,7 @@ def _is_loopback(host: str) -> bool:
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     """Every ``socket.connect`` of this process is recorded; one to a non-loopback address is
     refused before the system call (the audit event fires first), so no packet ever leaves."""
-    if event != "socket.connect":
+    if event != "socket.connect" or not _ARMED:
         return
     address = args[1]
     if isinstance(address, tuple) and address and isinstance(address[0], str):
@@ -52,17 +53,19 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 
 
 @pytest.fixture()
-def connections() -> Iterator[list[tuple[str, Any]]]:
-    """The addresses this process tried to connect to during the test (non-loopback ones were
-    refused by the guard before any packet was sent)."""
-    global _HOOKED
+def connections() -> Iterator[Callable[[], list[tuple[str, Any]]]]:
+    """A function giving the addresses this process has tried to connect to since the test began
+    (non-loopback ones were refused by the guard before any packet was sent)."""
+    global _HOOKED, _ARMED
     if not _HOOKED:
         sys.addaudithook(_audit)
         _HOOKED = True
     start = len(_ATTEMPTS)
-    seen: list[tuple[str, Any]] = []
-    yield seen
-    seen.extend(_ATTEMPTS[start:])
+    _ARMED = True
+    try:
+        yield lambda: list(_ATTEMPTS[start:])
+    finally:
+        _ARMED = False
 
 
 # --------------------------------------------------------------------------- feeds

@@ -45,7 +45,16 @@ class SourceError(HirewatchError):
 
 class FetchError(SourceError):
     """The HTTP fetch failed: timeout, refused, 4xx/5xx, too large, too many redirects, blocked
-    address, robots.txt disallow."""
+    address, robots.txt disallow.
+
+    ``url`` is the address that failed (the redirect hop, not only the first URL), ``status`` the
+    HTTP status when there was an answer, ``retry_after`` the seconds a 429/503 asked us to wait.
+    """
+
+    def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None,
+                 url: str | None = None, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, monitor=monitor, source=source)
+        self.url, self.status, self.retry_after = url, status, retry_after
 
 
 class StoreError(HirewatchError):

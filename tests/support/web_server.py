@@ -1,5 +1,5 @@
 """A local web server for the tests: serves fixture bodies on 127.0.0.1 with ETag/Last-Modified,
-latency, errors, redirects and oversized or gzip bodies on demand, and records every request.
+latency, errors, redirects and oversized, chunked or gzip bodies on demand, and records every request.
 
 Used by the source, pipeline, review, Airflow and reliability tests (``web`` fixture in
 tests/conftest.py) and by the benchmarks' feed farm. Written for this project.
@@ -30,6 +30,7 @@ class Route:
     conditional: bool = True
     redirect_to: str | None = None
     gzip: bool = False
+    chunked: bool = False
     last_modified: float = field(default_factory=time.time)
 
     @property
@@ -47,19 +48,27 @@ class Hit:
 
 
 class WebServer:
-    """Start with :meth:`start` (or as a context manager); ``url(path)`` gives the address."""
+    """Start with :meth:`start` (or as a context manager); ``url(path)`` gives the address.
+    ``host`` is the address to listen on (127.0.0.1 unless a test needs a non-loopback one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
+        self.connections = 0  # TCP connections accepted (keep-alive reuse shows as fewer)
         self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server.connections += 1
 
             def do_HEAD(self) -> None:
                 self.do_GET()
@@ -75,17 +84,28 @@ class WebServer:
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
+                chunked = bool(route and route.chunked and status == 200)
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.command != "HEAD" and status != 304:
                     try:
-                        self.wfile.write(body)
+                        if chunked:
+                            for start in range(0, len(body), 65536):
+                                piece = body[start:start + 65536]
+                                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                            self.wfile.write(b"0\r\n\r\n")
+                        else:
+                            self.wfile.write(body)
                     except (BrokenPipeError, ConnectionResetError):
                         pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((host, 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     def _answer(self, route: Route | None, req_headers) -> tuple[int, bytes, dict[str, str]]:
         if route is None:

@@ -19,6 +19,7 @@ from hirewatch.config import Monitor, SourceSpec
 
 if TYPE_CHECKING:
     from hirewatch.sources.http_fetcher import HttpFetcher
+    from hirewatch.stores.base import RatingPoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class RawItem:
     guid: str | None = None
     key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    bozo: str | None = None
 
 
 class Source(ABC):
@@ -100,3 +102,8 @@ class Source(ABC):
     @abstractmethod
     def parse(self, document: Document) -> Iterator[RawItem]:
         """Turn one document into items. Must not raise on a broken-but-usable document."""
+
+    def rating_points(self, outcome: FetchOutcome) -> list[RatingPoint]:
+        """Aggregate ratings seen this run (review sites), for the store's rating trend. The
+        pipeline records them with the source's mentions; most kinds have none."""
+        return []

@@ -1,0 +1,300 @@
+"""The one place where the stages are chained: sources -> extract -> match -> enrich -> dedupe ->
+store -> alert -> digest.
+
+Called by the CLI (``hirewatch run``), the Airflow tasks (one mapped ``ingest_source`` per source,
+then ``deliver_alerts``) and the tests. Airflow adds scheduling, retries and the UI, not logic.
+
+Failure rules: a source that fails is recorded in the run report and the others go on; crawl state
+(ETag, Last-Modified, seen ids) is saved only after the source's mentions are stored, so a crash in
+between re-fetches rather than loses; alerts are delivered from the store's outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from hirewatch.config import Monitor, SourceSpec
+from hirewatch.errors import HirewatchError, SourceError
+from hirewatch.mention import Mention, utcnow
+from hirewatch.report import RunReport, SourceReport
+from hirewatch.sources.base import Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.registry import build_source
+
+if TYPE_CHECKING:
+    from hirewatch.stores.base import MentionStore
+
+Progress = Callable[[SourceReport], None]
+
+#: Below this many sources a run parses in-process; above, in a pool of worker processes so that
+#: parsing overlaps with fetching and uses every core.
+POOL_THRESHOLD = 8
+
+
+# --------------------------------------------------------------------------- pure stages
+
+
+@dataclass(slots=True)
+class Processed:
+    """What :func:`process_document` made of one document (picklable, crosses process pools)."""
+
+    mentions: list[Mention]
+    items: int
+    bozo: str | None = None
+
+
+_MATCHERS: dict[str, Any] = {}
+
+
+def _matcher(monitor: Monitor) -> Any:
+    """One compiled matcher per monitor per process (compiling the patterns per item would waste
+    the hot path)."""
+    from hirewatch.match.employer_matcher import EmployerMatcher
+
+    key = f"{monitor.name}:{hash(monitor.model_dump_json())}"
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        matcher = _MATCHERS[key] = EmployerMatcher(monitor)
+    return matcher
+
+
+def items_to_mentions(monitor: Monitor, spec: SourceSpec, items: Iterable[RawItem],
+                      fetched: datetime) -> tuple[list[Mention], int]:
+    """Extract and match: one Mention per (item, entity it mentions). Items that mention no entity
+    of the monitor are dropped here. Returns the mentions and the number of items seen."""
+    from hirewatch.extract.feed_extract import to_mention
+
+    matcher = _matcher(monitor)
+    mentions: list[Mention] = []
+    count = 0
+    for item in items:
+        count += 1
+        for match in matcher.match_item(item):
+            mentions.append(to_mention(item, monitor, spec, match.entity, match.terms, fetched,
+                                       is_competitor=match.is_competitor))
+    return mentions, count
+
+
+def process_document(monitor: Monitor, spec: SourceSpec, document: Document, fetched: datetime,
+                     *, enrich: bool = True) -> Processed:
+    """Parse, extract, match and (by default) enrich one fetched document. Pure CPU: runs in the
+    calling process or in a worker process. Raises :class:`SourceError` for a document that is not
+    a usable feed or page."""
+    source = build_source(spec, monitor)
+    items = source.parse(document)
+    mentions, count = items_to_mentions(monitor, spec, items, fetched)
+    bozo = getattr(items, "bozo", None)
+    if enrich and mentions:
+        mentions = enrich_mentions(mentions, monitor)
+    return Processed(mentions, count, bozo)
+
+
+def enrich_mentions(mentions: list[Mention], monitor: Monitor) -> list[Mention]:
+    from hirewatch.enrich import enrich_mentions as _enrich
+
+    return _enrich(mentions, monitor)
+
+
+def merge_duplicates(mentions: Iterable[Mention]) -> list[Mention]:
+    """One mention per id within a batch; a story carried by two sources keeps both."""
+    merged: dict[str, Mention] = {}
+    for mention in mentions:
+        seen = merged.get(mention.id)
+        if seen is None:
+            merged[mention.id] = mention
+        else:
+            sources = tuple(dict.fromkeys((*seen.sources, *mention.sources)))
+            merged[mention.id] = seen.with_(sources=sources)
+    return list(merged.values())
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def _fetcher(monitor: Monitor) -> Any:
+    from hirewatch.sources.http_fetcher import HttpFetcher
+
+    return HttpFetcher(monitor.fetch, base_dir=_monitor_dir(monitor))
+
+
+def _monitor_dir(monitor: Monitor) -> str | None:
+    return os.path.dirname(os.path.abspath(monitor.path)) if monitor.path else None
+
+
+async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> FetchOutcome:
+    state = store.get_crawl_state(source.monitor.name, source.name)
+    return await source.fetch(fetcher, state)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def _workers() -> int:
+    configured = os.environ.get("HIREWATCH_WORKERS")
+    if configured:
+        return max(0, int(configured))
+    return os.cpu_count() or 1
+
+
+def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, processed: list[Processed],
+                  store: MentionStore, report: SourceReport) -> list[tuple[str, str]]:
+    mentions = merge_duplicates(m for p in processed for m in p.mentions)
+    failures: list[tuple[str, str]] = []
+    if mentions:
+        result = store.upsert_mentions(mentions)
+        failures = list(result.failed)
+        new = set(result.new)
+        report.new_mentions = len(new)
+        report.negatives = sum(1 for m in mentions if m.id in new and m.is_negative and not m.is_competitor)
+    report.mentions = len(mentions)
+    report.items = sum(p.items for p in processed)
+    report.bozo = next((p.bozo for p in processed if p.bozo), None)
+    if not failures:
+        for point in source.rating_points(outcome):
+            store.record_rating(point)
+        # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
+        store.put_crawl_state(monitor.name, source.name, outcome.state)
+    return failures
+
+
+def _run_sources(monitor: Monitor, store: MentionStore, sources: list[Source],
+                 progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
+    return asyncio.run(_run_sources_async(monitor, store, sources, progress))
+
+
+async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: list[Source],
+                             progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
+    loop = asyncio.get_running_loop()
+    workers = _workers()
+    pool: Executor | None = None
+    if workers > 1 and len(sources) >= POOL_THRESHOLD:
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    fetched_at = utcnow()
+    reports: list[SourceReport] = []
+    failures: list[tuple[str, str]] = []
+
+    async def handle(source: Source, fetcher: Any) -> None:
+        report = SourceReport(source=source.name, kind=source.spec.type)
+        started = time.perf_counter()
+        try:
+            outcome = await _fetch_one(source, fetcher, store)
+            report.requests = outcome.requests
+            if outcome.not_modified or not outcome.documents:
+                report.status = "not_modified" if outcome.not_modified else "ok"
+                processed: list[Processed] = []
+            else:
+                if pool is not None:
+                    futures = [loop.run_in_executor(pool, process_document, monitor, source.spec, doc, fetched_at)
+                               for doc in outcome.documents]
+                    processed = list(await asyncio.gather(*futures))
+                else:
+                    processed = [process_document(monitor, source.spec, doc, fetched_at)
+                                 for doc in outcome.documents]
+            failures.extend(_store_source(monitor, source, outcome, processed, store, report))
+        except HirewatchError as exc:
+            report.status, report.error = "failed", _reason(exc)
+        except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
+            report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
+        report.seconds = round(time.perf_counter() - started, 3)
+        reports.append(report)
+        if progress is not None:
+            progress(report)
+
+    try:
+        async with _fetcher(monitor) as fetcher:
+            await asyncio.gather(*(handle(source, fetcher) for source in sources))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    order = {s.name: i for i, s in enumerate(sources)}
+    reports.sort(key=lambda r: order[r.source])
+    return reports, failures
+
+
+def _reason(exc: HirewatchError) -> str:
+    return exc.reason if isinstance(exc, SourceError) and exc.reason else str(exc)
+
+
+def _sources(monitor: Monitor, names: Iterable[str] | None = None) -> list[Source]:
+    wanted = set(names) if names is not None else None
+    return [build_source(spec, monitor) for spec in monitor.sources
+            if spec.enabled and (wanted is None or spec.name in wanted)]
+
+
+def run_monitor(monitor: Monitor, store: MentionStore, *, alert: bool = True, progress: Progress | None = None,
+                sources: Iterable[str] | None = None) -> RunReport:
+    """Run one monitor end to end: every enabled source (or only ``sources``), then alerts.
+    Never raises for a failing source or a failing delivery; those are in the report."""
+    report = RunReport(monitor=monitor.name, started=utcnow())
+    report.sources, report.store_failures = _run_sources(monitor, store, _sources(monitor, sources), progress)
+    if alert:
+        _deliver_into(report, monitor, store)
+    report.finished = utcnow()
+    store.record_run(report)
+    return report
+
+
+def ingest_source(monitor: Monitor, source_name: str, store: MentionStore) -> SourceReport:
+    """One source end to end into the store (fetch, parse, match, enrich, store). The Airflow DAG
+    maps this over a monitor's sources. Raises :class:`SourceError` when the source failed, so the
+    mapped task fails alone and Airflow's retries apply."""
+    monitor.source(source_name)  # KeyError for an unknown name
+    reports, failures = _run_sources(monitor, store, _sources(monitor, [source_name]), None)
+    (report,) = reports
+    if report.status == "failed":
+        raise SourceError(report.error or "failed", monitor=monitor.name, source=source_name)
+    if failures:
+        raise SourceError(f"{len(failures)} mentions could not be stored: {failures[0][1]}",
+                          monitor=monitor.name, source=source_name)
+    return report
+
+
+def record_ingest(monitor: Monitor, store: MentionStore, reports: list[SourceReport],
+                  started: datetime) -> RunReport:
+    """Record a run whose sources were ingested separately (Airflow's mapped tasks)."""
+    report = RunReport(monitor=monitor.name, started=started, sources=reports, finished=utcnow())
+    store.record_run(report)
+    return report
+
+
+def deliver_alerts(monitor: Monitor, store: MentionStore, **kwargs: Any) -> Any:
+    """Deliver the monitor's pending alerts from the outbox (Slack, or a dry run printed to the
+    console without a token). Returns the alerts package's AlertReport."""
+    from hirewatch.alerts import deliver_alerts as _deliver
+
+    return _deliver(monitor, store, **kwargs)
+
+
+def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> None:
+    # Also with ``alerts.enabled: false``: delivery marks the pending ones suppressed (reason
+    # ``disabled``) as ``hirewatch slack deliver`` does, rather than leaving them pending for ever.
+    try:
+        result = deliver_alerts(monitor, store)
+    except HirewatchError as exc:
+        report.alert_error = str(exc)
+        report.notes.append(f"alert delivery failed: {exc}")
+        return
+    if result.dry_run:
+        report.notes.append(f"dry run (no Slack token): {result.would_send} alerts printed, not sent; "
+                            "they stay pending in the outbox")
+        return
+    report.alerts_sent = result.sent + result.threaded
+    report.alerts_suppressed = result.suppressed
+    report.alerts_failed = result.failed
+    report.notes.extend(f"alert delivery: {error}" for error in result.errors)
+
+
+def run_digest(monitors: list[Monitor], store: MentionStore, day: date | None = None, **kwargs: Any) -> Any:
+    """Build and render (and, when asked and configured, send) the daily digest."""
+    from hirewatch.digest import run_digest as _run_digest
+
+    return _run_digest(monitors, store, day, **kwargs)
+

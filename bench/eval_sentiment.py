@@ -4,10 +4,11 @@
 
 1. Hutto & Gilbert (2014) TEST split (20%, ``bench/hutto.py``), English:
    ``vader`` (VADER as shipped, whole text: the paper's use), ``vader+hr`` (the product's fast
-   path: HR lexicon, per sentence, combined), ``e5-head`` (the multilingual head, as used for
-   every other language, here on English) and ``e5+vader-head`` (the product's accurate path for
-   English). The model paths score per sentence and combine, as the product does. 3-class
-   accuracy and macro-F1 (the paper's ±0.05 labels).
+   path: HR lexicon), ``e5-head`` (the multilingual head, as used for every other language, here
+   on English) and ``e5+vader-head`` (the product's accurate path for English). Except ``vader``,
+   each scores as the product does (``hirewatch.enrich.scoring.scoring_units``: a text up to
+   300 characters whole, a longer one per sentence, combined). 3-class accuracy and macro-F1
+   (the paper's ±0.05 labels).
 2. The project's labelled multilingual mentions (test split, ``mixed`` items left out), per
    language: ``fast`` mode, ``accurate`` mode, and VADER on every language for contrast.
 """
@@ -23,8 +24,7 @@ from pathlib import Path
 import numpy as np
 from hirewatch.enrich import vader_scorer
 from hirewatch.enrich.model_scorer import HEAD_EN_PATH, HEAD_PATH, Head, vader_features
-from hirewatch.enrich.scoring import VADER_THRESHOLD, combine, label
-from hirewatch.enrich.text import sentences
+from hirewatch.enrich.scoring import VADER_THRESHOLD, combine, label, scoring_units
 
 from bench import hutto, labelled
 from bench.embedding_cache import embed
@@ -55,7 +55,7 @@ class ModelPath:
         self.head = Head.load(path)
 
     def labels(self, texts: Sequence[str]) -> list[str]:
-        split = [sentences(t) or [t] for t in texts]
+        split = [scoring_units(t) or [t] for t in texts]
         flat = list(dict.fromkeys(s for parts in split for s in parts))
         x = embed(flat)
         if self.head.features == "e5+vader":
@@ -68,7 +68,7 @@ class ModelPath:
 def vader_labels(texts: Sequence[str], *, hr: bool, per_sentence: bool) -> list[str]:
     out = []
     for text in texts:
-        parts = sentences(text) if per_sentence else [text]
+        parts = scoring_units(text) if per_sentence else [text]
         out.append(label(combine(vader_scorer.score_sentences(parts or [text], hr=hr)), VADER_THRESHOLD))
     return out
 

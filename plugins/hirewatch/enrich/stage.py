@@ -8,14 +8,15 @@ when the bundled model or head cannot be loaded (an installation defect); never 
 
 How a mention is judged:
 
-1. Its text (title + text) is split into sentences, each sentence into clauses (at commas,
+1. Its text (title + text) is scored whole when short (up to ``SHORT_TEXT_CHARS``), else
+   sentence by sentence, combined. For topics it is split into sentences, each into clauses (at commas,
    semicolons, dashes and "but"/"maar"/"aber"/"men"/...). Clauses are grouped so each group
    starts at a clause that names a topic; a clause naming none joins the group before it
    ("the interview, which lasted three hours, was chaotic" stays one group).
-2. Each sentence is scored (VADER + HR lexicon for English in ``fast`` mode; otherwise the model:
-   the English head for English, the multilingual head for every other language), and so is
-   each group of a sentence that holds more than one.
-3. The mention's score combines its sentences (:func:`hirewatch.enrich.scoring.combine`); a
+2. Scorer: VADER + HR lexicon for English in ``fast`` mode; otherwise the model (the English
+   head for English, the multilingual head for every other language). Each sentence that
+   carries a topic is scored, and so is each group of a sentence that holds more than one.
+3. The mention's score combines its units (:func:`hirewatch.enrich.scoring.combine`); a
    topic's score combines the groups that carry it, a group with no sentiment of its own taking
    its sentence's ("great recruiter, awful interview" -> recruiter positive, interview negative).
 4. Costly model scores are never recomputed for unchanged text: the process keeps an LRU cache
@@ -33,13 +34,13 @@ from datetime import UTC, datetime
 from hirewatch.config import Monitor
 from hirewatch.enrich import model_scorer, vader_scorer
 from hirewatch.enrich.language import detect_language
-from hirewatch.enrich.scoring import VADER_THRESHOLD, combine, label
+from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
 from hirewatch.enrich.severity import severity
 from hirewatch.enrich.text import clauses, mention_text, sentences, text_key
 from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_tags
 from hirewatch.mention import NEUTRAL, Mention
 
-VERSION = "1"  # bump when the stage's rules change: stored scores are then recomputed
+VERSION = "2"  # bump when the stage's rules change: stored scores are then recomputed
 MAX_MODEL_SENTENCES = 40  # the model scores the title and the first sentences of a long text
 NO_SCORER = "none"
 
@@ -56,6 +57,7 @@ class _Plan:
     text: str
     language: str | None
     use_model: bool
+    units: list[str] = field(default_factory=list)  # what the whole-text score is made of
     sentences: list[str] = field(default_factory=list)
     groups: list[list[_Group]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -153,17 +155,21 @@ def _prepare(plan: _Plan) -> None:
     if plan.use_model:
         parts = parts[:MAX_MODEL_SENTENCES]
     plan.sentences = parts
+    plan.units = scoring_units(plan.text) if len(plan.text) <= SHORT_TEXT_CHARS else parts
     plan.groups = [_groups(s, plan.language) for s in parts]
     raw = [t for groups in plan.groups for g in groups for t in g.topics]
     plan.topics = resolve_pay(raw, context=raw)
 
 
 def _texts_to_score(plan: _Plan) -> list[str]:
-    texts = list(plan.sentences)
-    for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
-        if len(groups) > 1:
-            texts.extend(g.text for g in groups if g.text != sentence)
-    return texts
+    texts = list(plan.units)
+    if plan.topics:  # topic sentiment needs the sentences and clause groups that carry topics
+        for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
+            if any(g.topics for g in groups):
+                texts.append(sentence)
+            if len(groups) > 1:
+                texts.extend(g.text for g in groups if g.topics and g.text != sentence)
+    return list(dict.fromkeys(texts))
 
 
 def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
@@ -187,7 +193,7 @@ def _threshold(scorer: str | None, language: str | None) -> float:
 
 
 def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tuple[Mention, float]:
-    if plan.language is None or not plan.sentences:
+    if plan.language is None or not plan.units:
         return plan.mention.with_(language=plan.language, sentiment_score=0.0, sentiment_label=NEUTRAL,
                                   scorer=NO_SCORER, topics=tuple(plan.topics), topic_sentiment={}), VADER_THRESHOLD
     if plan.use_model:
@@ -200,11 +206,13 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
         name, threshold = vader_scorer.NAME, VADER_THRESHOLD
         score = vader_scorer.score_sentence
 
-    sentence_scores = [score(s) for s in plan.sentences]
-    doc = combine(sentence_scores, threshold)
+    doc = combine([score(u) for u in plan.units], threshold)
     per_topic: dict[str, list[float]] = {}
     context = plan.topics
-    for sentence, sentence_score, groups in zip(plan.sentences, sentence_scores, plan.groups, strict=True):
+    for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
+        if not any(g.topics for g in groups):
+            continue
+        sentence_score = score(sentence)
         for group in groups:
             if not group.topics:
                 continue

@@ -66,8 +66,12 @@ def test_run_stores_matched_mentions_and_remembers_both_sources(web: WebServer, 
     assert set(rotterdam[0].sources) == {"en", "alerts"}
     # Every mention has its language; the ghosting story is negative and pending in the outbox.
     assert {h.mention.language for h in hits} == {"en", "nl", "sv"}
-    assert all(h.mention.sentiment_label in {"negative", "neutral", "positive"}
-               for h in hits if h.mention.language == "en")
+    assert all(h.mention.sentiment_label in {"negative", "neutral", "positive"} for h in hits)
+    assert all(h.mention.scorer and h.mention.severity is not None for h in hits)
+    scorers = {h.mention.language: h.mention.scorer for h in hits}
+    assert "vader" in scorers["en"] and "vader" not in scorers["nl"] and "vader" not in scorers["sv"]
+    dutch = next(h.mention for h in hits if "sollicitatiegesprek" in h.mention.title)
+    assert dutch.sentiment_label == "negative" and "interview" in dutch.topics
     ghosted = next(h for h in hits if "ghosted" in h.mention.title)
     assert ghosted.mention.sentiment_label == "negative"
     assert ghosted.alert.status == "pending"

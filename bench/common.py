@@ -1,0 +1,185 @@
+"""What every benchmark shares: the machine and commit it ran on, the system load, peak memory of a
+process tree, the benchmark monitor, and appending a run's figures to ``bench/RESULTS.md``.
+
+Called by ``bench/throughput.py``, ``bench/memory.py``, ``bench/profile_stages.py`` and
+``bench/run_all.py``. Benchmarks, not tests: nothing here asserts; the figures are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.feed_farm import COMPETITOR, EMPLOYER, EMPLOYER_ALIAS, HOMONYM
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "RESULTS.md"
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def load_average() -> tuple[float, float, float]:
+    return os.getloadavg()
+
+
+def machine_line() -> str:
+    one, five, _ = load_average()
+    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {cpu_model()}, {os.cpu_count()} cores · "
+            f"Python {platform.python_version()} · commit {git_commit()} · load {one:.2f}/{five:.2f} (1/5 min)")
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process, in KiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def children_of(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (reads ``/proc/<pid>/task/*/children``)."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+            out.extend(kids)
+            todo.extend(kids)
+    return out
+
+
+def tree_rss_kb(pid: int, exclude: set[int] | frozenset[int] = frozenset()) -> int:
+    """Summed RSS of ``pid`` and its descendants (minus ``exclude`` and their descendants)."""
+    skip: set[int] = set(exclude)
+    for other in exclude:
+        skip.update(children_of(other))
+    return sum(rss_kb(p) for p in [pid, *children_of(pid)] if p not in skip)
+
+
+def peak_rss_self_and_children_kb() -> tuple[int, int]:
+    """``ru_maxrss`` of this process and of its largest waited-for child (KiB on Linux)."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+# --------------------------------------------------------------------------- the monitor
+
+
+def monitor_yaml(urls: list[str], name: str = "bench", mode: str = "fast") -> str:
+    """The benchmark monitor as YAML (validated the way a user's file is): the farm's employer, a
+    competitor, the homonym it excludes, one rss source per URL, loopback allowed."""
+    lines = [
+        "# written by bench/common.py for the benchmarks",
+        f"name: {name}",
+        "employer:",
+        f"  name: {EMPLOYER}",
+        f"  aliases: [{EMPLOYER_ALIAS}]",
+        f"  exclude: [{HOMONYM}]",
+        "competitors:",
+        f"  - name: {COMPETITOR}",
+        "fetch:",
+        "  allow_loopback: true",
+        "sentiment:",
+        f"  mode: {mode}",
+        "routing:",
+        "  alerts:",
+        "    enabled: false",
+        "sources:",
+    ]
+    for index, url in enumerate(urls):
+        lines += [f"  - name: feed-{index}", "    type: rss", f"    url: {url}"]
+    return "\n".join(lines) + "\n"
+
+
+def load_bench_monitor(urls: list[str], directory: Path, mode: str = "fast"):  # -> Monitor
+    from hirewatch.config import load_monitor
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "bench.yaml"
+    path.write_text(monitor_yaml(urls, mode=mode), encoding="utf-8")
+    return load_monitor(path)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Stopwatch:
+    started: float = 0.0
+    seconds: float = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+
+def command_line() -> str:
+    args = " ".join(sys.argv[1:])
+    module = Path(sys.argv[0]).stem
+    return f"python -m bench.{module}" + (f" {args}" if args else "")
+
+
+def append_results(section: str, block: str, path: Path = RESULTS) -> None:
+    """Append ``block`` (markdown) at the end of ``## section`` in RESULTS.md, creating the section
+    at the end of the file when missing. Other sections are left as they are."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    heading = f"## {section}"
+    lines = text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == heading)
+    except StopIteration:
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n{block.strip()}\n"
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if re.match(r"^## ", lines[i])), len(lines))
+        before, after = lines[:end], lines[end:]
+        while before and not before[-1].strip():
+            before.pop()
+        text = "\n".join([*before, "", block.strip(), "", *after]).rstrip("\n") + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s"

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
@@ -159,6 +160,9 @@ def search(
         table.add_row(when, escape(m.employer), label, escape(m.source), escape(m.title[:80]), escape(m.url))
     console.print(table)
     console.print(f"{len(hits)} mentions")
+
+
+app.add_typer(slack_app, name="slack")
 
 
 def main() -> None:

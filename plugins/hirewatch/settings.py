@@ -69,3 +69,62 @@ def store_settings(kind: str | None = None) -> StoreSettings:
         es_password=secret_env("HIREWATCH_ES_PASSWORD"),
         es_index_prefix=env("HIREWATCH_ES_INDEX", "mentions") or "mentions",
     )
+
+
+# --------------------------------------------------------------------------- Slack and Kibana
+
+SLACK_CONNECTION_ID = "hirewatch_slack"
+
+
+def inside_airflow() -> bool:
+    """True while an Airflow task runs (Airflow exports ``AIRFLOW_CTX_DAG_ID`` to the task's
+    environment before ``execute``)."""
+    return env("AIRFLOW_CTX_DAG_ID") is not None
+
+
+def _airflow_connection_password(conn_id: str) -> Secret | None:
+    """The password field of an Airflow Connection, or None when there is none (or Airflow cannot
+    be asked). Airflow is imported here only: outside Airflow this is never called."""
+    try:
+        from airflow.sdk import BaseHook
+    except ImportError:
+        try:
+            from airflow.hooks.base import BaseHook  # type: ignore[no-redef]  # Airflow 2
+        except ImportError:
+            return None
+    try:
+        connection = BaseHook.get_connection(conn_id)
+    except Exception as exc:  # noqa: BLE001  (not found, no API server, ...: the environment is the fallback)
+        import logging
+
+        logging.getLogger(__name__).debug("no Airflow connection %s: %s", conn_id, type(exc).__name__)
+        return None
+    password = getattr(connection, "password", None)
+    return Secret(password) if password else None
+
+
+def slack_token() -> Secret | None:
+    """The Slack bot token (``xoxb-...``): inside Airflow the password of the Connection
+    ``hirewatch_slack``, else (or when that has none) ``$HIREWATCH_SLACK_TOKEN``. None: no token,
+    alerts are printed (dry run). Called by :func:`hirewatch.alerts.deliver_alerts`."""
+    if inside_airflow():
+        token = _airflow_connection_password(SLACK_CONNECTION_ID)
+        if token is not None:
+            return token
+    return secret_env("HIREWATCH_SLACK_TOKEN")
+
+
+def slack_app_token() -> Secret | None:
+    """The Slack app-level token (``xapp-...``) that Socket Mode needs: ``$HIREWATCH_SLACK_APP_TOKEN``."""
+    return secret_env("HIREWATCH_SLACK_APP_TOKEN")
+
+
+def slack_base_url() -> str | None:
+    """``$HIREWATCH_SLACK_BASE_URL``: another Web API address (the tests' local Slack); None: Slack's."""
+    return env("HIREWATCH_SLACK_BASE_URL")
+
+
+def kibana_url() -> str | None:
+    """``$HIREWATCH_KIBANA_URL`` without a trailing slash, or None."""
+    value = env("HIREWATCH_KIBANA_URL")
+    return value.rstrip("/") if value else None

@@ -296,3 +296,38 @@ def test_per_host_delay_spaces_requests(web: WebServer) -> None:
 def test_not_a_url_is_a_fetch_error() -> None:
     assert "not an http(s) URL" in str(fetch_error("ftp://example.org/feed"))
     assert "not an http(s) URL" in str(fetch_error("feed.xml"))
+
+
+def _fetch_file(url: str, base_dir, state=None, settings: FetchSettings = LOCAL):
+    async def go():
+        async with HttpFetcher(settings, base_dir=base_dir) as fetcher:
+            return await fetcher.get(url, state=state, settings=settings, monitor="acme", source="local")
+
+    return asyncio.run(go())
+
+
+def test_file_urls_read_beside_the_monitor_with_validators(tmp_path) -> None:
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "a.xml").write_bytes(FEED)
+    doc = _fetch_file("file:feeds/a.xml", tmp_path)
+    assert doc.status == 200 and doc.body == FEED and doc.headers["content-type"] == "application/xml"
+    again = _fetch_file("file:feeds/a.xml", tmp_path, CrawlState(etag=doc.headers["etag"]))
+    assert again.status == 304 and again.body == b""
+    (tmp_path / "feeds" / "a.xml").write_bytes(FEED + b"\n")
+    assert _fetch_file("file:feeds/a.xml", tmp_path, CrawlState(etag=doc.headers["etag"])).status == 200
+
+
+def test_file_urls_stay_inside_the_monitor_directory(tmp_path) -> None:
+    (tmp_path / "inside").mkdir()
+    (tmp_path / "secret.txt").write_text("no")
+    with pytest.raises(FetchError, match="outside"):
+        _fetch_file("file:../secret.txt", tmp_path / "inside")
+    with pytest.raises(FetchError, match="only relative file: URLs"):
+        _fetch_file("file:///etc/passwd", tmp_path)
+    with pytest.raises(FetchError, match="this run has none"):
+        _fetch_file("file:secret.txt", None)
+    with pytest.raises(FetchError, match="cannot read"):
+        _fetch_file("file:missing.xml", tmp_path)
+    (tmp_path / "big.xml").write_bytes(b"x" * 2000)
+    with pytest.raises(FetchError, match="larger than the limit of 1000 bytes"):
+        _fetch_file("file:big.xml", tmp_path, settings=FetchSettings(max_bytes=1000))

@@ -72,6 +72,7 @@ class RawItem:
     guid: str | None = None
     key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    bozo: str | None = None
 
 
 class Source(ABC):

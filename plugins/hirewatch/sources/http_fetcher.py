@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import mimetypes
+import os
 import socket
 import zlib
 from collections import defaultdict
-from email.utils import parsedate_to_datetime
+from email.utils import formatdate, parsedate_to_datetime
 from importlib import metadata
+from pathlib import Path
 from types import TracebackType
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
@@ -167,11 +170,16 @@ class HttpFetcher:
     defaults for :meth:`get`; each call may pass its own monitor's settings for the per-request
     limits (time, bytes, redirects, address policy, delay). ``transport`` is for embedding (an
     ``httpx.AsyncHTTPTransport`` with other options), not for faking the network.
+
+    ``base_dir`` (the monitor file's directory) enables ``file:relative/path`` URLs for feeds
+    shipped beside a monitor (the offline example): only files inside ``base_dir`` are read, with
+    the same byte cap, and an ETag/Last-Modified from size and mtime so re-runs answer 304.
     """
 
-    def __init__(self, settings: FetchSettings | None = None, *,
+    def __init__(self, settings: FetchSettings | None = None, *, base_dir: str | os.PathLike[str] | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings or FetchSettings()
+        self.base_dir = Path(base_dir).resolve() if base_dir is not None else None
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._global = asyncio.Semaphore(self.settings.concurrency)
@@ -219,6 +227,8 @@ class HttpFetcher:
         """
         settings = settings or self.settings
         ctx = {"monitor": monitor, "source": source}
+        if url.lower().startswith("file:"):
+            return await self._get_file(url, state if conditional else None, settings, ctx)
         headers = {"User-Agent": user_agent(settings.contact), "Accept": accept}
         if conditional and state is not None:
             if state.etag:
@@ -253,6 +263,36 @@ class HttpFetcher:
                          url=current, **ctx)
 
     # -- internals
+    async def _get_file(self, url: str, state: CrawlState | None, settings: FetchSettings,
+                        ctx: dict[str, str | None]) -> Document:
+        """A ``file:`` URL relative to ``base_dir`` (never outside it)."""
+        if self.base_dir is None:
+            raise FetchError(f"{url}: file: URLs are read relative to the monitor file's directory, "
+                             "and this run has none", url=url, **ctx)
+        rest = unquote(url[len("file:"):])
+        if rest.startswith("//"):
+            raise FetchError(f"{url}: only relative file: URLs (file:feeds/x.xml) are allowed", url=url, **ctx)
+        path = (self.base_dir / rest).resolve()
+        if not path.is_relative_to(self.base_dir):
+            raise FetchError(f"{url}: refused, the file is outside {self.base_dir}", url=url, **ctx)
+        self.requests += 1
+        try:
+            info = path.stat()
+            if info.st_size > settings.max_bytes:
+                raise FetchError(f"the file is larger than the limit of {settings.max_bytes} bytes: {url}",
+                                 url=url, **ctx)
+            etag = f'"{info.st_size:x}-{info.st_mtime_ns:x}"'
+            headers = {"content-type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                       "etag": etag, "last-modified": formatdate(info.st_mtime, usegmt=True)}
+            if state is not None and (state.etag == etag or (
+                    not state.etag and state.last_modified == headers["last-modified"])):
+                return Document(url=url, status=304, body=b"", headers=headers, final_url=url)
+            body = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise FetchError(f"cannot read {url}: {exc.strerror or exc}", url=url, **ctx) from None
+        headers["content-length"] = str(len(body))
+        return Document(url=url, status=200, body=body, headers=headers, final_url=url)
+
     @staticmethod
     def _status_error(url: str, status: int, headers: dict[str, str], ctx: dict[str, str | None]) -> FetchError:
         retry = retry_after_seconds(headers.get("retry-after"))

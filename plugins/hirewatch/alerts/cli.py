@@ -1,0 +1,116 @@
+"""``hirewatch slack ...``: deliver pending alerts, run the triage listener, teach a monitor an
+exclusion phrase. Registered in :mod:`hirewatch.cli` with ``app.add_typer(slack_app, name="slack")``.
+
+Exit codes like the rest of the CLI: 0 ok, 1 alerts failed or were left pending, 2 bad input
+(an unknown monitor, a missing token).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from hirewatch import settings
+from hirewatch.config import load_monitors
+from hirewatch.errors import ConfigError, HirewatchError
+
+slack_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                        help="Slack alerts: deliver, listen for the triage buttons, exclusion phrases.")
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+MonitorsDir = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
+
+
+@slack_app.command()
+def deliver(
+    monitor: str | None = typer.Option(None, "--monitor", "-m", help="Only this monitor."),
+    monitors: Path = MonitorsDir,
+    as_json: bool = typer.Option(False, "--json", help="Print the alert reports as JSON."),
+) -> None:
+    """Send the pending alerts (the store's outbox) without crawling: e.g. after Slack was down.
+    With no token it prints what it would send."""
+    from hirewatch.alerts import deliver_alerts
+    from hirewatch.stores.registry import open_store
+
+    good, errors = load_monitors(monitors)
+    for error in errors:
+        err_console.print(f"[red]error[/red] {escape(str(error))} (monitor skipped)")
+    selected = [m for m in good if monitor is None or m.name == monitor]
+    if monitor is not None and not selected:
+        err_console.print(f"[red]error[/red] no valid monitor named {escape(monitor)!r} in {monitors}")
+        raise typer.Exit(2)
+    store = open_store()
+    try:
+        reports = [deliver_alerts(m, store) for m in selected]
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        for report in reports:
+            storm = f", storm ({report.storm})" if report.storm else ""
+            console.print(f"monitor {escape(report.monitor)}: {report.sent} alerts, {report.threaded} in threads, "
+                          f"{report.suppressed} suppressed, {report.failed} failed, {report.deferred} left pending"
+                          f"{storm}" + (" (dry run)" if report.dry_run else ""))
+            for error in report.errors:
+                console.print(f"  [yellow]{escape(error)}[/yellow]")
+    raise typer.Exit(0 if all(r.ok for r in reports) else 1)
+
+
+@slack_app.command()
+def listen(monitors: Path = MonitorsDir) -> None:
+    """Handle the Acknowledge / False positive / Assign to me buttons (Socket Mode: no public URL).
+    Needs HIREWATCH_SLACK_TOKEN (xoxb-) and HIREWATCH_SLACK_APP_TOKEN (xapp-, connections:write)."""
+    from hirewatch.alerts.slack_listener import listen as run_listener
+    from hirewatch.stores.registry import open_store
+
+    token, app_token = settings.slack_token(), settings.slack_app_token()
+    missing = [name for name, value in (("HIREWATCH_SLACK_TOKEN", token), ("HIREWATCH_SLACK_APP_TOKEN", app_token))
+               if value is None]
+    if token is None or app_token is None:
+        err_console.print(f"[red]error[/red] the listener needs {' and '.join(missing)} "
+                          "(a bot token xoxb-... and an app-level token xapp-... with connections:write)")
+        raise typer.Exit(2)
+    good, errors = load_monitors(monitors)
+    for error in errors:
+        err_console.print(f"[yellow]warning[/yellow] {escape(str(error))}")
+    store = open_store()
+    console.print("listening for triage clicks over Socket Mode; Ctrl-C stops")
+    try:
+        run_listener(store, token=token, app_token=app_token, base_url=settings.slack_base_url(),
+                     monitors={m.name: m for m in good})
+    except KeyboardInterrupt:
+        pass
+    except HirewatchError as exc:
+        err_console.print(f"[red]error[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+
+
+@slack_app.command()
+def exclude(
+    monitor: str = typer.Argument(..., help="The monitor's name."),
+    phrase: str = typer.Argument(..., help="A phrase that means something else (a product, a place)."),
+    monitors: Path = MonitorsDir,
+) -> None:
+    """Teach a monitor a phrase to skip: adds it to employer.exclude in the monitor's YAML file
+    (comments and layout kept). Review and commit the change like any other edit."""
+    from hirewatch.alerts.exclusions import add_exclusion, find_monitor_file
+
+    try:
+        path = find_monitor_file(monitors, monitor)
+        added = add_exclusion(path, phrase)
+    except ConfigError as exc:
+        err_console.print(f"[red]error[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    cleaned = " ".join(phrase.split())
+    if added:
+        console.print(f"added {escape(cleaned)!r} to employer.exclude in {path}")
+    else:
+        console.print(f"{escape(cleaned)!r} is already in employer.exclude of {path}")

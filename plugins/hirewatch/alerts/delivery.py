@@ -1,0 +1,264 @@
+"""Delivery through the outbox: read the monitor's pending alerts from the store, route them,
+decide storm or not, send, and mark each one sent only after Slack said ok.
+
+Called by :func:`hirewatch.alerts.deliver_alerts` (the pipeline's entry point). Order of a run:
+
+1. ``store.pending_alerts(monitor)`` (oldest first).
+2. Route each (:mod:`hirewatch.alerts.routing`); no channel -> suppressed ``unrouted``.
+3. A later mention of an already-alerted story (``store.find_alerted``) -> a reply in that
+   alert's thread, marked ``threaded``; two mentions of one story in the same run -> the first is
+   the alert, the second its reply.
+4. Storm (:mod:`hirewatch.alerts.storm`)? No: each new alert is posted. Yes: per channel ONE storm
+   message; the ``max_per_run`` most severe alerts follow in its thread (with their buttons); the
+   rest are suppressed ``storm``. Replies beyond the per-run cap are suppressed ``cap``.
+5. Slack unavailable -> the attempted mention gets a recorded failure, the run stops, everything
+   not sent stays pending (``deferred``) for the next run. Slack refuses one message -> failure
+   recorded for it (a channel-wide refusal for every mention of that channel), the run goes on.
+
+The crash window: a mention is marked after Slack's ok; a crash (or a store failure) between the
+two leaves it pending, and the next run sends it again: at most one re-send, never a loss. A store
+failure while marking stops the run for that reason.
+
+Raises :class:`~hirewatch.errors.StoreError` only when the pending alerts cannot be read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hirewatch.alerts.base import Alerter, AlertReport, Posted, SentMessage, SlackRefused, SlackUnavailable
+from hirewatch.alerts.routing import UNROUTED, route
+from hirewatch.alerts.slack_message import alert_message, storm_message, thread_reply_message
+from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, original_alert
+from hirewatch.config import Monitor
+from hirewatch.errors import StoreError
+from hirewatch.mention import Mention, utcnow
+from hirewatch.stores.base import MentionStore
+
+log = logging.getLogger(__name__)
+
+
+class _Stop(Exception):
+    """Internal: Slack or the store is unavailable; end the run, keep the rest pending."""
+
+
+@dataclass
+class _Story:
+    """A new alert of this run and the later copies of the same story found in the same run."""
+
+    leader: Mention
+    channel: str
+    copies: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class _Reply:
+    mention: Mention
+    channel: str
+    thread_ts: str
+
+
+class _Run:
+    """One delivery run's state: the report, what is settled, and the store writes (skipped in a
+    dry run, where nothing in the store changes)."""
+
+    def __init__(self, monitor: Monitor, store: MentionStore, alerter: Alerter, kibana: str | None) -> None:
+        self.monitor, self.store, self.alerter, self.kibana = monitor, store, alerter, kibana
+        self.writes = alerter.marks_sent
+        self.report = AlertReport(monitor=monitor.name, alerter=alerter.name, dry_run=not alerter.marks_sent)
+        self.settled: set[str] = set()
+        self.refused_channels: dict[str, str] = {}
+
+    # -- store writes
+    def _store(self, action: Callable[[], None]) -> None:
+        if not self.writes:
+            return
+        try:
+            action()
+        except StoreError as exc:
+            self.report.errors.append(f"store: {exc}")
+            raise _Stop from None
+
+    def suppress(self, mentions: Iterable[Mention], reason: str) -> None:
+        ids = [m.id for m in mentions if m.id not in self.settled]
+        if not ids:
+            return
+        self._store(lambda: self.store.mark_alert_suppressed(ids, reason))
+        self.settled.update(ids)
+        self.report.suppressed_by[reason] += len(ids)
+
+    def failed(self, mention: Mention, error: str) -> None:
+        self.report.failed += 1
+        self.settled.add(mention.id)
+        self._store(lambda: self.store.record_alert_failure(mention.id, error))
+
+    # -- sending
+    def send(self, kind: str, channel: str, message: dict, mentions: list[Mention],
+             thread_ts: str | None = None) -> Posted | None:
+        """Post one message for ``mentions`` (the storm message: the leaders it covers). Returns
+        None when Slack refused it (failure recorded); raises _Stop when Slack is unavailable."""
+        if channel in self.refused_channels:
+            if kind != "storm":
+                for mention in mentions:
+                    self.failed(mention, self.refused_channels[channel])
+            return None
+        try:
+            posted = self.alerter.post(channel, message, thread_ts=thread_ts)
+        except SlackUnavailable as exc:
+            self.report.errors.append(str(exc))
+            if kind != "storm":
+                for mention in mentions:
+                    self.failed(mention, str(exc))
+            raise _Stop from None
+        except SlackRefused as exc:
+            self.report.errors.append(str(exc))
+            if exc.channel_wide:
+                self.refused_channels[channel] = str(exc)
+            if kind != "storm":
+                for mention in mentions:
+                    self.failed(mention, str(exc))
+            return None
+        ids = tuple(m.id for m in mentions) if kind != "storm" else ()
+        self.report.messages.append(SentMessage(kind, posted.channel, posted.ts, ids, thread_ts))
+        return posted
+
+    def mark(self, mention: Mention, posted: Posted, thread_ts: str | None) -> None:
+        self._store(lambda: self.store.mark_alert_sent(mention.id, posted.channel, posted.ts, thread_ts))
+        self.settled.add(mention.id)
+        if thread_ts:
+            self.report.threaded += 1
+        else:
+            self.report.sent += 1
+
+    def alert(self, story: _Story, thread_ts: str | None = None) -> _Reply | None:
+        """Post a new alert (top level, or in the storm thread); returns where its copies go."""
+        message = alert_message(story.leader, self.monitor, kibana=self.kibana)
+        posted = self.send("alert", story.channel, message, [story.leader], thread_ts)
+        if posted is None:
+            return None
+        self.mark(story.leader, posted, thread_ts)
+        return _Reply(story.leader, posted.channel, thread_ts or posted.ts)
+
+    def reply(self, mention: Mention, channel: str, thread_ts: str) -> None:
+        message = thread_reply_message(mention, self.monitor, kibana=self.kibana)
+        posted = self.send("thread", channel, message, [mention], thread_ts)
+        if posted is not None:
+            self.mark(mention, posted, thread_ts)
+
+
+def _story_keys(mention: Mention) -> list[str]:
+    keys = []
+    if mention.url:
+        keys.append("url:" + mention.url)
+    if mention.fingerprint:
+        keys.append("fp:" + mention.fingerprint)
+    return keys
+
+
+def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: datetime | None = None,
+            kibana: str | None = None) -> AlertReport:
+    """Deliver ``monitor``'s pending alerts with ``alerter`` (see the module doc for the order)."""
+    now = now or utcnow()
+    settings = monitor.routing.alerts
+    pending = store.pending_alerts(monitor.name)
+    run = _Run(monitor, store, alerter, kibana)
+    run.report.pending = len(pending)
+    if not pending:
+        return run.report
+    try:
+        if not settings.enabled:
+            run.suppress(pending, "disabled")
+            return run.report
+        stories: list[_Story] = []
+        by_key: dict[str, _Story] = {}
+        replies: list[tuple[Mention, str, str]] = []
+        unrouted: list[Mention] = []
+        for mention in pending:
+            channel = route(mention, settings)
+            if channel is None:
+                unrouted.append(mention)
+                continue
+            original = original_alert(store, mention)
+            if original is not None:
+                state = original.alert
+                replies.append((mention, str(state.channel), str(state.thread_ts or state.ts)))
+                continue
+            story = next((by_key[k] for k in _story_keys(mention) if k in by_key), None)
+            if story is not None:
+                story.copies.append(mention)
+                continue
+            story = _Story(mention, channel)
+            stories.append(story)
+            for key in _story_keys(mention):
+                by_key[key] = story
+        run.suppress(unrouted, UNROUTED)
+
+        try:
+            runs = store.recent_runs(monitor.name, now - timedelta(days=BASELINE_DAYS))
+        except StoreError as exc:
+            run.report.errors.append(f"store: recent runs unavailable, storm by cap only: {exc}")
+            runs = []
+        decision = decide_storm([s.leader for s in stories], settings, runs, now)
+        budget = settings.max_per_run
+        if decision.storm:
+            run.report.storm = decision.reason
+            budget = _storm(run, stories, decision.summary, budget, now)
+        else:
+            for story in stories:
+                where = run.alert(story)
+                budget -= 1
+                if where is not None:  # else the copies stay pending with their leader
+                    replies.extend((copy, where.channel, where.thread_ts) for copy in story.copies)
+        for mention, channel, thread_ts in replies:
+            if mention.id in run.settled:
+                continue
+            if budget <= 0:
+                run.suppress([mention], "cap")
+                continue
+            run.reply(mention, channel, thread_ts)
+            budget -= 1
+    except _Stop:
+        pass
+    run.report.deferred = sum(1 for m in pending if m.id not in run.settled)
+    if run.report.errors:
+        log.warning("alerts of monitor %s: %s", monitor.name, "; ".join(run.report.errors[:3]))
+    return run.report
+
+
+def _storm(run: _Run, stories: list[_Story], summary: str, budget: int, now: datetime) -> int:
+    """Per channel: one storm message, the most severe alerts in its thread, the rest suppressed.
+    Returns the budget left for replies."""
+    ranked = by_severity([s.leader for s in stories])
+    top_ids = {m.id for m in ranked[:budget]}
+    by_channel: dict[str, list[_Story]] = {}
+    for mention in ranked:  # channels in the order of their most severe item
+        story = next(s for s in stories if s.leader.id == mention.id)
+        by_channel.setdefault(story.channel, []).append(story)
+    since = min(s.leader.fetched for s in stories)
+    for channel, channel_stories in by_channel.items():
+        leaders = [s.leader for s in channel_stories]
+        top = [s for s in channel_stories if s.leader.id in top_ids]
+        message = storm_message(run.monitor, reason=summary, total=len(leaders), items=leaders,
+                                in_thread=len(top), kibana=run.kibana, since=since)
+        posted = run.send("storm", channel, message, leaders)
+        if posted is None:  # refused: the channel's alerts stay pending with the error recorded
+            error = run.refused_channels.get(channel) or (run.report.errors or ["storm message refused"])[-1]
+            for story in channel_stories:
+                run.failed(story.leader, error)
+            continue
+        rest = [s for s in channel_stories if s.leader.id not in top_ids]
+        run.suppress([m for s in rest for m in (s.leader, *s.copies)], "storm")
+        for story in top:
+            where = run.alert(story, thread_ts=posted.ts)
+            budget -= 1
+            if where is not None:
+                for copy in story.copies:
+                    if budget <= 0:
+                        run.suppress([copy], "cap")
+                        continue
+                    run.reply(copy, where.channel, where.thread_ts)
+                    budget -= 1
+    return budget

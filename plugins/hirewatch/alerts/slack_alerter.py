@@ -1,0 +1,138 @@
+"""The Slack alerter: ``chat.postMessage`` with slack-sdk's ``WebClient`` and a bot token.
+
+Created by :func:`hirewatch.alerts.deliver_alerts` when a token is configured
+(``HIREWATCH_SLACK_TOKEN`` or the Airflow Connection ``hirewatch_slack``). slack-sdk's retry
+handlers answer a 429 by waiting ``Retry-After`` and retry once after a dropped connection;
+on top of that this alerter paces each channel (at most one message per ``min_interval_s``, Slack's
+"about one message per second per channel") and turns every failure into
+:class:`~hirewatch.alerts.base.SlackUnavailable` (stop, retry next run) or
+:class:`~hirewatch.alerts.base.SlackRefused` (this message only). The token is never logged
+(slack-sdk redacts the ``Authorization`` header in its own debug log).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from hirewatch.alerts.base import Alerter, Posted, SlackRefused, SlackUnavailable
+from hirewatch.settings import Secret
+
+# Slack error codes that mean "not now" (retry next run) rather than "not this message".
+UNAVAILABLE_CODES = frozenset({
+    "ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable", "request_timeout",
+    "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "team_access_not_granted",
+    "missing_scope", "no_permission",
+})
+# Error codes after which every message to the same channel fails too.
+CHANNEL_CODES = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action"})
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
+
+
+class ChannelPacer:
+    """At most one message per ``min_interval_s`` per channel, measured from the end of the
+    previous request to that channel (so arrival gaps at Slack are never shorter)."""
+
+    def __init__(self, min_interval_s: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.min_interval_s = min_interval_s
+        self._last: dict[str, float] = {}
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+
+    def wait(self, *channels: str) -> None:
+        """Sleep until a message may go to every one of ``channels``."""
+        with self._lock:
+            times = [self._last[c] for c in channels if c in self._last]
+        if times:
+            delay = max(times) + self.min_interval_s - self._clock()
+            if delay > 0:
+                self._sleep(delay)
+
+    def channels(self) -> set[str]:
+        with self._lock:
+            return set(self._last)
+
+    def done(self, *channels: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for channel in channels:
+                self._last[channel] = now
+
+
+class SlackAlerter(Alerter):
+    """Posts with a ``WebClient``. ``base_url``: another Web API address (the tests' local Slack).
+    ``client``: a ready ``WebClient`` (then ``token``/``base_url``/``timeout_s`` are not used)."""
+
+    name = "slack"
+
+    def __init__(self, token: str | Secret | None = None, *, base_url: str | None = None, min_interval_s: float = 1.0,
+                 timeout_s: float = 15.0, max_rate_limit_retries: int = 3, client: WebClient | None = None) -> None:
+        if client is None:
+            if not token:
+                raise ValueError("SlackAlerter needs a bot token or a WebClient")
+            value = token.reveal() if isinstance(token, Secret) else str.__str__(token)
+            kwargs: dict[str, Any] = {"token": value, "timeout": timeout_s}
+            if base_url:
+                kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+            client = WebClient(**kwargs)
+            client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=1),
+                                     RateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries)]
+        self.client = client
+        self.pacer = ChannelPacer(min_interval_s)
+        self._channel_ids: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"SlackAlerter(base_url={self.client.base_url!r})"
+
+    def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None) -> Posted:
+        """``chat.postMessage``; raises :class:`SlackUnavailable` or :class:`SlackRefused`."""
+        key = self._channel_ids.get(channel, channel)
+        if key == channel and not _CHANNEL_ID.fullmatch(channel):
+            # A name this alerter has not posted to yet may be one of the ids it has posted to
+            # (a thread reply goes to the id the store kept): pace it against those too.
+            named = set(self._channel_ids.values())
+            self.pacer.wait(channel, *(c for c in self.pacer.channels() if c not in named))
+        else:
+            self.pacer.wait(key)
+        args = dict(message)
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        try:
+            response = self.client.chat_postMessage(channel=channel, **args)
+        except SlackApiError as exc:
+            raise self._error(exc, channel) from None
+        except (SlackClientError, OSError) as exc:  # URLError, TimeoutError, refused, reset
+            raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
+        finally:
+            self.pacer.done(key)
+        channel_id = str(response.get("channel") or channel)
+        self._channel_ids[channel] = channel_id
+        self.pacer.done(channel_id)
+        return Posted(channel_id, str(response["ts"]))
+
+    def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        """``chat.update`` of an earlier message; raises like :meth:`post`."""
+        try:
+            self.client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError as exc:
+            raise self._error(exc, channel) from None
+        except (SlackClientError, OSError) as exc:
+            raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
+
+    @staticmethod
+    def _error(exc: SlackApiError, channel: str) -> SlackUnavailable | SlackRefused:
+        response = exc.response
+        status = getattr(response, "status_code", 200)
+        code = str(response.get("error") or "unknown_error") if response is not None else "unknown_error"
+        if status >= 500 or status == 429 or code in UNAVAILABLE_CODES or code.startswith("Received a response"):
+            return SlackUnavailable(f"Slack answered HTTP {status}: {code[:200]}")
+        return SlackRefused(f"Slack refused the message to {channel}: {code}", code=code, channel=channel,
+                            channel_wide=code in CHANNEL_CODES)

@@ -1,0 +1,77 @@
+"""Feed item -> :class:`~hirewatch.mention.Mention`.
+
+Called by the pipeline once per (item, entity the matcher found): plain title and text (HTML
+turned into text), canonical URL, the stable id (:func:`~hirewatch.mention.mention_id` of the
+entity's name and the item's own key or its canonical URL), dates in UTC, the source's name and
+kind, the matched terms and a near-duplicate fingerprint. Never raises for a well-formed
+:class:`RawItem`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from hirewatch.config import Entity, Monitor, SourceSpec
+from hirewatch.dedupe.canonical_url import canonical_url
+from hirewatch.dedupe.fingerprint import fingerprint
+from hirewatch.extract.html_text import html_to_text, inline_text
+from hirewatch.mention import Mention, mention_id
+from hirewatch.sources.base import RawItem
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """An aware UTC datetime; a naive one is taken to be UTC already."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def item_text(item: RawItem) -> str:
+    """The item's plain body: its text, else its HTML as text."""
+    if item.text and item.html:
+        return f"{item.text}\n\n{html_to_text(item.html)}"
+    return item.text.strip() if item.text else html_to_text(item.html)
+
+
+def item_key(item: RawItem, url: str, text: str) -> str:
+    """What the id hashes: the item's own key, else its canonical URL, else its content."""
+    if item.key:
+        return item.key
+    if url:
+        return url
+    return "entry:" + hashlib.sha256(f"{item.title}\x1f{text}".encode()).hexdigest()[:24]
+
+
+def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: Entity,
+               matched_terms: tuple[str, ...] | list[str], fetched: datetime, *,
+               is_competitor: bool | None = None) -> Mention:
+    """The mention of ``entity`` in ``raw_item``. ``is_competitor`` defaults to whether
+    ``entity`` is one of the monitor's competitors."""
+    url = canonical_url(raw_item.url) if raw_item.url else ""
+    title = inline_text(raw_item.title) if raw_item.title else ""
+    text = item_text(raw_item)
+    if is_competitor is None:
+        is_competitor = entity.name != monitor.employer.name and entity in monitor.competitors
+    extra = dict(raw_item.extra)
+    if raw_item.guid:
+        extra.setdefault("guid", raw_item.guid)
+    if raw_item.url and url != raw_item.url:
+        extra.setdefault("original_url", raw_item.url)
+    return Mention(
+        id=mention_id(entity.name, item_key(raw_item, url, text)),
+        monitor=monitor.name,
+        employer=entity.name,
+        url=url,
+        title=title,
+        text=text,
+        source=spec.name,
+        source_kind=spec.type,
+        fetched=as_utc(fetched) or fetched,
+        is_competitor=is_competitor,
+        author=raw_item.author or None,
+        published=as_utc(raw_item.published),
+        matched_terms=tuple(matched_terms),
+        fingerprint=fingerprint(f"{title}\n{text}"),
+        extra=extra,
+    )

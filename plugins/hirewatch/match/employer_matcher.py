@@ -1,0 +1,96 @@
+"""Which entities (the employer, its competitors) an item mentions, and by which terms.
+
+Built once per run per monitor (:class:`EmployerMatcher`, one compiled regex per entity and one
+per entity's exclusions) and called by the pipeline for every item, alert-feed hits included (a
+Google Alert hit that does not name the employer is dropped here like any other item).
+
+Matching is on whole words, case- and accent-insensitive ("Nestle" finds "Nestlé"), over the
+entity's name, aliases and handles (``@acme``). An exclusion phrase (``exclude``: another
+company's or a product's name) that covers an occurrence removes that occurrence; an entity with
+no occurrence left is not mentioned. Never raises for any text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hirewatch.config import Entity, Monitor
+from hirewatch.extract.html_text import html_to_text
+from hirewatch.match.text_normal import fold
+from hirewatch.sources.base import RawItem
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One entity an item mentions: the configured ``terms`` found (in order of first
+    appearance). Unpacks as ``(entity, terms)``."""
+
+    entity: Entity
+    is_competitor: bool
+    terms: tuple[str, ...]
+
+    def __iter__(self) -> Iterator[object]:
+        yield self.entity
+        yield self.terms
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One alternation of whole-word phrases (already folded), longest first."""
+    unique = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not unique:
+        return None
+    # Whole words: no word character on either side ("acme" is not in "acmeware"; the handle
+    # "@acme" is not in "jobs@acme.example", but "acme" is).
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in unique) + r")(?!\w)")
+
+
+class _EntityPattern:
+    def __init__(self, entity: Entity, is_competitor: bool) -> None:
+        self.entity, self.is_competitor = entity, is_competitor
+        self.by_folded: dict[str, str] = {}
+        for term in entity.terms:
+            self.by_folded.setdefault(fold(term), term)
+        self.terms = _phrase_pattern(list(self.by_folded))
+        self.exclude = _phrase_pattern([fold(x) for x in entity.exclude])
+
+    def find(self, folded: str) -> Match | None:
+        if self.terms is None:
+            return None
+        hits = [(m.start(), m.end(), m.group(0)) for m in self.terms.finditer(folded)]
+        if not hits:
+            return None
+        if self.exclude is not None:
+            # Exclusions may overlap each other and the terms: search at every start, not only
+            # after the previous exclusion, so "Acme Audio" inside "New Acme Audio" is found.
+            spans = [(m.start(), m.end()) for m in self.exclude.finditer(folded)]
+            hits = [h for h in hits if not any(xs <= h[0] and h[1] <= xe for xs, xe in spans)]
+        if not hits:
+            return None
+        found = tuple(dict.fromkeys(self.by_folded[text] for _, _, text in hits))
+        return Match(self.entity, self.is_competitor, found)
+
+
+class EmployerMatcher:
+    """The compiled matcher of one monitor. ``match(title, text)`` or ``match(raw_item)``."""
+
+    def __init__(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+        self._patterns = [_EntityPattern(monitor.employer, False)]
+        self._patterns += [_EntityPattern(c, True) for c in monitor.competitors]
+
+    def match(self, title: str | RawItem, text: str | None = None) -> list[Match]:
+        """The entities mentioned in ``title`` and ``text`` (or in a :class:`RawItem`'s title and
+        body), the employer first, then competitors in monitor order."""
+        if isinstance(title, RawItem):
+            return self.match_item(title)
+        folded = fold(f"{title}\n{text or ''}")
+        return [m for p in self._patterns if (m := p.find(folded)) is not None]
+
+    def match_item(self, item: RawItem) -> list[Match]:
+        """:meth:`match` over an item's title and its text (its HTML turned into text)."""
+        body = item.text or ""
+        if item.html:
+            body = f"{body}\n{html_to_text(item.html)}" if body else html_to_text(item.html)
+        return self.match(item.title, body)

@@ -1,0 +1,321 @@
+"""Delivery through the outbox: the real SqliteStore, the real WebClient, the local Slack server."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from hirewatch.alerts import deliver_alerts
+from hirewatch.alerts.slack_alerter import SlackAlerter
+from hirewatch.alerts.slack_message import alert_message
+from hirewatch.config import AlertRule
+from hirewatch.errors import StoreError
+from hirewatch.mention import Mention
+from hirewatch.report import RunReport, SourceReport
+from hirewatch.stores.sqlite_store import SqliteStore
+
+from tests.alerts.conftest import NOW, make_mention, make_monitor
+from tests.support.slack_server import BOT_TOKEN, Answer, SlackServer, channel_id
+
+INTERVAL = 0.05  # min_interval_s in these tests; the server refuses (429) anything faster per channel
+
+
+def _alerter(slack: SlackServer, **options: object) -> SlackAlerter:
+    slack.rate_limit_s = INTERVAL
+    return SlackAlerter(BOT_TOKEN, base_url=slack.base_url, min_interval_s=INTERVAL, timeout_s=2,
+                        **options)  # type: ignore[arg-type]
+
+
+def _status(store: SqliteStore, mention: Mention) -> str:
+    stored = store.get(mention.id)
+    assert stored is not None
+    return stored.alert.status
+
+
+def _posted_ids(slack: SlackServer) -> Counter[str]:
+    """Which mentions reached Slack, and how often (the triage buttons carry the mention id;
+    a same-story reply names it in its context line)."""
+    seen: Counter[str] = Counter()
+    for message in slack.posted():
+        blocks = message.args.get("blocks") or []
+        ids = {e["value"] for b in blocks if b.get("type") == "actions" for e in b["elements"] if e.get("value")}
+        if not ids:
+            ids = {t.rsplit("id ", 1)[1] for b in blocks if b.get("type") == "context"
+                   for t in [b["elements"][0]["text"]] if " · id " in t}
+        seen.update(ids)
+    return seen
+
+
+def test_each_pending_negative_is_sent_once_and_marked(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor()
+    negatives = [make_mention(i) for i in range(3)]
+    neutral = make_mention(10, sentiment_label="neutral", sentiment_score=0.1)
+    rival = make_mention(11, is_competitor=True, employer="Globex")
+    store.upsert_mentions([*negatives, neutral, rival])
+
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+
+    assert (report.pending, report.sent, report.failed, report.deferred) == (3, 3, 0, 0)
+    posted = slack.posted()
+    assert [m.channel for m in posted] == [channel_id("#ta-oncall")] * 3
+    # the whole JSON Slack received for the first alert
+    first = slack.calls("chat.postMessage")[0]
+    assert json.loads(first.raw) == {"channel": "#ta-oncall", **alert_message(negatives[0], monitor)}
+    for mention, message in zip(negatives, posted, strict=True):
+        stored = store.get(mention.id)
+        assert stored is not None
+        assert (stored.alert.status, stored.alert.channel, stored.alert.ts) == ("sent", message.channel, message.ts)
+    assert _status(store, neutral) == "none" and _status(store, rival) == "none"
+    assert store.pending_alerts("acme") == []
+
+    again = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert (again.pending, again.sent) == (0, 0)
+    assert len(slack.posted()) == 3
+    assert slack.rate_violations == []
+
+
+@pytest.mark.parametrize("failure", ["500", "unreachable", "rate limited", "slow"])
+def test_slack_failing_a_whole_run_then_recovering(store: SqliteStore, slack: SlackServer, failure: str) -> None:
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(6)]
+    store.upsert_mentions(mentions)
+
+    if failure == "500":
+        with slack.outage():
+            report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    elif failure == "unreachable":
+        with SlackServer() as gone:
+            base_url = gone.base_url
+        report = deliver_alerts(monitor, store, alerter=SlackAlerter(BOT_TOKEN, base_url=base_url, timeout_s=2),
+                                now=NOW)
+    elif failure == "rate limited":
+        with slack.outage(Answer(status=429, headers={"Retry-After": "0"}, body={"ok": False, "error": "ratelimited"})):
+            report = deliver_alerts(monitor, store, alerter=_alerter(slack, max_rate_limit_retries=1), now=NOW)
+    else:
+        slack.answer_next("chat.postMessage", Answer(delay_s=1.5, body={"ok": True, "channel": "C1", "ts": "1.1"}))
+        report = deliver_alerts(monitor, store, alerter=SlackAlerter(BOT_TOKEN, base_url=slack.base_url,
+                                                                     timeout_s=0.5), now=NOW)
+
+    # one attempt, then the run stopped: nothing lost, nothing marked
+    assert (report.sent, report.failed, report.deferred) == (0, 1, 5)
+    assert report.errors
+    assert [m.id for m in store.pending_alerts("acme")] == [m.id for m in mentions]
+    first = store.get(mentions[0].id)
+    assert first is not None and first.alert.attempts == 1 and first.alert.last_error
+    accepted_before = len(slack.posted())  # the slow answer was accepted by the server after the timeout
+
+    recovered = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert (recovered.sent, recovered.failed, recovered.deferred) == (6, 0, 0)
+    assert store.pending_alerts("acme") == []
+    new = slack.posted()[accepted_before:]
+    assert sorted(_posted_ids_of(new)) == sorted(m.id for m in mentions)  # every one, exactly once
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert len(slack.posted()) == accepted_before + 6
+
+
+def _posted_ids_of(messages: list) -> list[str]:
+    return [next(e["value"] for b in m.args["blocks"] if b.get("type") == "actions" for e in b["elements"]
+                 if e.get("value")) for m in messages]
+
+
+class CrashAfterSlackOk(SqliteStore):
+    """The real store, except that the first ``mark_alert_sent`` fails: the crash window between
+    Slack's ok and the mark, which a real crash cannot produce inside a test process."""
+
+    failures_left = 1
+
+    def mark_alert_sent(self, mention_id: str, channel: str, ts: str, thread_ts: str | None = None) -> None:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise StoreError("disk I/O error (injected)")
+        super().mark_alert_sent(mention_id, channel, ts, thread_ts)
+
+
+def test_crash_between_slack_ok_and_mark_resends_at_most_once(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(4)]
+    store.upsert_mentions(mentions)
+
+    alerter = _alerter(slack)  # one alerter for both runs: real runs are minutes apart, these are not
+    first = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    assert first.sent == 0 and first.deferred == 4 and "injected" in first.errors[0]
+    second = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    assert second.sent == 4
+    counts = _posted_ids(slack)
+    assert counts[mentions[0].id] == 2  # the one in the window: sent again, once
+    assert all(counts[m.id] == 1 for m in mentions[1:])
+    assert store.pending_alerts("acme") == []
+    store.close()
+
+
+INJECTED = "<!channel> <!here> <@U0123ABC> <!subteam^S0001> <#C0001|general>"
+
+
+def test_injected_mentions_never_reach_slack_unescaped(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor()
+    evil = make_mention(1, title=f"Acme {INJECTED}", text=f"Read this {INJECTED} now", author=INJECTED,
+                        topics=("<!channel>",), matched_terms=("Acme <!here>",))
+    copy = make_mention(2, title=f"Copy {INJECTED}", fingerprint=evil.fingerprint, source="feed <!channel>")
+    store.upsert_mentions([evil, copy])
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert (report.sent, report.threaded) == (1, 1)
+    raw = b"".join(call.raw for call in slack.calls("chat.postMessage"))
+    for bad in (b"<!channel>", b"<!here>", b"<@U", b"<!subteam", b"<#C"):
+        assert bad not in raw
+    assert raw.count(b"&lt;!channel&gt;") >= 4
+    for call in slack.calls("chat.postMessage"):
+        assert json.loads(call.raw)["link_names"] is False
+
+
+def test_storm_50_negatives_cap_10(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
+    mentions = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
+    store.upsert_mentions(mentions)
+
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+
+    posted = slack.posted()
+    top_level = [m for m in posted if m.thread_ts is None]
+    assert len(top_level) == 1 and len(posted) <= 11  # one storm message, at most 10 alerts
+    storm = top_level[0]
+    assert storm.args["text"].startswith("Alert storm: 50 negative mentions of Acme Corp. 50 new negative "
+                                         "mentions in one run, more than the cap of 10")
+    in_thread = [m for m in posted if m.thread_ts == storm.ts]
+    assert len(in_thread) == 10
+    most_severe = sorted(mentions, key=lambda m: -(m.severity or 0))[:10]
+    assert set(_posted_ids_of(in_thread)) == {m.id for m in most_severe}
+    assert report.storm == "cap" and (report.threaded, report.suppressed_by["storm"]) == (10, 40)
+    statuses = Counter(_status(store, m) for m in mentions)
+    assert statuses == {"threaded": 10, "suppressed": 40}
+    # the per-channel rate never exceeded the limit (the server checks arrival times)
+    assert slack.rate_violations == []
+    assert min(slack.min_gap_per_channel().values()) >= INTERVAL
+
+
+def test_storm_over_two_channels_sends_one_storm_message_each(store: SqliteStore, slack: SlackServer) -> None:
+    rules = (AlertRule(channel="#people-leads", topics=("layoffs",)),)
+    monitor = make_monitor(rules=rules, max_per_run=4)
+    layoffs = [make_mention(i, topics=("layoffs",), severity=0.9) for i in range(3)]
+    interviews = [make_mention(10 + i, severity=0.5) for i in range(5)]
+    store.upsert_mentions([*layoffs, *interviews])
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    storms = [m for m in slack.posted() if m.thread_ts is None]
+    assert [m.channel for m in storms] == [channel_id("#people-leads"), channel_id("#ta-oncall")]
+    assert [m.args["blocks"][0]["text"]["text"] for m in storms] == [
+        "Alert storm: 3 negative mentions of Acme Corp", "Alert storm: 5 negative mentions of Acme Corp"]
+    assert report.threaded == 4 and report.suppressed_by["storm"] == 4
+    assert slack.rate_violations == []
+
+
+def test_rate_storm_against_the_baseline(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor(max_per_run=10, storm_factor=5)
+    for i in range(42):  # a week of one negative every four hours
+        store.record_run(RunReport(monitor="acme", started=NOW - timedelta(hours=4 * (i + 1)),
+                                   finished=NOW - timedelta(hours=4 * (i + 1)),
+                                   sources=[SourceReport(source="tech-news", kind="rss", negatives=1)]))
+    burst = [make_mention(i) for i in range(6)]
+    store.upsert_mentions(burst)
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert report.storm == "rate"
+    top_level = [m for m in slack.posted() if m.thread_ts is None]
+    assert len(top_level) == 1 and "usual rate is 0.2 an hour" in top_level[0].args["text"]
+    assert report.threaded == 6  # within the cap: all in the storm's thread, one notification
+
+
+def test_same_story_goes_into_the_first_alerts_thread(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor()
+    alerter = _alerter(slack)  # one alerter for both runs: real runs are minutes apart, these are not
+    original = make_mention(1, fingerprint="story-a")
+    store.upsert_mentions([original])
+    deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    root = store.get(original.id)
+    assert root is not None and root.alert.status == "sent"
+
+    later = make_mention(2, fingerprint="story-a", source="acme-alert", source_kind="google_alerts")
+    fresh = make_mention(3, fingerprint="story-b")
+    fresh_copy = make_mention(4, fingerprint="story-b")
+    store.upsert_mentions([later, fresh, fresh_copy])
+    report = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    assert (report.sent, report.threaded) == (1, 2)
+
+    stored_later = store.get(later.id)
+    assert stored_later is not None
+    assert (stored_later.alert.status, stored_later.alert.thread_ts) == ("threaded", root.alert.ts)
+    reply = next(m for m in slack.posted() if m.thread_ts == root.alert.ts)
+    assert reply.args["text"].startswith("Same story, also in acme-alert")
+    fresh_root = store.get(fresh.id)
+    copy = store.get(fresh_copy.id)
+    assert fresh_root is not None and copy is not None
+    assert fresh_root.alert.status == "sent" and copy.alert.thread_ts == fresh_root.alert.ts
+    assert slack.rate_violations == []  # a reply to the kept channel id and a post to its name are paced as one
+
+
+def test_unrouted_mentions_are_suppressed_not_sent(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor(rules=(AlertRule(channel="#people-leads", topics=("layoffs",)),), default_channel=None)
+    layoff = make_mention(1, topics=("layoffs",))
+    interview = make_mention(2)
+    store.upsert_mentions([layoff, interview])
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert report.sent == 1 and report.suppressed_by == {"unrouted": 1}
+    stored = store.get(interview.id)
+    assert stored is not None and (stored.alert.status, stored.alert.last_error) == ("suppressed", "unrouted")
+    assert [m.channel for m in slack.posted()] == [channel_id("#people-leads")]
+
+
+def test_a_refused_channel_fails_its_mentions_and_the_rest_go_on(store: SqliteStore, slack: SlackServer) -> None:
+    slack.refused_channels["#gone"] = "channel_not_found"
+    monitor = make_monitor(rules=(AlertRule(channel="#gone", topics=("layoffs",)),))
+    gone = [make_mention(i, topics=("layoffs",)) for i in range(3)]
+    fine = [make_mention(10 + i) for i in range(2)]
+    store.upsert_mentions([*gone, *fine])
+    report = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert (report.sent, report.failed, report.deferred) == (2, 3, 0)
+    assert len(slack.calls("chat.postMessage", ok=False)) == 1  # the channel is not asked again this run
+    assert {m.id for m in store.pending_alerts("acme")} == {m.id for m in gone}
+    stored = store.get(gone[2].id)
+    assert stored is not None and "channel_not_found" in (stored.alert.last_error or "")
+
+
+def test_thread_replies_beyond_the_cap_are_suppressed(store: SqliteStore, slack: SlackServer) -> None:
+    monitor = make_monitor(max_per_run=3)
+    alerter = _alerter(slack)  # one alerter for both runs: real runs are minutes apart, these are not
+    original = make_mention(1, fingerprint="story")
+    store.upsert_mentions([original])
+    deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    copies = [make_mention(10 + i, fingerprint="story") for i in range(5)]
+    store.upsert_mentions(copies)
+    report = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    assert report.threaded == 3 and report.suppressed_by == {"cap": 2}
+    assert report.storm is None and slack.rate_violations == []
+
+
+def test_alerts_disabled_suppresses(store: SqliteStore, slack: SlackServer) -> None:
+    store.upsert_mentions([make_mention(1)])
+    report = deliver_alerts(make_monitor(enabled=False), store, alerter=_alerter(slack), now=NOW)
+    assert report.suppressed_by == {"disabled": 1} and slack.posted() == []
+
+
+def test_without_a_token_it_prints_and_changes_nothing(store: SqliteStore, capsys: pytest.CaptureFixture[str]) -> None:
+    monitor = make_monitor(rules=(AlertRule(channel="#people-leads", topics=("layoffs",)),), default_channel=None)
+    mentions = [make_mention(1, topics=("layoffs",), title="Layoffs <!channel>"), make_mention(2)]
+    store.upsert_mentions(mentions)
+    report = deliver_alerts(monitor, store, now=NOW)  # no HIREWATCH_SLACK_TOKEN in the tests' environment
+    out = capsys.readouterr().out
+    assert report.dry_run and report.alerter == "dry_run"
+    assert "would post to #people-leads: Negative mention of Acme Corp in tech-news: Layoffs &lt;!channel&gt;" in out
+    assert [m.id for m in store.pending_alerts("acme")] == [m.id for m in mentions]  # nothing marked
+
+
+def test_with_the_token_in_the_environment_it_sends(store: SqliteStore, slack: SlackServer,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack.base_url)
+    monkeypatch.setenv("HIREWATCH_KIBANA_URL", "https://kibana.example.com/")
+    store.upsert_mentions([make_mention(1)])
+    report = deliver_alerts(make_monitor(), store, now=NOW)
+    assert report.alerter == "slack" and report.sent == 1
+    buttons = [e for b in slack.posted()[0].args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert any(e.get("url", "").startswith("https://kibana.example.com/app/discover#/doc/") for e in buttons)

@@ -1,0 +1,144 @@
+"""The Slack alerter: the real slack_sdk WebClient against the local Slack Web API server."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from hirewatch.alerts import alerter_class, default_alerter
+from hirewatch.alerts.base import Posted, SlackRefused, SlackUnavailable
+from hirewatch.alerts.dry_run_alerter import DryRunAlerter
+from hirewatch.alerts.slack_alerter import SlackAlerter
+from hirewatch.alerts.slack_message import alert_message
+from hirewatch.settings import Secret
+
+from tests.alerts.conftest import make_mention, make_monitor
+from tests.support.slack_server import BOT_TOKEN, Answer, SlackServer, channel_id
+
+MESSAGE = {"text": "hello", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}]}
+
+
+def _alerter(slack: SlackServer, **options: object) -> SlackAlerter:
+    return SlackAlerter(Secret(BOT_TOKEN), base_url=slack.base_url, **options)  # type: ignore[arg-type]
+
+
+def test_posts_the_exact_message_and_keeps_channel_and_ts(slack: SlackServer) -> None:
+    message = alert_message(make_mention(), make_monitor())
+    posted = _alerter(slack, min_interval_s=0).post("#ta-oncall", message)
+    assert posted == Posted(channel_id("#ta-oncall"), slack.posted()[0].ts)
+    (call,) = slack.calls("chat.postMessage")
+    assert call.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+    assert json.loads(call.raw) == {"channel": "#ta-oncall", **message}
+
+
+def test_thread_reply_carries_thread_ts(slack: SlackServer) -> None:
+    alerter = _alerter(slack, min_interval_s=0)
+    first = alerter.post("#ta-oncall", MESSAGE)
+    alerter.post(first.channel, MESSAGE, thread_ts=first.ts)
+    assert slack.posted()[1].thread_ts == first.ts
+    assert json.loads(slack.calls("chat.postMessage")[1].raw)["thread_ts"] == first.ts
+
+
+def test_paces_each_channel(slack: SlackServer) -> None:
+    slack.rate_limit_s = 0.1  # the server answers 429 to anything faster
+    alerter = _alerter(slack, min_interval_s=0.1)
+    for _ in range(4):
+        alerter.post("#ta-oncall", MESSAGE)
+        alerter.post("#people-leads", MESSAGE)
+    assert slack.rate_violations == []
+    gaps = slack.min_gap_per_channel()
+    assert set(gaps) == {channel_id("#ta-oncall"), channel_id("#people-leads")}
+    assert min(gaps.values()) >= 0.1
+
+
+def test_pacing_knows_a_channel_by_name_and_by_id(slack: SlackServer) -> None:
+    slack.rate_limit_s = 0.1
+    alerter = _alerter(slack, min_interval_s=0.1)
+    first = alerter.post("#ta-oncall", MESSAGE)
+    alerter.post(first.channel, MESSAGE, thread_ts=first.ts)  # Slack's id for the same channel
+    assert slack.rate_violations == []
+
+
+def test_429_is_answered_by_waiting_retry_after(slack: SlackServer) -> None:
+    slack.answer_next("chat.postMessage", Answer(status=429, headers={"Retry-After": "1"},
+                                                 body={"ok": False, "error": "ratelimited"}))
+    started = time.monotonic()
+    posted = _alerter(slack, min_interval_s=0).post("#ta-oncall", MESSAGE)
+    calls = slack.calls("chat.postMessage")
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[1].at - calls[0].at >= 1.0  # slack-sdk's RateLimitErrorRetryHandler waited Retry-After
+    assert time.monotonic() - started < 5
+    assert posted.ts == slack.posted()[0].ts
+
+
+def test_still_rate_limited_after_the_retries_is_unavailable(slack: SlackServer) -> None:
+    slack.answer_next("chat.postMessage", *[Answer(status=429, headers={"Retry-After": "0"},
+                                                   body={"ok": False, "error": "ratelimited"})] * 2)
+    with pytest.raises(SlackUnavailable, match="429"):
+        _alerter(slack, min_interval_s=0, max_rate_limit_retries=1).post("#ta-oncall", MESSAGE)
+
+
+def test_server_error_is_unavailable(slack: SlackServer) -> None:
+    with slack.outage(), pytest.raises(SlackUnavailable, match="HTTP 500"):
+        _alerter(slack).post("#ta-oncall", MESSAGE)
+
+
+def test_slow_slack_times_out_as_unavailable(slack: SlackServer) -> None:
+    slack.answer_next("chat.postMessage", Answer(delay_s=2, body={"ok": True, "channel": "C1", "ts": "1.0"}))
+    with pytest.raises(SlackUnavailable, match="reached"):
+        _alerter(slack, timeout_s=0.5).post("#ta-oncall", MESSAGE)
+
+
+def test_unreachable_slack_is_unavailable() -> None:
+    with SlackServer() as gone:
+        base_url = gone.base_url
+    with pytest.raises(SlackUnavailable, match="reached"):
+        SlackAlerter(BOT_TOKEN, base_url=base_url, timeout_s=2).post("#ta-oncall", MESSAGE)
+
+
+def test_refusals(slack: SlackServer) -> None:
+    slack.refused_channels["#gone"] = "channel_not_found"
+    slack.answer_next("chat.postMessage", Answer(body={"ok": False, "error": "invalid_blocks"}))
+    alerter = _alerter(slack, min_interval_s=0)
+    with pytest.raises(SlackRefused) as one:
+        alerter.post("#ta-oncall", MESSAGE)
+    assert (one.value.code, one.value.channel_wide) == ("invalid_blocks", False)
+    with pytest.raises(SlackRefused) as channel:
+        alerter.post("#gone", MESSAGE)
+    assert (channel.value.code, channel.value.channel_wide) == ("channel_not_found", True)
+
+
+def test_a_wrong_token_is_unavailable_and_never_shown() -> None:
+    with SlackServer(token="xoxb-the-right-one") as slack:
+        alerter = SlackAlerter(Secret("xoxb-secret-wrong-token"), base_url=slack.base_url)
+        with pytest.raises(SlackUnavailable) as exc:
+            alerter.post("#ta-oncall", MESSAGE)
+    assert "invalid_auth" in str(exc.value)
+    assert "xoxb-secret" not in str(exc.value) and "xoxb-secret" not in repr(alerter)
+
+
+def test_registry_and_default_alerter(monkeypatch: pytest.MonkeyPatch, slack: SlackServer) -> None:
+    assert alerter_class("slack") is SlackAlerter
+    assert alerter_class("dry_run") is DryRunAlerter
+    with pytest.raises(KeyError, match="known: dry_run, slack"):
+        alerter_class("pager")
+    monitor = make_monitor(min_interval_s=0.25)
+    assert isinstance(default_alerter(monitor), DryRunAlerter)  # no token
+    monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack.base_url)
+    alerter = default_alerter(monitor)
+    assert isinstance(alerter, SlackAlerter) and alerter.pacer.min_interval_s == 0.25
+    alerter.post("#ta-oncall", MESSAGE)
+    assert len(slack.posted()) == 1
+
+
+def test_dry_run_prints_what_it_would_send(capsys: pytest.CaptureFixture[str]) -> None:
+    alerter = DryRunAlerter()
+    message = alert_message(make_mention(title="Bad [bold]interview[/bold] <!channel>"), make_monitor())
+    posted = alerter.post("#ta-oncall", message)
+    out = capsys.readouterr().out
+    assert posted == Posted("#ta-oncall", "dry-run.000001")
+    assert "would post to #ta-oncall" in out
+    assert "Bad [bold]interview[/bold] &lt;!channel&gt;" in out  # rich markup in crawled text is shown, not run
+    assert "[Acknowledge]" in out and "https://news.example.com/acme-1" in out

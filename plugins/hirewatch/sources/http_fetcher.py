@@ -24,6 +24,7 @@ check and httpx's own lookup is not caught (no pinning of the checked address).
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import mimetypes
 import os
@@ -50,7 +51,10 @@ ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+jso
 AddressKind = Literal["public", "loopback", "private", "link-local", "multicast"]
 
 
+@functools.lru_cache(maxsize=1)
 def _version() -> str:
+    # Cached: importlib.metadata parses the package's METADATA file on every call, which cost
+    # about a millisecond per request (bench/profile_stages.py).
     try:
         return metadata.version("hirewatch")
     except metadata.PackageNotFoundError:

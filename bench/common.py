@@ -96,6 +96,61 @@ def tree_rss_kb(pid: int, exclude: set[int] | frozenset[int] = frozenset()) -> i
     return sum(rss_kb(p) for p in [pid, *children_of(pid)] if p not in skip)
 
 
+def _cpu_of(pid: int) -> float:
+    """utime + stime + cutime + cstime of one process (its own and its reaped children's), in s."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(exclude: set[int] | frozenset[int] = frozenset()) -> dict[int, float]:
+    """CPU seconds per live process of this process tree (``exclude`` and its subtree left out).
+    A pool worker that exited was reaped by its parent (the forkserver), whose cutime holds it."""
+    skip: set[int] = set(exclude)
+    for other in exclude:
+        skip.update(children_of(other))
+    pids = [os.getpid(), *children_of(os.getpid())]
+    return {pid: _cpu_of(pid) for pid in pids if pid not in skip}
+
+
+def cpu_since(before: dict[int, float], exclude: set[int] | frozenset[int] = frozenset()) -> float:
+    """CPU seconds the tree used since ``before`` (a :func:`cpu_snapshot`)."""
+    after = cpu_snapshot(exclude)
+    return sum(max(0.0, value - before.get(pid, 0.0)) for pid, value in after.items())
+
+
+class PeakSampler:
+    """Samples the summed RSS of this process tree (minus ``exclude``) every ``interval`` seconds in
+    a thread; ``peak_kb`` is the largest sum seen. Use as a context manager."""
+
+    def __init__(self, exclude: set[int] | frozenset[int] = frozenset(), interval: float = 0.05) -> None:
+        import threading
+
+        self.exclude = exclude
+        self.interval = interval
+        self.peak_kb = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid(), self.exclude))
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid(), self.exclude))
+
+
 def peak_rss_self_and_children_kb() -> tuple[int, int]:
     """``ru_maxrss`` of this process and of its largest waited-for child (KiB on Linux)."""
     return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,

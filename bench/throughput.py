@@ -27,7 +27,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import Stopwatch, append_results, command_line, fmt_s, load_bench_monitor, machine_line
+from bench.common import (
+    PeakSampler,
+    Stopwatch,
+    append_results,
+    command_line,
+    cpu_since,
+    cpu_snapshot,
+    fmt_s,
+    load_bench_monitor,
+    machine_line,
+)
 from bench.feed_farm import COMPETITOR, EMPLOYER_ALIAS, FarmSpec, FeedFarm, RunningFarm, serve
 
 NAMES = (EMPLOYER_ALIAS.lower(), COMPETITOR.lower())
@@ -136,18 +146,21 @@ def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, store_path: Path
     monitor = load_bench_monitor(farm.urls, workdir)
     store = SqliteStore(store_path or workdir / "hirewatch.db")
     before = farm.stats()
-    cpu = _cpu()
+    farm_pid = {farm.process.pid}
+    cpu = cpu_snapshot(farm_pid)
     try:
-        with Stopwatch() as watch:
+        with PeakSampler(farm_pid) as peak, Stopwatch() as watch:
             report = run_monitor(monitor, store, alert=False)
     finally:
         store.close()
+    time.sleep(0.2)  # let the forkserver reap the pool workers, so their CPU is in its cutime
+    cpu_seconds = cpu_since(cpu, farm_pid)
     after = farm.stats()
     statuses = Counter(s.status for s in report.sources)
     answered = {k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)}
     result = Result(label, len(report.sources), watch.seconds, sum(s.mentions for s in report.sources),
-                    sum(s.items for s in report.sources), _cpu() - cpu)
-    result.extra = {"sources": dict(statuses), "new_mentions": report.new_mentions,
+                    sum(s.items for s in report.sources), cpu_seconds)
+    result.extra = {"sources": dict(statuses), "new_mentions": report.new_mentions, "peak_rss_mb": peak.peak_kb // 1024,
                     "farm_answers": answered, "store_failures": len(report.store_failures),
                     "errors": Counter((s.error or "")[:60] for s in report.sources if s.status == "failed")}
     return result
@@ -218,7 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     if "(c)" in by:
         c = by["(c)"]
         lines.append(f"- (c) sources {c.extra['sources']}, new mentions {c.extra['new_mentions']}, "
-                     f"store failures {c.extra['store_failures']}; CPU use {c.cpu_seconds / c.seconds:.2f} cores")
+                     f"store failures {c.extra['store_failures']}; CPU use {c.cpu_seconds / c.seconds:.2f} cores; "
+                     f"peak RSS of the process tree {c.extra['peak_rss_mb']} MB")
         if c.extra["errors"]:
             lines.append(f"- (c) failed sources by reason: {dict(c.extra['errors'])}")
     lines += [f"- {r.name[:3]} note: {r.note}" for r in results if r.note]

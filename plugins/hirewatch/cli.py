@@ -19,15 +19,17 @@ from rich.table import Table
 
 from hirewatch.alerts.cli import slack_app
 from hirewatch.config import Monitor, load_monitors
+from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
 from hirewatch.report import RunReport
+from hirewatch.stores.es_cli import es_app, kibana_app
 
 if TYPE_CHECKING:
     from hirewatch.stores.base import MentionStore
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Employer-brand reputation monitoring.")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 MonitorsDir = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
 
@@ -163,6 +165,13 @@ def search(
 
 
 app.add_typer(slack_app, name="slack")
+app.add_typer(es_app, name="es")
+app.add_typer(kibana_app, name="kibana")
+app.command("digest")(digest_command)
+
+from hirewatch.submit import submit_command  # noqa: E402 - each area registers its command at the bottom
+
+app.command("submit")(submit_command)
 
 
 def main() -> None:

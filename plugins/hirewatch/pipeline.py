@@ -192,6 +192,9 @@ def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, proce
     report.mentions = len(mentions)
     report.items = sum(p.items for p in processed)
     report.bozo = next((p.bozo for p in processed if p.bozo), None)
+    if not failures:
+        for point in source.rating_points(outcome):
+            store.record_rating(point)
     if not failures and not (outcome.not_modified and outcome.state == previous):
         # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
         # A 304 that changed nothing writes nothing (a re-run must cost almost nothing).
@@ -329,9 +332,14 @@ def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> N
     except HirewatchError as exc:
         report.notes.append(f"alert delivery failed: {exc}")
         return
-    report.alerts_sent = getattr(result, "sent", 0)
-    report.alerts_suppressed = getattr(result, "suppressed", 0)
-    report.alerts_failed = getattr(result, "failed", 0)
+    if result.dry_run:
+        report.notes.append(f"dry run (no Slack token): {result.would_send} alerts printed, not sent; "
+                            "they stay pending in the outbox")
+        return
+    report.alerts_sent = result.sent + result.threaded
+    report.alerts_suppressed = result.suppressed
+    report.alerts_failed = result.failed
+    report.notes.extend(f"alert delivery: {error}" for error in result.errors)
 
 
 def run_digest(monitors: list[Monitor], store: MentionStore, day: date | None = None, **kwargs: Any) -> Any:

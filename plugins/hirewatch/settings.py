@@ -57,18 +57,66 @@ class StoreSettings:
 
 def store_settings(kind: str | None = None) -> StoreSettings:
     """Store settings from the environment (``HIREWATCH_STORE``, ``HIREWATCH_SQLITE_PATH``,
-    ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``)."""
-    chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if env("HIREWATCH_ES_URL") else "sqlite")
+    ``HIREWATCH_ES_URL``, ``HIREWATCH_ES_API_KEY``, ``HIREWATCH_ES_USERNAME``/``_PASSWORD``,
+    ``HIREWATCH_ES_INDEX``). Inside Airflow the Connection ``hirewatch_elasticsearch`` (see
+    :func:`es_connection_settings`), when there is one, gives the Elasticsearch fields instead."""
+    es = es_connection_settings() if inside_airflow() else None
+    es_url = es.es_url if es else env("HIREWATCH_ES_URL")
+    chosen = kind or env("HIREWATCH_STORE") or ("elasticsearch" if es_url else "sqlite")
     path = env("HIREWATCH_SQLITE_PATH")
     return StoreSettings(
         kind=chosen,
         sqlite_path=Path(path) if path else home() / "hirewatch.db",
-        es_url=env("HIREWATCH_ES_URL"),
-        es_api_key=secret_env("HIREWATCH_ES_API_KEY"),
-        es_username=env("HIREWATCH_ES_USERNAME"),
-        es_password=secret_env("HIREWATCH_ES_PASSWORD"),
-        es_index_prefix=env("HIREWATCH_ES_INDEX", "mentions") or "mentions",
+        es_url=es_url,
+        es_api_key=es.es_api_key if es else secret_env("HIREWATCH_ES_API_KEY"),
+        es_username=es.es_username if es else env("HIREWATCH_ES_USERNAME"),
+        es_password=es.es_password if es else secret_env("HIREWATCH_ES_PASSWORD"),
+        es_index_prefix=(es.es_index_prefix if es else env("HIREWATCH_ES_INDEX", "mentions")) or "mentions",
     )
+
+
+ES_CONNECTION_ID = "hirewatch_elasticsearch"
+
+
+def es_connection_settings(conn_id: str = ES_CONNECTION_ID) -> StoreSettings | None:
+    """The Elasticsearch fields of an Airflow Connection: host (a full URL, or a host name with
+    ``schema``/extra ``scheme`` and port, default 9200), login/password, extra ``api_key`` and
+    ``index``. None when Airflow has no such Connection (the environment is the fallback)."""
+    connection = _airflow_connection(conn_id)
+    if connection is None or not getattr(connection, "host", None):
+        return None
+    extra = getattr(connection, "extra_dejson", None) or {}
+    host = str(connection.host).rstrip("/")
+    if "://" not in host:
+        scheme = extra.get("scheme") or getattr(connection, "schema", None) or "http"
+        host = f"{scheme}://{host}:{getattr(connection, 'port', None) or 9200}"
+    elif getattr(connection, "port", None) and host.count(":") == 1:
+        host = f"{host}:{connection.port}"
+    api_key = extra.get("api_key")
+    password = getattr(connection, "password", None)
+    return StoreSettings(
+        kind="elasticsearch", es_url=host, es_api_key=Secret(api_key) if api_key else None,
+        es_username=getattr(connection, "login", None) or None, es_password=Secret(password) if password else None,
+        es_index_prefix=extra.get("index") or "mentions",
+    )
+
+
+def _airflow_connection(conn_id: str) -> object | None:
+    """An Airflow Connection by id, or None (none defined, or Airflow cannot be asked)."""
+    try:
+        from airflow.sdk import BaseHook
+    except ImportError:
+        try:
+            from airflow.hooks.base import BaseHook  # type: ignore[no-redef]  # Airflow 2
+        except ImportError:
+            return None
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception as exc:  # noqa: BLE001  (not found, no API server, ...: the environment is the fallback)
+        import logging
+
+        logging.getLogger(__name__).debug("no Airflow connection %s: %s", conn_id, type(exc).__name__)
+        return None
 
 
 # --------------------------------------------------------------------------- Slack and Kibana

@@ -305,6 +305,8 @@ def test_without_a_token_it_prints_and_changes_nothing(store: SqliteStore, capsy
     report = deliver_alerts(monitor, store, now=NOW)  # no HIREWATCH_SLACK_TOKEN in the tests' environment
     out = capsys.readouterr().out
     assert report.dry_run and report.alerter == "dry_run"
+    assert (report.sent, report.would_send, report.suppressed_by) == (0, 1, {"unrouted": 1})
+    assert report.notes[0].startswith("dry run: no Slack token") and "2 alerts stay pending" in report.notes[0]
     assert "would post to #people-leads: Negative mention of Acme Corp in tech-news: Layoffs &lt;!channel&gt;" in out
     assert [m.id for m in store.pending_alerts("acme")] == [m.id for m in mentions]  # nothing marked
 

@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hirewatch.alerts import deliver_alerts
 from hirewatch.alerts.slack_alerter import SlackAlerter
-from hirewatch.alerts.slack_listener import create_app, handle_triage
+from hirewatch.alerts.slack_listener import create_app, handle_triage, socket_mode_handler
 from hirewatch.config import Monitor
+from hirewatch.settings import Secret
 from hirewatch.stores.sqlite_store import SqliteStore
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from tests.alerts.conftest import NOW, make_mention, make_monitor
-from tests.support.slack_server import BOT_TOKEN, SlackServer
+from tests.support.slack_server import APP_TOKEN, BOT_TOKEN, SlackServer
+from tests.support.slack_socket import SocketServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "alerts"
 
@@ -147,3 +150,26 @@ def test_slack_down_during_a_click_still_records_the_status(alerted: str, store:
     assert outcome.status == "acknowledged" and not outcome.updated and outcome.error
     stored = store.get(alerted)
     assert stored is not None and stored.alert.triage == "acknowledged"
+
+
+def test_socket_mode_end_to_end(alerted: str, store: SqliteStore, slack: SlackServer, monitor: Monitor) -> None:
+    """The path of ``hirewatch slack listen``: apps.connections.open, the WebSocket, a click."""
+    with SocketServer() as socket:
+        slack.socket_url = socket.url
+        handler = socket_mode_handler(store, token=Secret(BOT_TOKEN), app_token=Secret(APP_TOKEN),
+                                      base_url=slack.base_url, monitors={"acme": monitor})
+        handler.connect()
+        try:
+            assert socket.wait_connected()
+            envelope = socket.send_interactive(_payload("ack"))
+            assert socket.wait_ack(envelope) == {"envelope_id": envelope}
+            deadline = time.monotonic() + 10
+            while not slack.calls("chat.update") and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            handler.close()
+    stored = store.get(alerted)
+    assert stored is not None and stored.alert.triage == "acknowledged"
+    (update,) = slack.calls("chat.update", ok=True)
+    assert _status_line(update.args).startswith(":white_check_mark: Acknowledged by <@U0ONCALL1>")
+    assert slack.calls("apps.connections.open", ok=True)

@@ -73,3 +73,11 @@ def test_items_without_url_use_their_key_and_dates_become_utc() -> None:
     first = to_mention(keyless, monitor, monitor.sources[0], monitor.employer, ["Acme"], FETCHED)
     again = to_mention(keyless, monitor, monitor.sources[0], monitor.employer, ["Acme"], FETCHED)
     assert first.id == again.id  # stable from the content
+
+
+def test_plain_title_is_kept_as_text() -> None:
+    monitor = make_monitor([{"type": "rss", "url": "https://a.example/feed"}])
+    item = RawItem(title="Acme  drops the <blink>\n tag", url="https://n.example/blink", text="Acme &amp; co")
+    mention = to_mention(item, monitor, monitor.sources[0], monitor.employer, ["Acme"], FETCHED)
+    assert mention.title == "Acme drops the <blink> tag"
+    assert mention.text == "Acme &amp; co"  # text is plain already: not decoded twice

@@ -133,3 +133,15 @@ def test_atom_alias_and_url_validation() -> None:
     with pytest.raises(ConfigError) as info:
         make_monitor([{"type": "rss"}])
     assert "sources.0.url: required key is missing" in str(info.value)
+
+
+def test_plain_text_constructs_keep_their_brackets(web: WebServer) -> None:
+    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>urn:1</id>'
+            '<title type="text">Why &lt;blink&gt; died</title><link href="https://x.example/1"/>'
+            '<content type="text">History of the &lt;blink&gt; tag</content></entry>'
+            '<entry><id>urn:2</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; move</title>'
+            '<link href="https://x.example/2"/><content type="html">&lt;p&gt;Para&lt;/p&gt;</content></entry></feed>')
+    url = web.set("/atom.xml", body, content_type="application/atom+xml")
+    _, (plain, markup) = fetch_items(feed_source(url, kind="atom"))
+    assert plain.title == "Why <blink> died" and plain.text == "History of the <blink> tag" and plain.html == ""
+    assert markup.title == "Bold move" and markup.html == "<p>Para</p>"

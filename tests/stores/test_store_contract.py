@@ -129,6 +129,14 @@ def test_upsert_many_counts_new_and_updated(store: MentionStore) -> None:
     assert store.count() == 1200
 
 
+def test_same_id_in_two_chunks_of_one_call_is_reported_once(store: MentionStore) -> None:
+    head = make_mention("head", source="feed-a")
+    filler = [make_mention(f"f{i}") for i in range(600)]
+    result = store.upsert_mentions([head, *filler, head.with_(source="feed-b", sources=("feed-b",))])
+    assert len(result.new) == 601 and result.updated == ()
+    assert set(store.get(head.id).mention.sources) == {"feed-a", "feed-b"}
+
+
 def test_upsert_nothing(store: MentionStore) -> None:
     assert store.upsert_mentions([]) == UpsertResult()
 

@@ -2,8 +2,9 @@
 (``WebClient(base_url=server.base_url)``) and for slack-bolt's ``App``. Written for this project.
 
 It implements the methods hirewatch calls (``auth.test``, ``chat.postMessage``, ``chat.update``,
-``chat.postEphemeral``), keeps the messages it accepted (so ``chat.update`` of an unknown message
-fails like Slack's), records every request with its raw body and arrival time, and on demand:
+``chat.postEphemeral``, ``apps.connections.open``), keeps the messages it accepted (so
+``chat.update`` of an unknown message fails like Slack's), hands out a Socket Mode URL (see
+tests/support/slack_socket.py), records every request with its raw body and arrival time, and on demand:
 
 - enforces a per-channel rate limit like Slack's (``rate_limit_s``): a message that arrives sooner
   than that after the previous accepted one in the same channel gets 429 with ``Retry-After`` and
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_TOKEN = "xoxb-test-0000-hirewatch"
+APP_TOKEN = "xapp-test-0000-hirewatch"
 BOT_USER_ID = "U0BOT0001"
 TEAM_ID = "T0HIREWATCH"
 
@@ -80,8 +82,10 @@ def channel_id(name: str) -> str:
 class SlackServer:
     """Start with :meth:`start` (or as a context manager); ``base_url`` is what WebClient takes."""
 
-    def __init__(self, *, token: str = BOT_TOKEN, rate_limit_s: float | None = None) -> None:
+    def __init__(self, *, token: str = BOT_TOKEN, rate_limit_s: float | None = None,
+                 socket_url: str | None = None) -> None:
         self.token = token
+        self.socket_url = socket_url
         self.rate_limit_s = rate_limit_s
         self.received: list[Received] = []
         self.messages: list[Message] = []
@@ -139,7 +143,8 @@ class SlackServer:
                 return scripted.pop(0)
             if self._outage is not None:
                 return self._outage
-        if req.headers.get("Authorization") != f"Bearer {self.token}":
+        expected = APP_TOKEN if req.method == "apps.connections.open" else self.token
+        if req.headers.get("Authorization") != f"Bearer {expected}":
             return Answer(body={"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_api_" + req.method.replace(".", "_"), None)
         if handler is None:
@@ -197,6 +202,11 @@ class SlackServer:
         return Answer(body={"ok": True, "channel": cid, "ts": ts, "text": args.get("text", ""),
                             "message": {"type": "message", "ts": ts, "text": args.get("text", ""),
                                         "blocks": args.get("blocks") or []}})
+
+    def _api_apps_connections_open(self, args: dict[str, Any]) -> Answer:
+        if not self.socket_url:
+            return Answer(body={"ok": False, "error": "not_allowed_token_type"})
+        return Answer(body={"ok": True, "url": self.socket_url})
 
     def _api_chat_postEphemeral(self, args: dict[str, Any]) -> Answer:
         if not args.get("user"):

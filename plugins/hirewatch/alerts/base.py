@@ -76,6 +76,8 @@ class AlertReport:
     count (``unrouted``, ``storm``, ``cap``, ``disabled``);
     ``failed``: attempts Slack refused or could not take (the mention stays pending);
     ``deferred``: pending mentions not attempted because Slack was unavailable (still pending).
+    A dry run sends and marks nothing: ``sent``/``threaded`` stay 0, ``would_send`` counts the
+    messages it printed, ``notes`` says why.
     """
 
     monitor: str
@@ -88,8 +90,10 @@ class AlertReport:
     failed: int = 0
     deferred: int = 0
     storm: str | None = None
+    would_send: int = 0
     messages: list[SentMessage] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def suppressed(self) -> int:
@@ -110,8 +114,8 @@ class AlertReport:
             "monitor": self.monitor, "alerter": self.alerter, "dry_run": self.dry_run, "pending": self.pending,
             "sent": self.sent, "threaded": self.threaded, "suppressed": self.suppressed,
             "suppressed_by": dict(self.suppressed_by),
-            "failed": self.failed, "deferred": self.deferred, "storm": self.storm,
+            "failed": self.failed, "deferred": self.deferred, "storm": self.storm, "would_send": self.would_send,
             "messages": [{"kind": m.kind, "channel": m.channel, "ts": m.ts, "mention_ids": list(m.mention_ids),
                           "thread_ts": m.thread_ts} for m in self.messages],
-            "errors": list(self.errors),
+            "errors": list(self.errors), "notes": list(self.notes),
         }

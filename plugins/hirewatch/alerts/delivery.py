@@ -123,9 +123,14 @@ class _Run:
             return None
         ids = tuple(m.id for m in mentions) if kind != "storm" else ()
         self.report.messages.append(SentMessage(kind, posted.channel, posted.ts, ids, thread_ts))
+        if not self.writes:
+            self.report.would_send += 1
         return posted
 
     def mark(self, mention: Mention, posted: Posted, thread_ts: str | None) -> None:
+        if not self.writes:
+            self.settled.add(mention.id)
+            return
         self._store(lambda: self.store.mark_alert_sent(mention.id, posted.channel, posted.ts, thread_ts))
         self.settled.add(mention.id)
         if thread_ts:
@@ -223,6 +228,10 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
     except _Stop:
         pass
     run.report.deferred = sum(1 for m in pending if m.id not in run.settled)
+    if run.report.dry_run:
+        run.report.notes.append(f"dry run: no Slack token (HIREWATCH_SLACK_TOKEN or the Airflow Connection "
+                                f"hirewatch_slack); {run.report.would_send} messages printed, nothing sent "
+                                f"or marked, {len(pending)} alerts stay pending")
     if run.report.errors:
         log.warning("alerts of monitor %s: %s", monitor.name, "; ".join(run.report.errors[:3]))
     return run.report

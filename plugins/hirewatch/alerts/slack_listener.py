@@ -39,6 +39,7 @@ from hirewatch.stores.base import MentionStore
 
 if TYPE_CHECKING:
     from slack_bolt import App
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
@@ -149,12 +150,19 @@ def create_app(store: MentionStore, *, token: str | Secret | None = None, client
     return app
 
 
-def listen(store: MentionStore, *, token: Secret, app_token: Secret, base_url: str | None = None,
-           monitors: Mapping[str, Monitor] | None = None) -> None:
-    """Run the listener in Socket Mode until interrupted (``hirewatch slack listen``)."""
+def socket_mode_handler(store: MentionStore, *, token: Secret, app_token: Secret, base_url: str | None = None,
+                        monitors: Mapping[str, Monitor] | None = None) -> SocketModeHandler:
+    """The Socket Mode handler around :func:`create_app` (``connect()`` it, ``close()`` it).
+    ``base_url``: another Web API address (the tests' local Slack)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk import WebClient
 
     client = WebClient(token=token.reveal(), base_url=base_url) if base_url else None
     app = create_app(store, token=token, client=client, monitors=monitors)
-    SocketModeHandler(app, app_token.reveal()).start()
+    return SocketModeHandler(app, app_token.reveal())
+
+
+def listen(store: MentionStore, *, token: Secret, app_token: Secret, base_url: str | None = None,
+           monitors: Mapping[str, Monitor] | None = None) -> None:
+    """Run the listener in Socket Mode until interrupted (``hirewatch slack listen``)."""
+    socket_mode_handler(store, token=token, app_token=app_token, base_url=base_url, monitors=monitors).start()

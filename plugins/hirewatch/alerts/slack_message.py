@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from hirewatch.config import Monitor
 from hirewatch.mention import Mention
+from hirewatch.stores.kibana import kibana_mention_url
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
@@ -111,11 +112,6 @@ def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
 
 
 # --------------------------------------------------------------------------- links
-
-
-def kibana_mention_url(kibana: str, mention_id: str) -> str:
-    """The mention's document in Kibana Discover (data view and index alias ``mentions``)."""
-    return f"{kibana.rstrip('/')}/app/discover#/doc/mentions/mentions?id={quote(mention_id, safe='')}"
 
 
 def kibana_search_url(kibana: str, monitor: str, since: datetime) -> str:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from hirewatch.config import Entity, Monitor, SourceSpec
 from hirewatch.dedupe.canonical_url import canonical_url
 from hirewatch.dedupe.fingerprint import fingerprint
-from hirewatch.extract.html_text import html_to_text, inline_text
+from hirewatch.extract.html_text import html_to_text
 from hirewatch.mention import Mention, mention_id
 from hirewatch.sources.base import RawItem
 
@@ -49,7 +49,7 @@ def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: En
     """The mention of ``entity`` in ``raw_item``. ``is_competitor`` defaults to whether
     ``entity`` is one of the monitor's competitors."""
     url = canonical_url(raw_item.url) if raw_item.url else ""
-    title = inline_text(raw_item.title) if raw_item.title else ""
+    title = " ".join(raw_item.title.split())  # already plain: "<blink>" in a text title is text
     text = item_text(raw_item)
     if is_competitor is None:
         is_competitor = entity.name != monitor.employer.name and entity in monitor.competitors

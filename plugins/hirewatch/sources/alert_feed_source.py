@@ -18,7 +18,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from hirewatch.dedupe.canonical_url import unwrap_redirect
-from hirewatch.extract.html_text import html_to_text, inline_text
+from hirewatch.extract.html_text import html_to_text
 from hirewatch.sources.base import RawItem
 from hirewatch.sources.registry import register
 from hirewatch.sources.rss_source import RssSource
@@ -40,7 +40,7 @@ class AlertFeedSource(RssSource):
 
     def refine(self, item: RawItem) -> RawItem | None:
         url = unwrap_redirect(item.url) if item.url else item.url
-        text = html_to_text(item.html) if item.html else html_to_text(item.text)
+        text = html_to_text(item.html) if item.html else item.text
         extra = dict(item.extra)
         extra["alert_service"] = self.service
         query = alert_query(str(extra.get("feed_title", "")))
@@ -51,7 +51,7 @@ class AlertFeedSource(RssSource):
             extra["site"] = host.removeprefix("www.")
         if url != item.url:
             extra["alert_link"] = item.url
-        return RawItem(title=inline_text(item.title), url=url, html="", text=text, author=item.author,
+        return RawItem(title=" ".join(item.title.split()), url=url, html="", text=text, author=item.author,
                        published=item.published, guid=item.guid, key=item.key, extra=extra, bozo=item.bozo)
 
 

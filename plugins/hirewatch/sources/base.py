@@ -19,6 +19,7 @@ from hirewatch.config import Monitor, SourceSpec
 
 if TYPE_CHECKING:
     from hirewatch.sources.http_fetcher import HttpFetcher
+    from hirewatch.stores.base import RatingPoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +110,8 @@ class Source(ABC):
         monitor's entities). Skipping is only an optimisation, so this default parses everything.
         The result may carry ``total``: how many items the document had, skipped ones included."""
         return self.parse(document)
+
+    def rating_points(self, outcome: FetchOutcome) -> list[RatingPoint]:
+        """Aggregate ratings seen this run (review sites), for the store's rating trend. The
+        pipeline records them with the source's mentions; most kinds have none."""
+        return []

@@ -24,14 +24,15 @@ check and httpx's own lookup is not caught (no pinning of the checked address).
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 import mimetypes
 import os
 import socket
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
@@ -51,10 +52,8 @@ ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+jso
 AddressKind = Literal["public", "loopback", "private", "link-local", "multicast"]
 
 
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _version() -> str:
-    # Cached: importlib.metadata parses the package's METADATA file on every call, which cost
-    # about a millisecond per request (bench/profile_stages.py).
     try:
         return metadata.version("hirewatch")
     except metadata.PackageNotFoundError:
@@ -222,8 +221,11 @@ class HttpFetcher:
     # -- the one public call
     async def get(self, url: str, *, state: CrawlState | None = None, settings: FetchSettings | None = None,
                   monitor: str | None = None, source: str | None = None, accept: str = ACCEPT_FEEDS,
-                  conditional: bool = True) -> Document:
+                  conditional: bool = True, headers: Mapping[str, str] | None = None) -> Document:
         """GET ``url`` within the limits; conditional on ``state``'s validators when given.
+
+        ``headers`` are extra request headers (an API key for a source that reads an API): never
+        logged, and dropped when a redirect leaves ``url``'s scheme, host and port.
 
         Returns a :class:`Document` (status 2xx with the decoded body, or 304 with an empty one;
         ``headers`` have lower-case names; ``final_url`` is the address after redirects). Raises
@@ -233,7 +235,8 @@ class HttpFetcher:
         ctx = {"monitor": monitor, "source": source}
         if url.lower().startswith("file:"):
             return await self._get_file(url, state if conditional else None, settings, ctx)
-        headers = {"User-Agent": user_agent(settings.contact), "Accept": accept}
+        request_headers = {"User-Agent": user_agent(settings.contact), "Accept": accept}
+        headers = {**(headers or {}), **request_headers}
         if conditional and state is not None:
             if state.etag:
                 headers["If-None-Match"] = state.etag
@@ -248,13 +251,19 @@ class HttpFetcher:
                 if not location:
                     raise FetchError(f"{current} answered {response_status} without a Location header",
                                      url=current, status=response_status, **ctx)
-                target = urljoin(current, location.strip())
+                try:
+                    target = urljoin(current, location.strip())
+                except ValueError:
+                    raise FetchError(f"{current} redirects to a malformed address {location[:200]!r}",
+                                     url=current, status=response_status, **ctx) from None
                 if target in seen:
                     raise FetchError(f"redirect loop: {current} points back to {target}", url=current,
                                      status=response_status, **ctx)
                 if hop == settings.max_redirects:
                     break
                 seen.add(target)
+                if urlsplit(target)[:2] != urlsplit(url)[:2]:
+                    headers = {k: v for k, v in headers.items() if k in request_headers}
                 current = target
                 continue
             if response_status == 304:
@@ -313,15 +322,16 @@ class HttpFetcher:
     async def _one(self, url: str, headers: dict[str, str], settings: FetchSettings,
                    ctx: dict[str, str | None]) -> tuple[int, dict[str, str], bytes]:
         """One request, no redirect following: status, lower-cased headers, decoded body."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"not an http(s) URL: {url!r}", url=url, **ctx)
         try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
             port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            raise FetchError(f"bad port in URL {url!r}", url=url, **ctx) from None
-        await self._check_address(parts.hostname, port, url, settings, ctx)
-        host_key = f"{parts.hostname}:{port}"
+        except ValueError as exc:
+            raise FetchError(f"malformed URL {url[:200]!r}: {exc}", url=url, **ctx) from None
+        if parts.scheme not in ("http", "https") or not hostname:
+            raise FetchError(f"not an http(s) URL: {url[:200]!r}", url=url, **ctx)
+        await self._check_address(hostname, port, url, settings, ctx)
+        host_key = f"{hostname}:{port}"
         client = self._open()
         # The host slot first: a task waiting for a busy host must not hold a global slot.
         async with self._host_semaphore(host_key), self._global:
@@ -335,9 +345,9 @@ class HttpFetcher:
             except httpx.TimeoutException:
                 raise FetchError(f"timed out after {settings.timeout_s:g} s fetching {url}", url=url, **ctx) from None
             except httpx.ConnectError as exc:
-                raise FetchError(f"could not connect to {parts.hostname}:{port}: {exc or 'refused'}",
+                raise FetchError(f"could not connect to {hostname}:{port}: {exc or 'refused'}",
                                  url=url, **ctx) from None
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"connection error fetching {url}: {type(exc).__name__}: {exc}",
                                  url=url, **ctx) from None
             except OverflowError as exc:
@@ -352,7 +362,8 @@ class HttpFetcher:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304 or status >= 400:
-                return status, response_headers, b""  # the body is not needed; the pool discards it
+                await self._drain(response)
+                return status, response_headers, b""
             declared = response_headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.max_bytes:
                 raise OverflowError(f"the body is larger than the limit of {settings.max_bytes} bytes "
@@ -364,6 +375,19 @@ class HttpFetcher:
         response_headers.pop("content-encoding", None)
         response_headers["content-length"] = str(len(body))
         return status, response_headers, body
+
+    @staticmethod
+    async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+        """Read a body we do not need (304, redirect, error page) when it is small, so the
+        connection goes back to the pool; a larger one is left and the connection closed."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return
+        seen = 0
+        async for chunk in response.aiter_raw():
+            seen += len(chunk)
+            if seen > limit:
+                return
 
     def _host_semaphore(self, host_key: str) -> asyncio.Semaphore:
         sem = self._hosts.get(host_key)

@@ -19,6 +19,10 @@ BUILTIN: dict[str, str] = {
     "atom": "hirewatch.sources.rss_source",
     "google_alerts": "hirewatch.sources.alert_feed_source",
     "talkwalker": "hirewatch.sources.alert_feed_source",
+    "review": "hirewatch.sources.review_source",
+    "reddit": "hirewatch.sources.social_sources",
+    "mastodon": "hirewatch.sources.social_sources",
+    "hackernews": "hirewatch.sources.social_sources",
 }
 
 _REGISTRY: dict[str, type[Source]] = {}

@@ -121,9 +121,17 @@ def iso_to_utc(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _is_html(value: str, kind: str | None) -> bool:
+    """A declared type wins (``text/plain`` with "<blink>" in it is text about a tag); without
+    one, markup decides."""
+    if kind:
+        return kind in HTML_TYPES
+    return looks_like_html(value)
+
+
 def _text_of(value: str, kind: str | None) -> str:
     """Plain text of a feed text construct (title, author) whatever its declared type."""
-    if kind in HTML_TYPES or looks_like_html(value):
+    if _is_html(value, kind):
         return inline_text(value)
     return " ".join(value.split())
 
@@ -278,7 +286,7 @@ class RssSource(Source):
         if not candidates:
             return "", ""
         value, kind = max(candidates, key=lambda c: len(c[0]))
-        if kind in HTML_TYPES or looks_like_html(value):
+        if _is_html(value, kind):
             return value, ""
         return "", value.strip()
 

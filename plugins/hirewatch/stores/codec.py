@@ -8,8 +8,9 @@ input (the stores turn that into a :class:`~hirewatch.errors.StoreError` with co
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from hirewatch.mention import Mention
 from hirewatch.report import RunReport, SourceReport
@@ -69,3 +70,49 @@ def run_report_from_dict(data: dict[str, Any]) -> RunReport:
         store_failures=[(str(a), str(b)) for a, b in data.get("store_failures") or []],
         notes=list(data.get("notes") or []),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One piece of a user's search text: a word (``prefix``: ``word*``), a quoted phrase, or OR."""
+
+    kind: Literal["word", "phrase", "or"]
+    words: tuple[str, ...] = ()
+    prefix: bool = False
+
+
+def parse_text_query(text: str) -> list[QueryTerm]:
+    """The search syntax both stores accept: every word must occur (any order), ``"a phrase"``
+    must occur as written, ``OR`` between two terms means either, ``word*`` is a prefix. Only
+    letters and digits survive inside terms, so no input is a syntax error in either backend."""
+    terms: list[QueryTerm] = []
+    for index, part in enumerate(text.split('"')):
+        if index % 2 == 1:  # inside quotes
+            words = tuple(_words(part))
+            if words:
+                terms.append(QueryTerm("phrase", words))
+            continue
+        for raw in part.split():
+            if raw == "OR":
+                if terms and terms[-1].kind != "or":
+                    terms.append(QueryTerm("or"))
+                continue
+            for word in _words(raw):
+                terms.append(QueryTerm("word", (word,), prefix=raw.endswith("*")))
+    while terms and terms[-1].kind == "or":
+        terms.pop()
+    return terms
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters and digits (how FTS5's unicode61 and Elasticsearch's standard tokenizer split)."""
+    out, current = [], []
+    for char in text:
+        if char.isalnum():
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out

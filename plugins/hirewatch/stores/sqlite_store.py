@@ -38,6 +38,7 @@ from hirewatch.stores.codec import (
     format_time_opt,
     initial_alert_status,
     merge_sources,
+    parse_text_query,
     parse_time,
     run_report_from_dict,
     sort_time,
@@ -136,6 +137,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (monitor, site, at)
         )""",
     ),
+    # 2: the digest reads one monitor's day window (iter_mentions); without this index SQLite sorted
+    # every row of the monitor per page.
+    ("CREATE INDEX mentions_monitor_fetched ON mentions (monitor, fetched, id)",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -284,14 +288,19 @@ class SqliteStore:
                 batch = {}
         if batch:
             self._upsert_batch(list(batch.values()), new, updated, failed)
-        return UpsertResult(new=tuple(new), updated=tuple(updated), failed=tuple(failed))
+        # an id met again in a later batch of the same call is reported once: new if it was new
+        first = tuple(dict.fromkeys(new))
+        known = set(first)
+        return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
+                            failed=tuple(failed))
 
     def _upsert_batch(self, mentions: Sequence[Mention], new: list[str], updated: list[str],
                       failed: list[tuple[str, str]]) -> None:
         rows: dict[str, dict[str, Any]] = {}
+        now = format_time(utcnow())
         for mention in mentions:
             try:
-                rows[mention.id] = self._row(mention)
+                rows[mention.id] = self._row(mention, now)
             except (TypeError, ValueError) as exc:
                 failed.append((mention.id, f"cannot store mention: {exc}"))
 
@@ -325,8 +334,7 @@ class SqliteStore:
         return found
 
     @staticmethod
-    def _row(m: Mention) -> dict[str, Any]:
-        now = format_time(utcnow())
+    def _row(m: Mention, now: str) -> dict[str, Any]:
         return {
             "id": m.id, "monitor": m.monitor, "employer": m.employer, "url": m.url, "title": m.title,
             "text": m.text, "source": m.source, "source_kind": m.source_kind, "fetched": format_time(m.fetched),
@@ -573,6 +581,36 @@ class SqliteStore:
                             rating=row["rating"], count=row["count"]) for row in rows]
 
 
+    # -- export (``hirewatch es sync``); not part of the MentionStore contract
+
+    def iter_stored(self, page_size: int = 1000) -> Iterator[StoredMention]:
+        """Every mention with its alert state, in insertion order, page by page."""
+        last = 0
+        while True:
+            rows = self._read("export mentions", "SELECT rowid, * FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                              (last, page_size))
+            for row in rows:
+                yield self._stored(row)
+            if len(rows) < page_size:
+                return
+            last = rows[-1]["rowid"]
+
+    def iter_crawl_states(self) -> Iterator[tuple[str, str, CrawlState]]:
+        for row in self._read("export crawl state", "SELECT * FROM crawl_state ORDER BY monitor, source"):
+            yield row["monitor"], row["source"], CrawlState(
+                etag=row["etag"], last_modified=row["last_modified"], seen_ids=tuple(json.loads(row["seen_ids"])),
+                extra=json.loads(row["extra"]))
+
+    def iter_runs(self) -> Iterator[RunReport]:
+        for row in self._read("export runs", "SELECT report FROM runs ORDER BY id"):
+            yield run_report_from_dict(json.loads(row["report"]))
+
+    def iter_ratings(self) -> Iterator[RatingPoint]:
+        for row in self._read("export ratings", "SELECT * FROM ratings ORDER BY monitor, site, at"):
+            yield RatingPoint(monitor=row["monitor"], site=row["site"], at=parse_time(row["at"]),  # type: ignore[arg-type]
+                              rating=row["rating"], count=row["count"])
+
+
 class _WriteTransaction:
     """``with`` block around one ``BEGIN IMMEDIATE`` transaction: commit on success, roll back on
     any exception (which then propagates)."""
@@ -598,41 +636,12 @@ class _UnknownIds(Exception):
 
 
 def fts_query(text: str) -> str:
-    """A user's search words as a safe FTS5 query: every word must occur (any order), ``"a
-    phrase"`` must occur as written, ``OR`` between words means either, ``word*`` is a prefix.
-    Characters FTS5 would read as syntax are never passed through, so no input is an error."""
-    tokens: list[str] = []
-    parts = text.split('"')
-    for index, part in enumerate(parts):
-        if index % 2 == 1:  # inside quotes: a phrase
-            words = _words(part)
-            if words:
-                tokens.append('"' + " ".join(words) + '"')
-            continue
-        for raw in part.split():
-            if raw == "OR":
-                if tokens and tokens[-1] != "OR":
-                    tokens.append("OR")
-                continue
-            prefix = raw.endswith("*")
-            for word in _words(raw):
-                tokens.append(f'"{word}"' + ("*" if prefix else ""))
-    while tokens and tokens[-1] == "OR":
-        tokens.pop()
-    while tokens and tokens[0] == "OR":
-        tokens.pop(0)
-    return " ".join(tokens)
-
-
-def _words(text: str) -> list[str]:
-    """Split like FTS5's unicode61 tokenizer does: runs of letters and digits."""
-    out, current = [], []
-    for char in text:
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            out.append("".join(current))
-            current = []
-    if current:
-        out.append("".join(current))
-    return out
+    """A user's search words (see :func:`~hirewatch.stores.codec.parse_text_query`) as a safe FTS5
+    query: characters FTS5 would read as syntax never get through, so no input is an error."""
+    out = []
+    for term in parse_text_query(text):
+        if term.kind == "or":
+            out.append("OR")
+        else:
+            out.append('"' + " ".join(term.words) + '"' + ("*" if term.prefix else ""))
+    return " ".join(out)

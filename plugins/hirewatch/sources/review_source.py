@@ -1,0 +1,338 @@
+"""``type: review``: an employer's page on a review site (Glassdoor, Indeed, Kununu, Trustpilot or
+any page with schema.org reviews), crawled politely; or a site's official API instead of pages.
+
+Politeness: robots.txt is honoured (fetched once per host per run, see
+:mod:`hirewatch.sources.robots`); requests to one host are at least ``delay_s`` apart (default
+``fetch.per_host_delay_s`` when the monitor sets it, else 1 s; a longer robots.txt
+``Crawl-delay`` wins); the User-Agent names hirewatch and ``fetch.contact``; at most ``max_pages``
+pages per run; the crawl stops at the first page whose reviews were all seen before
+(``CrawlState.seen_ids``), so a re-run with nothing new costs one (conditional) request.
+
+The page's aggregate rating is kept in ``FetchOutcome.state.extra["aggregate_rating"]``;
+:meth:`ReviewSource.rating_points` turns it into the :class:`~hirewatch.stores.base.RatingPoint`
+the pipeline records with ``store.record_rating``.
+
+Called by the pipeline through the source registry. ``fetch`` raises
+:class:`~hirewatch.errors.FetchError` (robots.txt forbids the first page, HTTP failures) and
+:class:`~hirewatch.errors.SourceError` (API key missing); ``parse`` never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import Field, model_validator
+
+from hirewatch.config import FetchSettings, Monitor, SourceSpec
+from hirewatch.errors import FetchError, SourceError
+from hirewatch.extract.review_extract import (
+    AggregateRating,
+    ReviewPage,
+    extract_review_page,
+    name_entity,
+    site_for_url,
+)
+from hirewatch.mention import utcnow
+from hirewatch.settings import env
+from hirewatch.sources import robots
+from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.registry import register
+
+if TYPE_CHECKING:
+    from hirewatch.sources.http_fetcher import HttpFetcher
+    from hirewatch.stores.base import RatingPoint
+
+ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+DEFAULT_REVIEW_DELAY_S = 1.0
+#: How many review keys a source remembers (newest first); far more than one run's pages hold.
+SEEN_LIMIT = 5000
+TRUSTPILOT_KEY_ENV = "HIREWATCH_TRUSTPILOT_API_KEY"
+
+
+class ReviewSpec(SourceSpec):
+    """Options of ``type: review``.
+
+    ``url``: the employer's review page (first page), or with ``api: trustpilot`` the API's
+    reviews endpoint ``https://api.trustpilot.com/v1/business-units/<id>/reviews``.
+    ``site``: adapter to use (``glassdoor``, ``indeed``, ``kununu``, ``trustpilot``; default from
+    the host). ``entity``: which employer or competitor the page is about (default the monitor's
+    employer). ``page_param``: a query parameter to count up when a page has no ``rel=next`` link.
+    ``api_key_env``: the environment variable holding the API key (the key itself never goes in
+    YAML).
+    """
+
+    type: Literal["review"] = "review"
+    url: str = Field(min_length=1)
+    site: str | None = None
+    entity: str | None = None
+    max_pages: int | None = Field(default=None, ge=1, le=1000)
+    delay_s: float | None = Field(default=None, ge=0, le=600)
+    page_param: str | None = None
+    api: Literal["trustpilot"] | None = None
+    api_key_env: str = TRUSTPILOT_KEY_ENV
+
+    @model_validator(mode="after")
+    def _http_url(self) -> ReviewSpec:
+        if urlsplit(self.url).scheme not in ("http", "https"):
+            raise ValueError(f"url: expected an http(s) address of a review page, got {self.url!r}")
+        return self
+
+
+@register
+class ReviewSource(Source):
+    """Review pages (or a review API) of one employer on one site."""
+
+    kind: ClassVar[str] = "review"
+    Spec: ClassVar[type[SourceSpec]] = ReviewSpec
+    spec: ReviewSpec
+
+    def __init__(self, spec: SourceSpec, monitor: Monitor) -> None:
+        super().__init__(spec, monitor)
+        self.requests = 0
+
+    # -- settings
+    @property
+    def site(self) -> str:
+        return self.spec.site or site_for_url(self.spec.url)
+
+    @property
+    def entity(self) -> str:
+        return self.spec.entity or self.monitor.employer.name
+
+    def delay(self) -> float:
+        """Seconds between two requests to the review site's host."""
+        if self.spec.delay_s is not None:
+            return self.spec.delay_s
+        if "per_host_delay_s" in self.monitor.fetch.model_fields_set:
+            return self.monitor.fetch.per_host_delay_s
+        return DEFAULT_REVIEW_DELAY_S
+
+    def fetch_settings(self, delay: float | None = None) -> FetchSettings:
+        return self.monitor.fetch.model_copy(update={"per_host_delay_s": self.delay() if delay is None else delay})
+
+    @property
+    def max_pages(self) -> int:
+        return self.spec.max_pages or self.monitor.fetch.max_pages
+
+    # -- fetch
+    async def fetch(self, fetcher: HttpFetcher, state: CrawlState | None) -> FetchOutcome:
+        """Fetch pages from the first until one holds only reviews seen before (or none, or no next
+        page, or ``max_pages``). Raises :class:`FetchError` when robots.txt forbids the first page
+        or the first page fails; a later page's failure ends the crawl with what was fetched."""
+        self.requests = 0
+        if self.spec.api == "trustpilot":
+            return await self._fetch_trustpilot_api(fetcher, state)
+        seen = set(state.seen_ids) if state else set()
+        settings = self.fetch_settings()
+        documents: list[Document] = []
+        keys: list[str] = []
+        aggregate: AggregateRating | None = None
+        etag = state.etag if state else None
+        last_modified = state.last_modified if state else None
+        not_modified = False
+        stopped = "max_pages"
+        url: str | None = self.spec.url
+        visited: set[str] = set()
+        linked = False
+        for number in range(1, self.max_pages + 1):
+            assert url is not None
+            visited.add(url)
+            settings = await self._polite_settings(url, fetcher, settings, first=number == 1)
+            if settings is None:
+                stopped = "robots.txt"
+                break
+            try:
+                document = await self._get(fetcher, url, settings, state if number == 1 else None)
+            except FetchError:
+                if number == 1:
+                    raise
+                stopped = "error"
+                break
+            if document.status == 304:
+                not_modified, stopped = True, "not_modified"
+                break
+            page = extract_review_page(document.body, document.final_url or url, self.site)
+            if number == 1:
+                etag = document.headers.get("etag")
+                last_modified = document.headers.get("last-modified")
+                aggregate = page.aggregate
+            if not page.reviews:
+                stopped = "no_reviews"
+                break
+            if all(key in seen or key in keys for key in page.keys):
+                # Seen in an earlier run, or earlier in this one (a pagination that loops).
+                stopped = "seen"
+                break
+            documents.append(document)
+            keys.extend(page.keys)
+            linked = linked or page.next_url is not None
+            url = self._next_url(page, url, number, linked)
+            if url is None or url in visited:
+                stopped = "last_page"
+                break
+        new_state = self._state(etag, last_modified, keys, state, aggregate, stopped)
+        return FetchOutcome(tuple(documents), new_state, not_modified=not_modified or not documents,
+                            requests=self.requests)
+
+    async def _get(self, fetcher: HttpFetcher, url: str, settings: FetchSettings, state: CrawlState | None,
+                   accept: str = ACCEPT_HTML, headers: dict[str, str] | None = None) -> Document:
+        self.requests += 1
+        kwargs: dict[str, Any] = {"state": state, "settings": settings, "monitor": self.monitor.name,
+                                  "source": self.name, "accept": accept, "conditional": state is not None}
+        if headers:
+            kwargs["headers"] = headers
+        return await fetcher.get(url, **kwargs)
+
+    async def _polite_settings(self, url: str, fetcher: HttpFetcher, settings: FetchSettings,
+                               *, first: bool) -> FetchSettings | None:
+        """The settings for fetching ``url`` (a robots.txt ``Crawl-delay`` lengthens the delay), or
+        None when robots.txt forbids it after the first page. Raises :class:`FetchError` when it
+        forbids the first page."""
+        if not self.monitor.fetch.respect_robots_txt:
+            return settings
+        if not robots.is_cached(url, fetcher):
+            self.requests += 1
+        rules = await robots.rules_for(url, fetcher, settings, monitor=self.monitor.name, source=self.name)
+        if not rules.allowed(url):
+            if first:
+                why = rules.reason or "its robots.txt disallows this path for hirewatch"
+                raise FetchError(f"not fetching {url}: {why}", monitor=self.monitor.name, source=self.name)
+            return None
+        crawl_delay = rules.crawl_delay()
+        if crawl_delay is not None and crawl_delay > settings.per_host_delay_s:
+            return settings.model_copy(update={"per_host_delay_s": min(crawl_delay, 600.0)})
+        return settings
+
+    def _next_url(self, page: ReviewPage, url: str, number: int, linked: bool) -> str | None:
+        """The page's ``rel=next`` link; else, when ``page_param`` is set or the site has not used
+        next links in this crawl, the URL with its page number counted up."""
+        if page.next_url:
+            return page.next_url
+        if linked and not self.spec.page_param:
+            return None  # the site links its pages and this one links no further: the last page
+        return next_page_by_param(url, number, self.spec.page_param)
+
+    def _state(self, etag: str | None, last_modified: str | None, keys: list[str], old: CrawlState | None,
+               aggregate: AggregateRating | None, stopped: str) -> CrawlState:
+        remembered = list(dict.fromkeys([*keys, *(old.seen_ids if old else ())]))[:SEEN_LIMIT]
+        extra: dict[str, Any] = {"site": self.site, "stopped": stopped}
+        if aggregate is not None:
+            extra["aggregate_rating"] = {**aggregate.to_dict(), "at": utcnow().isoformat()}
+        elif stopped == "not_modified" and old is not None and isinstance(old.extra.get("aggregate_rating"), dict):
+            # The page did not change, so neither did its rating: seen again in this run.
+            extra["aggregate_rating"] = {**old.extra["aggregate_rating"], "at": utcnow().isoformat()}
+        return CrawlState(etag=etag, last_modified=last_modified, seen_ids=tuple(remembered), extra=extra)
+
+    # -- the Trustpilot API instead of pages
+    async def _fetch_trustpilot_api(self, fetcher: HttpFetcher, state: CrawlState | None) -> FetchOutcome:
+        from hirewatch.extract.review_sites.trustpilot import aggregate_from_api, records_from_api
+
+        key = env(self.spec.api_key_env)
+        if not key:
+            raise SourceError(f"the Trustpilot API needs a key in the environment variable {self.spec.api_key_env}",
+                              monitor=self.monitor.name, source=self.name)
+        headers = {"apikey": key}
+        settings = self.fetch_settings()
+        seen = set(state.seen_ids) if state else set()
+        documents: list[Document] = []
+        keys: list[str] = []
+        url: str | None = _with_query(self.spec.url, {"perPage": "100", "orderBy": "createdat.desc"})
+        stopped = "max_pages"
+        for _number in range(self.max_pages):
+            assert url is not None
+            document = await self._get(fetcher, url, settings, None, "application/json", headers)
+            records, next_url = records_from_api(_json(document.body))
+            page_keys = [r.key for r in records]
+            if not page_keys:
+                stopped = "no_reviews"
+                break
+            if all(k in seen or k in keys for k in page_keys):
+                stopped = "seen"
+                break
+            documents.append(document)
+            keys.extend(page_keys)
+            if not next_url:
+                stopped = "last_page"
+                break
+            url = next_url
+        aggregate = None
+        unit_url = self.spec.url.split("?", 1)[0].rstrip("/").removesuffix("/reviews")
+        try:
+            unit = await self._get(fetcher, unit_url, settings, None, "application/json", headers)
+            aggregate = aggregate_from_api(_json(unit.body))
+        except FetchError:
+            aggregate = None  # reviews are what matters; the rating trend skips this run
+        return FetchOutcome(tuple(documents), self._state(None, None, keys, state, aggregate, stopped),
+                            not_modified=not documents, requests=self.requests)
+
+    # -- parse
+    def parse(self, document: Document) -> Iterator[RawItem]:
+        """One item per review on the page (or API answer). Never raises."""
+        url = document.final_url or document.url
+        if self.spec.api == "trustpilot":
+            from hirewatch.extract.review_sites.trustpilot import records_from_api
+
+            records, _ = records_from_api(_json(document.body))
+            items = [r.to_item(url) for r in records]
+        else:
+            items = extract_review_page(document.body, url, self.site).items()
+        for item in items:
+            yield self.annotate(item)
+
+    def annotate(self, item: RawItem) -> RawItem:
+        """The item naming the entity this page is about (see :func:`name_entity`)."""
+        return name_entity(item, self.entity)
+
+    # -- the aggregate rating
+    def rating_points(self, outcome: FetchOutcome) -> list[RatingPoint]:
+        """The aggregate rating seen this run as a store :class:`RatingPoint` (rating normalised
+        to 0..1, count = reviewCount else ratingCount); empty when the page showed none."""
+        return rating_points(self.monitor.name, outcome.state)
+
+
+def rating_points(monitor: str, state: CrawlState | None) -> list[RatingPoint]:
+    """:class:`RatingPoint` s from a review source's crawl state (see :meth:`ReviewSource.rating_points`)."""
+    from hirewatch.stores.base import RatingPoint
+
+    data = (state.extra or {}).get("aggregate_rating") if state else None
+    if not isinstance(data, dict):
+        return []
+    aggregate = AggregateRating.from_dict(data)
+    at = datetime.fromisoformat(data["at"]) if data.get("at") else utcnow()
+    return [RatingPoint(monitor=monitor, site=aggregate.site, at=at, rating=aggregate.rating.normalised,
+                        count=aggregate.count)]
+
+
+def next_page_by_param(url: str, number: int, param: str | None) -> str | None:
+    """``url`` with ``param`` (or an existing ``page``/``p`` parameter) set to the next page
+    number; None when neither applies."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    names = [param] if param else [n for n, v in query if n in ("page", "p") and re.fullmatch(r"\d+", v)]
+    if not names:
+        return None
+    name = names[0]
+    current = next((int(v) for n, v in query if n == name and v.isdigit()), number)
+    updated = [(n, v) for n, v in query if n != name] + [(name, str(current + 1))]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(updated), ""))
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    for key, value in params.items():
+        query.setdefault(key, value)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+

@@ -1,0 +1,204 @@
+"""``hirewatch submit URL``: anyone on staff adds a mention they saw ("all eyes and ears").
+
+The page is fetched like a crawled one (the monitor's fetch limits, robots.txt, the honest
+User-Agent), then extracted: a review page gives one item per review (and its aggregate rating is
+recorded); any other page gives one article item (title and main text). The items go through the
+pipeline's own stages (match, enrich, merge) and into the store, marked ``source_kind="submitted"``
+with ``extra["submitted_by"]`` and ``extra["note"]``.
+
+Called by the CLI (``submit`` command, registered in cli.py) and the tests. Raises
+:class:`~hirewatch.errors.FetchError` (the page could not be fetched, or robots.txt forbids it),
+:class:`~hirewatch.errors.DropItem` (the page names neither the employer nor a competitor), and
+:class:`~hirewatch.errors.StoreError` from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import typer
+
+from hirewatch.config import Monitor, SourceSpec
+from hirewatch.errors import DropItem, FetchError, HirewatchError
+from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
+from hirewatch.extract.review_extract import clean_text, extract_review_page, name_entity, parse_date, site_for_url
+from hirewatch.mention import Mention, utcnow
+from hirewatch.sources import robots
+from hirewatch.sources.base import Document, RawItem
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+
+    from hirewatch.stores.base import MentionStore, RatingPoint
+
+SOURCE_KIND = "submitted"
+ACCEPT_PAGES = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "DiscussionForumPosting", "SocialMediaPosting"}
+
+
+@dataclass(slots=True)
+class SubmitResult:
+    """What one submission did."""
+
+    url: str
+    kind: Literal["reviews", "article"]
+    items: int
+    mentions: list[Mention] = field(default_factory=list)
+    new: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    rating: RatingPoint | None = None
+
+
+def default_submitter() -> str | None:
+    """Who submits when ``--by`` is not given: ``$USER`` (else the login name)."""
+    user = os.environ.get("USER") or os.environ.get("USERNAME")
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def submit_url(url: str, monitor: Monitor, store: MentionStore, *, note: str | None = None,
+               by: str | None = None) -> SubmitResult:
+    """Fetch, extract, match, enrich and store one URL for ``monitor``. See the module doc for
+    what is raised."""
+    document = asyncio.run(fetch_page(url, monitor))
+    return submit_document(document, monitor, store, note=note, by=by)
+
+
+async def fetch_page(url: str, monitor: Monitor) -> Document:
+    """One polite GET (robots.txt first when the monitor respects it)."""
+    from hirewatch.sources.http_fetcher import HttpFetcher
+
+    async with HttpFetcher(monitor.fetch) as fetcher:
+        if monitor.fetch.respect_robots_txt:
+            rules = await robots.rules_for(url, fetcher, monitor.fetch, monitor=monitor.name, source=SOURCE_KIND)
+            if not rules.allowed(url):
+                why = rules.reason or "its robots.txt disallows this path for hirewatch"
+                raise FetchError(f"not fetching {url}: {why}", monitor=monitor.name, source=SOURCE_KIND)
+        return await fetcher.get(url, settings=monitor.fetch, monitor=monitor.name, source=SOURCE_KIND,
+                                 accept=ACCEPT_PAGES, conditional=False)
+
+
+def submit_document(document: Document, monitor: Monitor, store: MentionStore, *, note: str | None = None,
+                    by: str | None = None) -> SubmitResult:
+    """Everything after the fetch (split out so a document from elsewhere can be submitted)."""
+    from hirewatch.pipeline import enrich_mentions, items_to_mentions, merge_duplicates
+
+    url = document.final_url or document.url
+    fetched = utcnow()
+    page = extract_review_page(document.body, url)
+    rating = None
+    if page.reviews:
+        kind: Literal["reviews", "article"] = "reviews"
+        entity = monitor.employer.name
+        items = [name_entity(item, entity) for item in page.items()]
+        if page.aggregate is not None:
+            from hirewatch.stores.base import RatingPoint
+
+            rating = RatingPoint(monitor=monitor.name, site=page.aggregate.site, at=fetched,
+                                 rating=page.aggregate.rating.normalised, count=page.aggregate.count)
+    else:
+        kind = "article"
+        items = [article_item(document.body, url)]
+    spec = SourceSpec(type=SOURCE_KIND, name=SOURCE_KIND)
+    mentions, count = items_to_mentions(monitor, spec, items, fetched)
+    if not mentions:
+        names = ", ".join(e.name for e in monitor.entities)
+        raise DropItem(f"{url} does not name {names} (or their aliases); nothing was stored")
+    marks = {"submitted_by": by or default_submitter(), "submitted_at": fetched.isoformat()}
+    if note:
+        marks["note"] = note
+    mentions = [m.with_(source_kind=SOURCE_KIND, source=SOURCE_KIND, sources=(SOURCE_KIND,),
+                        extra={**m.extra, **{k: v for k, v in marks.items() if v is not None}})
+                for m in mentions]
+    mentions = merge_duplicates(enrich_mentions(mentions, monitor))
+    result = store.upsert_mentions(mentions)
+    if rating is not None:
+        store.record_rating(rating)
+    return SubmitResult(url=url, kind=kind, items=count, mentions=mentions, new=result.new,
+                        updated=result.updated, rating=rating)
+
+
+def article_item(html: bytes | str, url: str) -> RawItem:
+    """One item for an ordinary page: the title (schema.org headline, og:title, ``<title>``,
+    first ``<h1>``) and the main text (schema.org ``articleBody``, else the text of ``<article>``,
+    ``<main>`` or the body without navigation, header, footer and asides)."""
+    from hirewatch.extract.html_text import html_to_text
+
+    soup = soup_of(html)
+    article = next((n for n in iter_nodes(extract_jsonld(soup)) if node_types(n) & _ARTICLE_TYPES), {})
+    title = clean_text(article.get("headline") or article.get("name")) or _meta(soup, "og:title") or (
+        clean_text(soup.title.get_text()) if soup.title else "")
+    if not title and soup.find("h1"):
+        title = clean_text(soup.find("h1").get_text(" "))
+    body = clean_text(article.get("articleBody")) if article.get("articleBody") else ""
+    if not body:
+        main = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+        for noise in main.find_all(["nav", "header", "footer", "aside", "script", "style", "form"]):
+            noise.decompose()
+        body = html_to_text(str(main))
+    author = article.get("author")
+    author_name = clean_text(author.get("name") if isinstance(author, dict) else author) if author else None
+    return RawItem(title=title, url=url, text=body, author=author_name or _meta(soup, "author") or None,
+                   published=parse_date(article.get("datePublished") or _meta(soup, "article:published_time")),
+                   extra={"site": site_for_url(url)})
+
+
+def _meta(soup: BeautifulSoup, name: str) -> str:
+    tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+    return clean_text(tag.get("content")) if tag is not None and tag.get("content") else ""
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def submit_command(
+    url: str = typer.Argument(..., help="The page to add (an article, a post, a review page)."),
+    note: str | None = typer.Option(None, "--note", help="Why it matters, for whoever reads it next."),
+    monitor: str | None = typer.Option(None, "--monitor", "-m", help="The monitor (employer) it belongs to."),
+    by: str | None = typer.Option(None, "--by", help="Who submits it (default: $USER)."),
+    monitors: str = typer.Option("monitors", "--monitors", help="Directory of monitor YAML files."),
+) -> None:
+    """Add a mention someone on staff saw: fetched, extracted, scored and stored like the rest."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from hirewatch.config import load_monitors
+    from hirewatch.stores.registry import open_store
+
+    out, err = Console(), Console(stderr=True)
+    good, errors = load_monitors(monitors)
+    chosen = [m for m in good if monitor is None or m.name == monitor]
+    if len(chosen) != 1:
+        names = ", ".join(m.name for m in good) or "none"
+        why = f"no valid monitor named {monitor!r}" if monitor else "more than one monitor: choose with --monitor"
+        err.print(f"[red]error[/red] {why} (valid monitors: {escape(names)})", highlight=False)
+        for error in errors:
+            err.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2)
+    if not url.lower().startswith(("http://", "https://")):
+        err.print(f"[red]error[/red] expected an http(s) URL, got {escape(url)!r}", highlight=False)
+        raise typer.Exit(2)
+    store = open_store()
+    try:
+        result = submit_url(url, chosen[0], store, note=note, by=by)
+    except DropItem as exc:
+        err.print(f"[yellow]not stored[/yellow] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    except HirewatchError as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    out.print(f"{result.kind}: {len(result.mentions)} mention(s) from {escape(result.url)} "
+              f"({len(result.new)} new, {len(result.updated)} already known)", highlight=False)
+    for mention in result.mentions:
+        label = mention.sentiment_label or "unscored"
+        out.print(f"  [{label}] {escape(mention.employer)}: {escape(mention.title[:100])}", highlight=False)

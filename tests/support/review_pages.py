@@ -1,0 +1,38 @@
+"""Builds small schema.org review pages for the review source and submit tests (written for this
+project): each review is a JSON-LD ``Review`` with its own ``@id``; pages link with ``rel=next``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FakeReview:
+    id: str
+    title: str
+    body: str
+    rating: int = 3
+
+
+def review_page(reviews: list[FakeReview], *, next_href: str | None = None, employer: str = "Brightwave Logistics",
+                aggregate: tuple[float, int] | None = (3.2, 120)) -> str:
+    graph: list[dict] = [{
+        "@type": "Organization", "name": employer,
+        **({"aggregateRating": {"@type": "AggregateRating", "ratingValue": str(aggregate[0]),
+                                "reviewCount": str(aggregate[1])}} if aggregate else {}),
+    }]
+    for review in reviews:
+        graph.append({"@type": "Review", "@id": f"urn:review:{review.id}", "name": review.title,
+                      "reviewBody": review.body, "datePublished": "2024-05-01",
+                      "reviewRating": {"@type": "Rating", "ratingValue": review.rating},
+                      "itemReviewed": {"@type": "Organization", "name": employer}})
+    link = f'<link rel="next" href="{next_href}">' if next_href else ""
+    data = json.dumps({"@context": "https://schema.org", "@graph": graph})
+    return f"""<!DOCTYPE html><html><head><title>{employer} reviews</title>{link}
+<script type="application/ld+json">{data}</script></head><body><h1>{employer}</h1></body></html>"""
+
+
+def reviews(prefix: str, count: int, rating: int = 2) -> list[FakeReview]:
+    return [FakeReview(f"{prefix}{i}", f"Review {prefix}{i}", f"The interview process at Brightwave was slow ({i}).",
+                       rating) for i in range(count)]

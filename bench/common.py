@@ -88,6 +88,26 @@ def children_of(pid: int) -> list[int]:
     return out
 
 
+def pss_kb(pid: int) -> int:
+    """Proportional set size of one process in KiB: pages shared with other processes (the pool
+    workers share what the forkserver loaded) count by their share, so a sum over processes is
+    the memory they really use. 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_pids(pid: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    skip: set[int] = set(exclude)
+    for other in exclude:
+        skip.update(children_of(other))
+    return [p for p in [pid, *children_of(pid)] if p not in skip]
+
+
 def tree_rss_kb(pid: int, exclude: set[int] | frozenset[int] = frozenset()) -> int:
     """Summed RSS of ``pid`` and its descendants (minus ``exclude`` and their descendants)."""
     skip: set[int] = set(exclude)
@@ -122,23 +142,39 @@ def cpu_since(before: dict[int, float], exclude: set[int] | frozenset[int] = fro
 
 
 class PeakSampler:
-    """Samples the summed RSS of this process tree (minus ``exclude``) every ``interval`` seconds in
-    a thread; ``peak_kb`` is the largest sum seen. Use as a context manager."""
+    """Samples this process tree (minus ``exclude``) every ``interval`` seconds in a thread: the
+    summed RSS (``peak_kb``, counts pages shared between processes once per process: an upper
+    bound) and, with ``pss=True``, the summed PSS (``peak_pss_kb``: shared pages by their share)
+    with the per-process figures at that peak (``at_peak``). Use as a context manager."""
 
-    def __init__(self, exclude: set[int] | frozenset[int] = frozenset(), interval: float = 0.05) -> None:
+    def __init__(self, exclude: set[int] | frozenset[int] = frozenset(), interval: float = 0.05,
+                 pss: bool = False) -> None:
         import threading
 
         self.exclude = exclude
         self.interval = interval
+        self.pss = pss
         self.peak_kb = 0
+        self.peak_pss_kb = 0
+        self.at_peak: dict[int, tuple[int, int]] = {}
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def sample(self) -> None:
+        pids = tree_pids(os.getpid(), self.exclude)
+        rss = {p: rss_kb(p) for p in pids}
+        self.peak_kb = max(self.peak_kb, sum(rss.values()))
+        if self.pss:
+            pss = {p: pss_kb(p) for p in pids}
+            if sum(pss.values()) > self.peak_pss_kb:
+                self.peak_pss_kb = sum(pss.values())
+                self.at_peak = {p: (rss[p], pss[p]) for p in pids}
+        self.samples += 1
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid(), self.exclude))
-            self.samples += 1
+            self.sample()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakSampler:
@@ -148,7 +184,7 @@ class PeakSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid(), self.exclude))
+        self.sample()
 
 
 def peak_rss_self_and_children_kb() -> tuple[int, int]:

@@ -227,7 +227,11 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
         if pool is None:
             import multiprocessing
 
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+            context = multiprocessing.get_context("forkserver")
+            # The forkserver loads the stages and the language models once; workers fork from it
+            # (hirewatch.worker_warmup). No effect when the forkserver already runs.
+            context.set_forkserver_preload(["hirewatch.worker_warmup"])
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                        initializer=_init_worker, initargs=(monitor,))
         return pool
 

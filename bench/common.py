@@ -196,9 +196,10 @@ def peak_rss_self_and_children_kb() -> tuple[int, int]:
 # --------------------------------------------------------------------------- the monitor
 
 
-def monitor_yaml(urls: list[str], name: str = "bench", mode: str = "fast") -> str:
+def monitor_yaml(urls: list[str], name: str = "bench", mode: str = "fast", concurrency: int | None = None) -> str:
     """The benchmark monitor as YAML (validated the way a user's file is): the farm's employer, a
-    competitor, the homonym it excludes, one rss source per URL, loopback allowed."""
+    competitor, the homonym it excludes, one rss source per URL, loopback allowed, and
+    ``fetch.concurrency`` when given (else the default)."""
     lines = [
         "# written by bench/common.py for the benchmarks",
         f"name: {name}",
@@ -210,6 +211,7 @@ def monitor_yaml(urls: list[str], name: str = "bench", mode: str = "fast") -> st
         f"  - name: {COMPETITOR}",
         "fetch:",
         "  allow_loopback: true",
+        *([f"  concurrency: {concurrency}"] if concurrency else []),
         "sentiment:",
         f"  mode: {mode}",
         "routing:",
@@ -222,12 +224,13 @@ def monitor_yaml(urls: list[str], name: str = "bench", mode: str = "fast") -> st
     return "\n".join(lines) + "\n"
 
 
-def load_bench_monitor(urls: list[str], directory: Path, mode: str = "fast"):  # -> Monitor
+def load_bench_monitor(urls: list[str], directory: Path, mode: str = "fast",
+                       concurrency: int | None = None):  # -> Monitor
     from hirewatch.config import load_monitor
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "bench.yaml"
-    path.write_text(monitor_yaml(urls, mode=mode), encoding="utf-8")
+    path.write_text(monitor_yaml(urls, mode=mode, concurrency=concurrency), encoding="utf-8")
     return load_monitor(path)
 
 

@@ -112,7 +112,7 @@ class FarmSpec:
     fail_share: float = 0.01
     invalid_share: float = 0.005
     corpus_share: float = 0.02
-    hosts: int = 16
+    hosts: int = 128  # loopback addresses: 1,000 sources on ~8 per host, as on the web (per-host limits apply)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import tempfile
@@ -138,13 +139,14 @@ def floor_bodies(spec: FarmSpec) -> list[bytes]:
 # --------------------------------------------------------------------------- (c) and (d)
 
 
-def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, store_path: Path | None = None) -> Result:
-    """(c) or, on an existing store, (d): ``run_monitor`` against the farm, fast sentiment mode."""
+def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, concurrency: int | None = None) -> Result:
+    """(c) or, on the store of an earlier call with the same ``workdir``, (d): ``run_monitor``
+    against the farm, fast sentiment mode."""
     from hirewatch.pipeline import run_monitor
     from hirewatch.stores.sqlite_store import SqliteStore
 
-    monitor = load_bench_monitor(farm.urls, workdir)
-    store = SqliteStore(store_path or workdir / "hirewatch.db")
+    monitor = load_bench_monitor(farm.urls, workdir, concurrency=concurrency)
+    store = SqliteStore(workdir / "hirewatch.db")
     before = farm.stats()
     farm_pid = {farm.process.pid}
     cpu = cpu_snapshot(farm_pid)
@@ -162,7 +164,8 @@ def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, store_path: Path
                     sum(s.items for s in report.sources), cpu_seconds)
     result.extra = {"sources": dict(statuses), "new_mentions": report.new_mentions, "peak_rss_mb": peak.peak_kb // 1024,
                     "farm_answers": answered, "store_failures": len(report.store_failures),
-                    "errors": Counter((s.error or "")[:60] for s in report.sources if s.status == "failed")}
+                    "errors": Counter(re.sub(r" from \S+", "", s.error or "") for s in report.sources
+                                      if s.status == "failed")}
     return result
 
 
@@ -183,13 +186,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--delay", type=float, default=0.1, help="seconds the farm waits before each answer")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--hosts", type=int, default=FarmSpec.hosts, help="loopback addresses the farm serves on")
+    parser.add_argument("--mention-share", type=float, default=FarmSpec.mention_share,
+                        help="share of generated items that name an entity")
     parser.add_argument("--naive-sample", type=int, default=0,
                         help="measure (a) on this many feeds and extrapolate per feed (0: all feeds)")
+    parser.add_argument("--concurrency", default="128,32",
+                        help="fetch.concurrency of the monitor for (c)/(d), comma-separated: one pair of runs each "
+                             "(32 is the default setting)")
     parser.add_argument("--skip", default="", help="comma-separated runs to skip: a,b,c")
     parser.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    spec = FarmSpec(feeds=args.feeds, delay=args.delay, seed=args.seed)
+    spec = FarmSpec(feeds=args.feeds, delay=args.delay, seed=args.seed, hosts=args.hosts,
+                    mention_share=args.mention_share)
     start_line = machine_line()
     print(start_line, flush=True)
     results: list[Result] = []
@@ -199,13 +209,16 @@ def main(argv: list[str] | None = None) -> None:
             summary = farm.summary
             print("farm:", json.dumps({k: summary[k] for k in ("by_kind", "by_language", "items", "mention_items",
                                                                 "bytes_identity", "bytes_gzip")}), flush=True)
-            first = incremental = None
+            farm_cpu_start = farm.cpu_seconds()
             if "c" not in skip:
-                first = run_hirewatch(farm, workdir, "(c) hirewatch end to end (fast mode)")
-                print(_line(first), flush=True)
-                incremental = run_hirewatch(farm, workdir, "(d) hirewatch re-run, nothing changed")
-                print(_line(incremental), flush=True)
-                results += [first, incremental]
+                for concurrency in [int(c) for c in args.concurrency.split(",") if c.strip()]:
+                    run_dir = workdir / f"c{concurrency}"
+                    tag = f"concurrency {concurrency}"
+                    first = run_hirewatch(farm, run_dir, f"(c) hirewatch end to end (fast mode), {tag}", concurrency)
+                    print(_line(first), flush=True)
+                    again = run_hirewatch(farm, run_dir, f"(d) hirewatch re-run, nothing changed, {tag}", concurrency)
+                    print(_line(again), flush=True)
+                    results += [first, again]
             if "b" not in skip:
                 bodies = floor_bodies(spec)
                 floor = run_floor(bodies, args.feeds)
@@ -215,38 +228,40 @@ def main(argv: list[str] | None = None) -> None:
                 naive = run_naive(farm.urls, args.naive_sample or None)
                 print(_line(naive), flush=True)
                 results.append(naive)
-            farm_cpu = farm.cpu_seconds()
+            farm_cpu = farm.cpu_seconds() - farm_cpu_start
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    by = {r.name[:3]: r for r in results}
-    lines = [table(sorted(results, key=lambda r: r.name))]
-    if "(a)" in by and "(c)" in by:
-        lines.append(f"- c vs a: hirewatch is **{by['(a)'].seconds / by['(c)'].seconds:.1f}x** faster than the naive "
-                     f"script (target >= 15x)")
-    if "(b)" in by and "(c)" in by:
-        lines.append(f"- c / b wall time: **{by['(c)'].seconds / by['(b)'].seconds:.2f}** (target <= 0.5)")
-    if "(c)" in by and "(d)" in by:
-        lines.append(f"- incremental re-run: **{100 * by['(d)'].seconds / by['(c)'].seconds:.1f}%** of the first run "
-                     f"(target <= 5%); farm answers {by['(d)'].extra['farm_answers']}")
-    if "(c)" in by:
-        c = by["(c)"]
-        lines.append(f"- (c) sources {c.extra['sources']}, new mentions {c.extra['new_mentions']}, "
-                     f"store failures {c.extra['store_failures']}; CPU use {c.cpu_seconds / c.seconds:.2f} cores; "
-                     f"peak RSS of the process tree {c.extra['peak_rss_mb']} MB")
-        if c.extra["errors"]:
-            lines.append(f"- (c) failed sources by reason: {dict(c.extra['errors'])}")
+    naive = next((r for r in results if r.name.startswith("(a)")), None)
+    floor = next((r for r in results if r.name.startswith("(b)")), None)
+    firsts = [r for r in results if r.name.startswith("(c)")]
+    agains = [r for r in results if r.name.startswith("(d)")]
+    lines = [table(results)]
+    for c, d in zip(firsts, agains, strict=False):
+        tag = c.name.rsplit(", ", 1)[-1]
+        ratios = []
+        if naive:
+            ratios.append(f"c vs a **{naive.seconds / c.seconds:.1f}x** faster (target >= 15x)")
+        if floor:
+            ratios.append(f"c / b wall time **{c.seconds / floor.seconds:.2f}** (target <= 0.5)")
+        ratios.append(f"re-run **{100 * d.seconds / c.seconds:.1f}%** of the first run (target <= 5%)")
+        lines.append(f"- {tag}: " + "; ".join(ratios))
+        lines.append(f"  - (c) sources {c.extra['sources']}, new mentions {c.extra['new_mentions']}, store failures "
+                     f"{c.extra['store_failures']}, failed sources {dict(c.extra['errors'])}; CPU use "
+                     f"{c.cpu_seconds / c.seconds:.2f} cores; peak RSS of the tree (summed) "
+                     f"{c.extra['peak_rss_mb']} MB")
+        lines.append(f"  - (d) farm answers {d.extra['farm_answers']}")
     lines += [f"- {r.name[:3]} note: {r.note}" for r in results if r.note]
-    lines.append(f"- farm: {summary['by_kind']} sources, languages {summary['by_language']}, {summary['items']} "
-                 f"generated items of which {summary['mention_items']} name an entity, "
-                 f"{summary['bytes_identity'] / 1e6:.1f} MB ({summary['bytes_gzip'] / 1e6:.1f} MB gzip); "
-                 f"farm process CPU {farm_cpu:.1f} s")
+    lines.append(f"- farm: {summary['by_kind']} sources on {args.hosts} loopback addresses, languages "
+                 f"{summary['by_language']}, {summary['items']} generated items of which {summary['mention_items']} "
+                 f"name an entity, {summary['bytes_identity'] / 1e6:.1f} MB ({summary['bytes_gzip'] / 1e6:.1f} MB "
+                 f"gzip); the farm process used {farm_cpu:.1f} s of CPU serving (same machine)")
     end_load = os.getloadavg()
     lines.append(f"- load at the end: {end_load[0]:.2f}/{end_load[1]:.2f} (1/5 min)")
     body = "\n".join(lines)
     print(body)
     if not args.no_results:
         block = f"### {start_line}\n\n`{command_line()}` (feeds {args.feeds}, delay {args.delay * 1000:.0f} ms, " \
-                f"seed {args.seed})\n\n{body}\n"
+                f"seed {args.seed}, mention share {args.mention_share:g})\n\n{body}\n"
         append_results("Throughput (bench/throughput.py)", block)
 
 

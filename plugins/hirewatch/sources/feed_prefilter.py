@@ -89,12 +89,16 @@ def _encoding(body: bytes, content_type: str) -> str | None:
     return label
 
 
+# Elements that may carry base64 content: found by XPath (C) instead of a Python loop over every
+# element of every item.
+_TYPED = etree.XPath("descendant::*[@mode or @type]")
+# UTF-8 bytes read as Latin-1 (a lead byte then a continuation byte): only then can feedparser's
+# per-element re-decoding change a text, so only then are the elements' texts collected.
+_MOJIBAKE = re.compile("[\xc2-\xf4][\x80-\xbf]")
+
+
 def _is_candidate(item: etree._Element, keep: Keep) -> bool:
-    text = "".join(item.itertext())
-    parts: list[str] = []
-    for element in item.iter():
-        if element is item or not isinstance(element.tag, str):
-            continue
+    for element in _TYPED(item):
         if element.get("mode") == "base64":
             return True
         qname = etree.QName(element)
@@ -103,30 +107,27 @@ def _is_candidate(item: etree._Element, keep: Keep) -> bool:
             if kind and kind not in ("text", "html", "xhtml") and not kind.startswith("text/") \
                     and not kind.endswith(("+xml", "/xml")):
                 return True
-        if not text.isascii():
-            part = "".join(element.itertext())
-            if not part.isascii():
-                parts.append(part)
+    text = "".join(item.itertext())
+    parts: list[str] = []
+    if not text.isascii() and _MOJIBAKE.search(text):
+        parts = [part for element in item.iter() if element is not item and isinstance(element.tag, str)
+                 and not (part := "".join(element.itertext())).isascii()]
     return keep(text, parts)
 
 
+_LOWER = "translate(local-name(), 'ENTRYIM', 'entryim')"
+# Elements named item or entry in any case (feedparser lowers element names).
+_NAMED_ITEM = etree.XPath(f"//*[{_LOWER} = 'item' or {_LOWER} = 'entry']")
+
+
 def _items(root: etree._Element) -> list[etree._Element]:
-    found: list[etree._Element] = []
-    inside: set[etree._Element] = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        qname = etree.QName(element)
-        if qname.localname.lower() in ITEMS and (qname.namespace or "") in FEED_NAMESPACES:
-            parent = element.getparent()
-            if parent is not None and parent in inside:
-                inside.add(element)
-                continue
-            found.append(element)
-            inside.add(element)
-        elif element.getparent() in inside:
-            inside.add(element)
-    return found
+    """The feed's items and entries, not those nested inside another one."""
+    named = _NAMED_ITEM(root)
+    if not named:
+        return []
+    found = set(named)
+    return [element for element in named if (etree.QName(element).namespace or "") in FEED_NAMESPACES
+            and not any(ancestor in found for ancestor in element.iterancestors())]
 
 
 def _remove(element: etree._Element) -> None:

@@ -231,8 +231,11 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
             # The forkserver loads the stages and the language models once; workers fork from it
             # (hirewatch.worker_warmup). No effect when the forkserver already runs.
             context.set_forkserver_preload(["hirewatch.worker_warmup"])
+            # Workers get the monitor without its source list (they are handed each source's spec
+            # with its document): 10,000 sources are ~15 MB per worker otherwise.
+            slim = monitor.model_copy(update={"sources": ()})
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=_init_worker, initargs=(monitor,))
+                                       initializer=_init_worker, initargs=(slim,))
         return pool
 
     async def handle(source: Source, fetcher: Any) -> None:

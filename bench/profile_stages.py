@@ -106,6 +106,7 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
             with Timer(Stage("warm-up")):
                 enrich_mentions([], monitor)
             items_total = items_parsed = mentions_total = 0
+            scored: list = []
             keep = _candidate_filter(monitor)
             documents = [(source, document) for source, outcome in fetched for document in outcome.documents]
             for source, outcome in fetched:
@@ -131,6 +132,7 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
                     with Timer(stages["score"], calls=len(mentions)):
                         mentions = enrich_mentions(mentions, monitor) if mentions else []
                 mentions_total += len(mentions)
+                scored.extend(mentions)
                 with Timer(stages["store"]):
                     if mentions:
                         store.upsert_mentions(mentions)
@@ -156,6 +158,8 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
                 lines.append(f"| {s.name} | {s.cpu:.2f} | {s.wall:.2f} | {s.calls} | {per:.2f} | "
                              f"{100 * s.cpu / total:.0f}% |")
             lines.append("")
+            lines.append(_sentence_scope(scored))
+            lines.append("")
             lines.append("CPU by package (cProfile of process_document; own time, top 12):")
             lines.append("")
             lines.append("| package | own CPU s | share |")
@@ -178,6 +182,34 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return "\n".join(lines)
+
+
+def _sentence_scope(mentions: list) -> str:
+    """What scoring costs as the pipeline does it (VADER on every sentence of an English
+    mention's text) against scoring only the sentences that name the entity and their neighbours
+    (a possible next optimisation; it would change the scores, so it is only measured here)."""
+    from hirewatch.enrich import vader_scorer
+    from hirewatch.enrich.text import mention_text, sentences
+    from hirewatch.match.text_normal import fold
+
+    english = [m for m in mentions if m.language == "en"]
+    every: list[str] = []
+    near: list[str] = []
+    for m in english:
+        parts = sentences(mention_text(m.title, m.text))
+        terms = [fold(t) for t in m.matched_terms]
+        hits = {i for i, part in enumerate(parts) if any(t in fold(part) for t in terms)}
+        window = sorted({j for i in hits for j in (i - 1, i, i + 1) if 0 <= j < len(parts)})
+        every += parts
+        near += [parts[j] for j in window]
+    timings = []
+    for group in (every, near):
+        started = time.process_time()
+        vader_scorer.score_sentences(group)
+        timings.append(time.process_time() - started)
+    return (f"Scoring scope ({len(english)} English mentions): VADER over every sentence, as enrich does: "
+            f"{len(every)} sentences, {timings[0]:.2f} s CPU; over only the sentences naming the entity and "
+            f"their neighbours (not done; it would change scores): {len(near)} sentences, {timings[1]:.2f} s.")
 
 
 def _package(filename: str) -> str:

@@ -7,7 +7,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 
-.PHONY: setup run test lint bench clean
+# `make run` and `make airflow-ui`: a real Airflow on an embedded SQLite metadata DB under var/,
+# the repo's dags/ and monitors/, the embedded SQLite store in var/, offline.
+AIRFLOW_ENV := AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__PLUGINS_FOLDER=$(CURDIR)/plugins \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(AIRFLOW_HOME)/airflow.db \
+	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 \
+	HIREWATCH_HOME=$(CURDIR)/var HIREWATCH_MONITORS=$(CURDIR)/monitors
+AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
+# make run: a failing task fails the run at once (no retry back-off to wait out).
+RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 $(AIRFLOW)
+
+.PHONY: setup run run-cli airflow-ui test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -19,12 +29,31 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced
 
-run: setup
+$(AIRFLOW_HOME)/airflow.db: $(VENV)/.synced
+	@mkdir -p $(AIRFLOW_HOME)
+	@echo "airflow: creating the metadata DB in $(AIRFLOW_HOME) (log: $(AIRFLOW_HOME)/db-migrate.log)"
+	@$(AIRFLOW) db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || { tail -20 $(AIRFLOW_HOME)/db-migrate.log; exit 1; }
+	@touch $@
+
+run: setup $(AIRFLOW_HOME)/airflow.db
+	@echo "airflow: running DAG hirewatch_example (log: $(AIRFLOW_HOME)/dags-test-example.log)"
+	@$(RUN_AIRFLOW) dags test hirewatch_example > $(AIRFLOW_HOME)/dags-test-example.log 2>&1 \
+		|| { tail -40 $(AIRFLOW_HOME)/dags-test-example.log; exit 1; }
+	@echo "airflow: running DAG hirewatch_digest_example (log: $(AIRFLOW_HOME)/dags-test-digest.log)"
+	@$(RUN_AIRFLOW) dags test hirewatch_digest_example -c '{"day": "today"}' > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
+		|| { tail -40 $(AIRFLOW_HOME)/dags-test-digest.log; exit 1; }
+	@HIREWATCH_HOME=$(CURDIR)/var $(PY) -m hirewatch.dags.run_summary example
+
+run-cli: setup
 	$(VENV)/bin/hirewatch run --monitor example
+
+airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
+	@echo "Airflow UI on http://127.0.0.1:8080 (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(AIRFLOW) standalone
 
 test: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n 2 -q
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -96,6 +96,8 @@ def test_a_failing_source_is_reported_and_the_rest_go_on(web: WebServer, store: 
     failed = report.failed_sources[0]
     assert "500" in (failed.error or "")
     assert store.count("acme") > 0
+    assert not report.ok and report.to_dict()["ok"] is False
+
 
 
 def test_ingest_source_raises_for_its_own_failure_only(web: WebServer, store: SqliteStore) -> None:

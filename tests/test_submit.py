@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hirewatch.config import Monitor, parse_monitor
 from hirewatch.errors import DropItem, FetchError
+from hirewatch.stores.base import MentionQuery
 from hirewatch.stores.sqlite_store import SqliteStore
 from hirewatch.submit import article_item, submit_url
 from typer.testing import CliRunner
@@ -105,6 +106,9 @@ def test_submit_command(web: WebServer, tmp_path: Path, monkeypatch: pytest.Monk
     assert "1 new" in result.output
     with SqliteStore(tmp_path / "cli.db") as store:
         assert store.count("acme") == 1
+        (stored,) = store.search(MentionQuery(monitor="acme"))
+    label = stored.mention.sentiment_label or "unscored"
+    assert f"  [{label}] Brightwave Logistics: Brightwave Logistics freezes hiring" in result.stdout
     bad = CliRunner().invoke(app, ["submit", url, "--monitors", str(monitors), "--monitor", "nope"])
     assert bad.exit_code == 2
 

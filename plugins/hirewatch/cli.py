@@ -1,7 +1,8 @@
 """The ``hirewatch`` command line. Each area registers its own sub-commands from its own module
 (``app.add_typer`` at the bottom of this file), so this file stays the curated entry point.
 
-Exit codes: 0 ok, 1 the run finished with failed sources or deliveries, 2 bad input (config).
+Exit codes (every command, see :mod:`hirewatch.cli_support`): 0 ok, 1 the command ran but
+something failed (a source, a delivery, a store write), 2 bad input (a monitor file, a setting).
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from hirewatch.alerts.cli import slack_app
+from hirewatch.cli_support import (
+    EXIT_BAD_INPUT,
+    MONITORS_OPTION,
+    error,
+    json_option,
+    monitor_option,
+    opened_store,
+    select_monitors,
+)
 from hirewatch.config import Monitor, load_monitors
 from hirewatch.digest.digest_cli import digest_command
 from hirewatch.mention import SENTIMENT_LABELS
@@ -27,66 +37,58 @@ from hirewatch.stores.es_cli import es_app, kibana_app
 if TYPE_CHECKING:
     from hirewatch.stores.base import MentionStore
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Employer-brand reputation monitoring.")
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Employer-brand reputation monitoring.",
+                  epilog="Exit codes: 0 ok; 1 the command ran but something failed (a source, a delivery, a "
+                         "store write); 2 bad input (a monitor file, a setting, an argument).")
 console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
-
-MonitorsDir = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
 
 
 @app.command()
-def validate(monitors: Path = MonitorsDir, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Check every monitor file; print one line per problem with file and line."""
+def validate(monitors: Path = MONITORS_OPTION,
+             as_json: bool = json_option("the valid monitors and the problems")) -> None:
+    """Check every monitor file; print one line per problem with file and line. Exit 2 when any
+    file has a problem."""
+    if not monitors.is_dir():
+        error(f"no monitor directory {monitors} (--monitors DIR)")
+        raise typer.Exit(EXIT_BAD_INPUT)
     good, errors = load_monitors(monitors)
+    if not good and not errors:
+        error(f"no monitor files (*.yaml, *.yml) in {monitors}")
+        raise typer.Exit(EXIT_BAD_INPUT)
     if as_json:
         typer.echo(json.dumps({"valid": [m.name for m in good],
                                "errors": [{"path": e.path, "line": e.line, "field": e.field, "message": str(e)}
                                           for e in errors]}, indent=2))
     else:
         for monitor in good:
-            console.print(f"[green]ok[/green] {monitor.path}: monitor {monitor.name!r}, {len(monitor.sources)} sources")
-        for error in errors:
-            err_console.print(f"[red]error[/red] {error}", markup=True, highlight=False)
-    raise typer.Exit(2 if errors else 0)
-
-
-def _select(monitors_dir: Path, name: str | None) -> list[Monitor]:
-    good, errors = load_monitors(monitors_dir)
-    for error in errors:
-        err_console.print(f"[red]error[/red] {error} (monitor skipped)", highlight=False)
-    if name is not None:
-        good = [m for m in good if m.name == name]
-        if not good:
-            err_console.print(f"[red]error[/red] no valid monitor named {name!r} in {monitors_dir}", highlight=False)
-            raise typer.Exit(2)
-    return good
+            console.print(f"[green]ok[/green] {escape(str(monitor.path))}: monitor {monitor.name!r}, "
+                          f"{len(monitor.sources)} sources", highlight=False)
+        for problem in errors:
+            error(str(problem))
+    raise typer.Exit(EXIT_BAD_INPUT if errors else 0)
 
 
 @app.command()
 def run(
-    monitor: str | None = typer.Option(None, "--monitor", "-m", help="Run only this monitor."),
-    monitors: Path = MonitorsDir,
+    monitor: str | None = monitor_option("Run only this monitor."),
+    monitors: Path = MONITORS_OPTION,
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Store mentions, leave alerts pending."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run reports as JSON."),
+    as_json: bool = json_option("the run reports"),
 ) -> None:
-    """Crawl every source of the monitors, store new mentions, deliver pending alerts."""
-    from hirewatch.stores.registry import open_store
-
-    selected = _select(monitors, monitor)
-    store = open_store()
+    """Crawl every source of the monitors, store new mentions, deliver pending alerts. Exit 1 when
+    a source, a store write or a delivery failed; 2 when a monitor file was refused (the others
+    still run)."""
+    selection = select_monitors(monitors, monitor)
     reports = []
-    try:
-        for mon in selected:
+    with opened_store() as store:
+        for mon in selection.monitors:
             reports.append(_run_with_progress(mon, store, alert=not no_alerts, quiet=as_json))
-    finally:
-        store.close()
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in reports], indent=2, default=str))
     else:
         for report in reports:
             _print_summary(report)
-    failed = any(r.failed_sources or r.alerts_failed for r in reports)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(selection.exit_code(failed=not all(r.ok for r in reports)))
 
 
 def _run_with_progress(monitor: Monitor, store: MentionStore, *, alert: bool, quiet: bool) -> RunReport:
@@ -119,36 +121,36 @@ def _print_summary(report: RunReport) -> None:
     )
     for failure in report.store_failures:
         console.print(f"[red]not stored[/red] {escape(failure[0])}: {escape(failure[1])}")
+    if report.alert_error:
+        console.print(f"[red]alerts not delivered[/red] {escape(report.alert_error)}")
     for note in report.notes:
         console.print(f"[yellow]note[/yellow] {escape(note)}")
 
 
 @app.command()
 def search(
-    query: str = typer.Argument(None, help="Full-text query (title and text)."),
-    employer: str | None = typer.Option(None, "--employer"),
-    monitor: str | None = typer.Option(None, "--monitor", "-m"),
+    query: str = typer.Argument(None, help='Full-text query over title and text: every word must occur; '
+                                           '"a phrase", word*, a OR b.'),
+    employer: str | None = typer.Option(None, "--employer", help="Only mentions of this employer or competitor "
+                                                                 "(its name as in the monitor file)."),
+    monitor: str | None = monitor_option("Only this monitor's mentions."),
     since: datetime | None = typer.Option(None, "--since", help="ISO date or datetime (UTC when no zone)."),
-    sentiment: str | None = typer.Option(None, "--sentiment", help="negative, neutral or positive"),
-    source: str | None = typer.Option(None, "--source"),
-    limit: int = typer.Option(20, "--limit", min=1, max=10_000),
-    as_json: bool = typer.Option(False, "--json"),
+    sentiment: str | None = typer.Option(None, "--sentiment", help="negative, neutral or positive."),
+    source: str | None = typer.Option(None, "--source", help="Only mentions seen in this source (its name)."),
+    limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="At most this many mentions."),
+    as_json: bool = json_option("the mentions (with their alert status)"),
 ) -> None:
     """Search stored mentions, newest first."""
     from hirewatch.stores.base import MentionQuery
-    from hirewatch.stores.registry import open_store
 
     if sentiment is not None and sentiment not in SENTIMENT_LABELS:
-        err_console.print(f"[red]error[/red] --sentiment: expected one of {', '.join(SENTIMENT_LABELS)}")
-        raise typer.Exit(2)
+        error(f"--sentiment: expected one of {', '.join(SENTIMENT_LABELS)}, got {sentiment!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    store = open_store()
-    try:
+    with opened_store() as store:
         hits = store.search(MentionQuery(text=query or None, employer=employer, monitor=monitor, since=since,
                                          sentiment=sentiment, source=source, limit=limit))
-    finally:
-        store.close()
     if as_json:
         typer.echo(json.dumps([{**h.mention.to_dict(), "alert_status": h.alert.status} for h in hits], indent=2))
         return

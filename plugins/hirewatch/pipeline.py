@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -332,11 +332,12 @@ def deliver_alerts(monitor: Monitor, store: MentionStore, **kwargs: Any) -> Any:
 
 
 def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> None:
-    if not monitor.routing.alerts.enabled:
-        return
+    # Also with ``alerts.enabled: false``: delivery marks the pending ones suppressed (reason
+    # ``disabled``) as ``hirewatch slack deliver`` does, rather than leaving them pending for ever.
     try:
         result = deliver_alerts(monitor, store)
     except HirewatchError as exc:
+        report.alert_error = str(exc)
         report.notes.append(f"alert delivery failed: {exc}")
         return
     if result.dry_run:
@@ -355,6 +356,3 @@ def run_digest(monitors: list[Monitor], store: MentionStore, day: date | None = 
 
     return _run_digest(monitors, store, day, **kwargs)
 
-
-def iter_documents(outcome: FetchOutcome) -> Iterator[Document]:
-    yield from outcome.documents

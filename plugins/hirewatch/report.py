@@ -37,6 +37,8 @@ class RunReport:
     alerts_failed: int = 0
     store_failures: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Why the delivery step could not run at all (the outbox could not be read), else None.
+    alert_error: str | None = None
 
     @property
     def new_mentions(self) -> int:
@@ -50,9 +52,15 @@ class RunReport:
     def failed_sources(self) -> list[SourceReport]:
         return [s for s in self.sources if s.status == "failed"]
 
+    @property
+    def ok(self) -> bool:
+        """True when no source failed, every mention was stored and no alert delivery failed
+        (the CLI exits 1 otherwise)."""
+        return not (self.failed_sources or self.store_failures or self.alerts_failed or self.alert_error)
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["started"] = self.started.isoformat()
         out["finished"] = self.finished.isoformat() if self.finished else None
-        out["new_mentions"], out["negatives"] = self.new_mentions, self.negatives
+        out["new_mentions"], out["negatives"], out["ok"] = self.new_mentions, self.negatives, self.ok
         return out

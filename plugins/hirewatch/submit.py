@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import typer
 
+from hirewatch.cli_support import MONITORS_OPTION, json_option, monitor_option
 from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import DropItem, FetchError, HirewatchError
 from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
@@ -162,43 +165,43 @@ def _meta(soup: BeautifulSoup, name: str) -> str:
 def submit_command(
     url: str = typer.Argument(..., help="The page to add (an article, a post, a review page)."),
     note: str | None = typer.Option(None, "--note", help="Why it matters, for whoever reads it next."),
-    monitor: str | None = typer.Option(None, "--monitor", "-m", help="The monitor (employer) it belongs to."),
+    monitor: str | None = monitor_option("The monitor (employer) it belongs to; needed when there are several."),
     by: str | None = typer.Option(None, "--by", help="Who submits it (default: $USER)."),
-    monitors: str = typer.Option("monitors", "--monitors", help="Directory of monitor YAML files."),
+    monitors: Path = MONITORS_OPTION,
+    as_json: bool = json_option("the stored mentions"),
 ) -> None:
-    """Add a mention someone on staff saw: fetched, extracted, scored and stored like the rest."""
+    """Add a mention someone on staff saw: fetched, extracted, scored and stored like the rest.
+    Exit 1 when the page cannot be fetched or names no one the monitor watches (nothing stored)."""
     from rich.console import Console
     from rich.markup import escape
 
-    from hirewatch.config import load_monitors
-    from hirewatch.stores.registry import open_store
+    from hirewatch.cli_support import error, opened_store, select_monitors
 
-    out, err = Console(), Console(stderr=True)
-    good, errors = load_monitors(monitors)
-    chosen = [m for m in good if monitor is None or m.name == monitor]
-    if len(chosen) != 1:
-        names = ", ".join(m.name for m in good) or "none"
-        why = f"no valid monitor named {monitor!r}" if monitor else "more than one monitor: choose with --monitor"
-        err.print(f"[red]error[/red] {why} (valid monitors: {escape(names)})", highlight=False)
-        for error in errors:
-            err.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
-        raise typer.Exit(2)
     if not url.lower().startswith(("http://", "https://")):
-        err.print(f"[red]error[/red] expected an http(s) URL, got {escape(url)!r}", highlight=False)
+        error(f"expected an http(s) URL, got {url!r}")
         raise typer.Exit(2)
-    store = open_store()
-    try:
-        result = submit_url(url, chosen[0], store, note=note, by=by)
-    except DropItem as exc:
-        err.print(f"[yellow]not stored[/yellow] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
-    except HirewatchError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
+    selection = select_monitors(monitors, monitor)
+    if len(selection.monitors) != 1:
+        names = ", ".join(m.name for m in selection.monitors)
+        error(f"more than one monitor ({names}): choose one with --monitor")
+        raise typer.Exit(2)
+    out = Console(highlight=False)
+    with opened_store() as store:
+        try:
+            result = submit_url(url, selection.monitors[0], store, note=note, by=by)
+        except DropItem as exc:
+            error(str(exc), tag="not stored")
+            raise typer.Exit(1) from None
+        except HirewatchError as exc:
+            error(str(exc))
+            raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps({"kind": result.kind, "url": result.url, "new": list(result.new),
+                               "updated": list(result.updated),
+                               "mentions": [m.to_dict() for m in result.mentions]}, indent=2))
+        return
     out.print(f"{result.kind}: {len(result.mentions)} mention(s) from {escape(result.url)} "
-              f"({len(result.new)} new, {len(result.updated)} already known)", highlight=False)
+              f"({len(result.new)} new, {len(result.updated)} already known)")
     for mention in result.mentions:
         label = mention.sentiment_label or "unscored"
-        out.print(f"  [{label}] {escape(mention.employer)}: {escape(mention.title[:100])}", highlight=False)
+        out.print(f"  {escape(f'[{label}]')} {escape(mention.employer)}: {escape(mention.title[:100])}")

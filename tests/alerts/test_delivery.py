@@ -303,7 +303,7 @@ def test_without_a_token_it_prints_and_changes_nothing(store: SqliteStore, capsy
     mentions = [make_mention(1, topics=("layoffs",), title="Layoffs <!channel>"), make_mention(2)]
     store.upsert_mentions(mentions)
     report = deliver_alerts(monitor, store, now=NOW)  # no HIREWATCH_SLACK_TOKEN in the tests' environment
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # stdout is the command's own (run --json)
     assert report.dry_run and report.alerter == "dry_run"
     assert (report.sent, report.would_send, report.suppressed_by) == (0, 1, {"unrouted": 1})
     assert report.notes[0].startswith("dry run: no Slack token") and "2 alerts stay pending" in report.notes[0]
@@ -321,3 +321,30 @@ def test_with_the_token_in_the_environment_it_sends(store: SqliteStore, slack: S
     assert report.alerter == "slack" and report.sent == 1
     buttons = [e for b in slack.posted()[0].args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert any(e.get("url", "").startswith("https://kibana.example.com/app/discover#/doc/") for e in buttons)
+
+
+def test_a_near_duplicate_copy_goes_into_the_first_alerts_thread(store: SqliteStore, slack: SlackServer) -> None:
+    from hirewatch.dedupe.fingerprint import fingerprint
+
+    story = ("After four rounds of interviews and a take-home assessment, an applicant says Acme never replied "
+             "again. The recruiter stopped answering emails; no feedback, nothing. It was humiliating.")
+    copy = story + " Read more on our partner site."
+    assert fingerprint(story) != fingerprint(copy)  # not the same fingerprint: only near
+    monitor = make_monitor()
+    alerter = _alerter(slack)
+    original = make_mention(1, text=story, fingerprint=fingerprint(story))
+    store.upsert_mentions([original])
+    deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    root = store.get(original.id)
+    assert root is not None and root.alert.status == "sent"
+
+    syndicated = make_mention(2, text=copy, fingerprint=fingerprint(copy), source="acme-alert")
+    unrelated = make_mention(3, text="Acme opens a warehouse in Tilburg and praises its drivers' training.",
+                             fingerprint=fingerprint("Acme opens a warehouse in Tilburg and praises its drivers."))
+    store.upsert_mentions([syndicated, unrelated])
+    report = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    assert (report.sent, report.threaded) == (1, 1)
+    stored = store.get(syndicated.id)
+    assert stored is not None and (stored.alert.status, stored.alert.thread_ts) == ("threaded", root.alert.ts)
+    other = store.get(unrelated.id)
+    assert other is not None and other.alert.status == "sent" and other.alert.thread_ts is None

@@ -137,7 +137,9 @@ def test_dry_run_prints_what_it_would_send(capsys: pytest.CaptureFixture[str]) -
     alerter = DryRunAlerter()
     message = alert_message(make_mention(title="Bad [bold]interview[/bold] <!channel>"), make_monitor())
     posted = alerter.post("#ta-oncall", message)
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.err
+    assert captured.out == "", "stdout stays for the command's own output (run --json)"
     assert posted == Posted("#ta-oncall", "dry-run.000001")
     assert "would post to #ta-oncall" in out
     assert "Bad [bold]interview[/bold] &lt;!channel&gt;" in out  # rich markup in crawled text is shown, not run

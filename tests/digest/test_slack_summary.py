@@ -127,3 +127,12 @@ def test_slack_outage_is_an_alert_error(slack_server) -> None:
 def test_no_token_is_not_configured() -> None:
     with pytest.raises(NotConfigured, match="HIREWATCH_SLACK_TOKEN"):
         post_summary(digest(), "#ta-leads")
+
+
+def test_an_overlong_item_url_is_shown_as_its_label_so_no_link_is_cut_in_half() -> None:
+    long_url = "https://news.example/" + "a" * 2900
+    d = digest(items=tuple(item(f"Story {i}", url=long_url) for i in range(3)))
+    reading = summary_payload(d)["blocks"][3]["text"]["text"]
+    assert len(reading) <= 3000 and long_url not in reading
+    assert reading.count("<") == reading.count(">") == 0
+    assert "• Story 0\n" in reading and "• Story 2\n" in reading

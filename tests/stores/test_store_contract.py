@@ -119,6 +119,33 @@ def test_neutral_later_rescored_negative_does_not_start_an_alert(store: MentionS
     assert store.get(m.id).alert.status == "none"
 
 
+def test_outbox_after_a_rerun_holds_exactly_the_unsent_alerts(store: MentionStore) -> None:
+    """What the alerter reads (pending_alerts, a search in Elasticsearch) after the next run sees
+    every mention again: sent, threaded and suppressed ones stay out, a failed one stays in with
+    its attempts, and only the new negative joins."""
+    kinds = ("sent", "threaded", "suppressed", "failing", "waiting")
+    first = [make_mention(k, sentiment_label="negative", fetched=T0 + timedelta(minutes=i))
+             for i, k in enumerate(kinds)]
+    quiet = [make_mention("rival", sentiment_label="negative", is_competitor=True), make_mention("calm")]
+    store.upsert_mentions([*first, *quiet])
+    sent, threaded, suppressed, failing, waiting = first
+    store.mark_alert_sent(sent.id, "C0ONCALL", "100.1")
+    store.mark_alert_sent(threaded.id, "C0ONCALL", "100.2", thread_ts="100.1")
+    store.mark_alert_suppressed([suppressed.id], "storm")
+    store.record_alert_failure(failing.id, "ratelimited")
+    before = {m.id: store.get(m.id).alert for m in first}
+
+    later = make_mention("later", sentiment_label="negative", fetched=T0 + timedelta(hours=1))
+    rerun = [m.with_(source="feed-b", sources=("feed-b",), fetched=T0 + timedelta(hours=1))
+             for m in (*first, *quiet)]
+    result = store.upsert_mentions([*rerun, later])
+    assert result.new == (later.id,) and len(result.updated) == len(rerun)
+    assert [m.id for m in store.pending_alerts("acme")] == [failing.id, waiting.id, later.id]
+    assert {m.id: store.get(m.id).alert for m in first} == before
+    assert store.get(threaded.id).alert.thread_ts == "100.1" and store.get(failing.id).alert.attempts == 1
+    assert store.get(waiting.id).mention.sources == ("feed-a", "feed-b")
+
+
 def test_upsert_many_counts_new_and_updated(store: MentionStore) -> None:
     batch = [make_mention(f"m{i}") for i in range(1200)]
     result = store.upsert_mentions(iter(batch[:700]))
@@ -130,11 +157,12 @@ def test_upsert_many_counts_new_and_updated(store: MentionStore) -> None:
 
 
 def test_same_id_in_two_chunks_of_one_call_is_reported_once(store: MentionStore) -> None:
-    head = make_mention("head", source="feed-a")
+    head = make_mention("head", source="feed-a", sentiment_label="negative")
     filler = [make_mention(f"f{i}") for i in range(600)]
     result = store.upsert_mentions([head, *filler, head.with_(source="feed-b", sources=("feed-b",))])
     assert len(result.new) == 601 and result.updated == ()
     assert set(store.get(head.id).mention.sources) == {"feed-a", "feed-b"}
+    assert [m.id for m in store.pending_alerts("acme")] == [head.id], "one alert, still pending"
 
 
 def test_upsert_nothing(store: MentionStore) -> None:
@@ -287,8 +315,13 @@ def test_search_filters(corpus: MentionStore) -> None:
 
 
 def test_search_odd_text_is_not_an_error(corpus: MentionStore) -> None:
-    for text in ['"unbalanced', "AND OR NOT", "interview)", "*", "C++ -", "ghost* OR"]:
-        corpus.search(MentionQuery(text=text))
+    """Syntax characters are not syntax: the words in them are searched for, the rest ignored."""
+    assert _search(corpus, text="interview)") == _search(corpus, text="interview")
+    assert _search(corpus, text='"final interview') == ["ghost"], "an unbalanced quote is still a phrase"
+    assert _search(corpus, text="ghost* OR") == ["ghost"], "a trailing OR is dropped"
+    assert _search(corpus, text="*") == _search(corpus), "no words: no text condition"
+    assert "praise" in _search(corpus, text="AND OR NOT"), "AND and NOT are words here (praise has 'and')"
+    assert _search(corpus, text="C++ -") == []
 
 
 # -- iter_mentions

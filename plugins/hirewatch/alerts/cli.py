@@ -2,7 +2,7 @@
 exclusion phrase. Registered in :mod:`hirewatch.cli` with ``app.add_typer(slack_app, name="slack")``.
 
 Exit codes like the rest of the CLI: 0 ok, 1 alerts failed or were left pending, 2 bad input
-(an unknown monitor, a missing token).
+(an unknown monitor, a refused monitor file, a missing token).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hirewatch import settings
+from hirewatch.cli_support import MONITORS_OPTION, json_option, monitor_option, opened_store, select_monitors
 from hirewatch.config import load_monitors
 from hirewatch.errors import ConfigError, HirewatchError
 
@@ -23,32 +24,20 @@ slack_app = typer.Typer(no_args_is_help=True, add_completion=False,
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-MonitorsDir = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
-
 
 @slack_app.command()
 def deliver(
-    monitor: str | None = typer.Option(None, "--monitor", "-m", help="Only this monitor."),
-    monitors: Path = MonitorsDir,
-    as_json: bool = typer.Option(False, "--json", help="Print the alert reports as JSON."),
+    monitor: str | None = monitor_option("Only this monitor."),
+    monitors: Path = MONITORS_OPTION,
+    as_json: bool = json_option("the alert reports"),
 ) -> None:
     """Send the pending alerts (the store's outbox) without crawling: e.g. after Slack was down.
-    With no token it prints what it would send."""
+    With no token it prints what it would send (on stderr)."""
     from hirewatch.alerts import deliver_alerts
-    from hirewatch.stores.registry import open_store
 
-    good, errors = load_monitors(monitors)
-    for error in errors:
-        err_console.print(f"[red]error[/red] {escape(str(error))} (monitor skipped)")
-    selected = [m for m in good if monitor is None or m.name == monitor]
-    if monitor is not None and not selected:
-        err_console.print(f"[red]error[/red] no valid monitor named {escape(monitor)!r} in {monitors}")
-        raise typer.Exit(2)
-    store = open_store()
-    try:
-        reports = [deliver_alerts(m, store) for m in selected]
-    finally:
-        store.close()
+    selection = select_monitors(monitors, monitor)
+    with opened_store() as store:
+        reports = [deliver_alerts(m, store) for m in selection.monitors]
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -59,15 +48,14 @@ def deliver(
                           f"{storm}" + (" (dry run)" if report.dry_run else ""))
             for error in report.errors:
                 console.print(f"  [yellow]{escape(error)}[/yellow]")
-    raise typer.Exit(0 if all(r.ok for r in reports) else 1)
+    raise typer.Exit(selection.exit_code(failed=not all(r.ok for r in reports)))
 
 
 @slack_app.command()
-def listen(monitors: Path = MonitorsDir) -> None:
+def listen(monitors: Path = MONITORS_OPTION) -> None:
     """Handle the Acknowledge / False positive / Assign to me buttons (Socket Mode: no public URL).
     Needs HIREWATCH_SLACK_TOKEN (xoxb-) and HIREWATCH_SLACK_APP_TOKEN (xapp-, connections:write)."""
     from hirewatch.alerts.slack_listener import listen as run_listener
-    from hirewatch.stores.registry import open_store
 
     token, app_token = settings.slack_token(), settings.slack_app_token()
     missing = [name for name, value in (("HIREWATCH_SLACK_TOKEN", token), ("HIREWATCH_SLACK_APP_TOKEN", app_token))
@@ -79,25 +67,23 @@ def listen(monitors: Path = MonitorsDir) -> None:
     good, errors = load_monitors(monitors)
     for error in errors:
         err_console.print(f"[yellow]warning[/yellow] {escape(str(error))}")
-    store = open_store()
-    console.print("listening for triage clicks over Socket Mode; Ctrl-C stops")
-    try:
-        run_listener(store, token=token, app_token=app_token, base_url=settings.slack_base_url(),
-                     monitors={m.name: m for m in good})
-    except KeyboardInterrupt:
-        pass
-    except HirewatchError as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
+    with opened_store() as store:
+        console.print("listening for triage clicks over Socket Mode; Ctrl-C stops")
+        try:
+            run_listener(store, token=token, app_token=app_token, base_url=settings.slack_base_url(),
+                         monitors={m.name: m for m in good})
+        except KeyboardInterrupt:
+            pass
+        except HirewatchError as exc:
+            err_console.print(f"[red]error[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from None
 
 
 @slack_app.command()
 def exclude(
     monitor: str = typer.Argument(..., help="The monitor's name."),
     phrase: str = typer.Argument(..., help="A phrase that means something else (a product, a place)."),
-    monitors: Path = MonitorsDir,
+    monitors: Path = MONITORS_OPTION,
 ) -> None:
     """Teach a monitor a phrase to skip: adds it to employer.exclude in the monitor's YAML file
     (comments and layout kept). Review and commit the change like any other edit."""

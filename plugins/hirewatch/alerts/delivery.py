@@ -32,11 +32,11 @@ from datetime import datetime, timedelta
 from hirewatch.alerts.base import Alerter, AlertReport, Posted, SentMessage, SlackRefused, SlackUnavailable
 from hirewatch.alerts.routing import UNROUTED, route
 from hirewatch.alerts.slack_message import alert_message, storm_message, thread_reply_message
-from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, original_alert
+from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, original_alert, recent_alerts
 from hirewatch.config import Monitor
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
-from hirewatch.stores.base import MentionStore
+from hirewatch.stores.base import MentionStore, StoredMention
 
 log = logging.getLogger(__name__)
 
@@ -181,12 +181,15 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
         by_key: dict[str, _Story] = {}
         replies: list[tuple[Mention, str, str]] = []
         unrouted: list[Mention] = []
+        recent: list[StoredMention] | None = None  # near-duplicate candidates, read on first need
         for mention in pending:
             channel = route(mention, settings)
             if channel is None:
                 unrouted.append(mention)
                 continue
-            original = original_alert(store, mention)
+            if recent is None:
+                recent = recent_alerts(store, monitor.name, now)
+            original = original_alert(store, mention, recent)
             if original is not None:
                 state = original.alert
                 replies.append((mention, str(state.channel), str(state.thread_ts or state.ts)))

@@ -1,7 +1,8 @@
 """The dry-run alerter: prints what would be sent instead of sending it.
 
 Used by :func:`hirewatch.alerts.deliver_alerts` when there is no Slack token, so ``hirewatch run``
-on a laptop shows the alerts it would post. ``marks_sent`` is False: a dry run changes nothing in
+on a laptop shows the alerts it would post. It prints on stderr: stdout stays for the commands'
+own output (``hirewatch run --json`` must print JSON only). ``marks_sent`` is False: a dry run changes nothing in
 the store (every mention stays pending for the day a token is configured).
 """
 
@@ -17,13 +18,13 @@ from hirewatch.alerts.base import Alerter, Posted
 
 class DryRunAlerter(Alerter):
     """Prints each message (channel, thread, the plain-text fallback and the blocks' text) to
-    ``console`` (stdout by default). Never raises for a message."""
+    ``console`` (stderr by default). Never raises for a message."""
 
     name = "dry_run"
     marks_sent = False
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.console = console or Console(stderr=True, highlight=False, soft_wrap=True)
         self.count = 0
 
     def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None) -> Posted:

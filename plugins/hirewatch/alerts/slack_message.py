@@ -18,9 +18,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from hirewatch import escaping
 from hirewatch.config import Monitor
 from hirewatch.mention import Mention
 from hirewatch.stores.kibana import kibana_mention_url
@@ -40,7 +41,7 @@ ACTIONS_BLOCK, STATUS_BLOCK = "hw_actions", "hw_status"
 
 MESSAGE_OPTIONS: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_media": False}
 
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ESCAPES = escaping.MRKDWN_ESCAPES
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
@@ -49,7 +50,7 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 def escape(text: str) -> str:
     """Escape text for Slack mrkdwn: ``&`` ``<`` ``>`` (the only characters Slack reserves)."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    return escaping.escape_mrkdwn(text)
 
 
 def fit(text: str, limit: int) -> str:
@@ -75,17 +76,9 @@ def squash(text: str) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL fit for a button or a ``<url|label>`` link (``<``, ``>``, ``|``, spaces and
-    quotes percent-encoded), or None when it is not one (no button rather than a refused message)."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    cleaned = quote(url.strip(), safe="/:?#[]@!$&'()*+,;=%-._~")
-    return cleaned if len(cleaned) <= URL_LIMIT else None
+    quotes percent-encoded), or None when it is not one or is longer than a button allows (no
+    button rather than a refused message)."""
+    return escaping.safe_url(url, max_length=URL_LIMIT)
 
 
 def user_ref(user_id: str | None) -> str:

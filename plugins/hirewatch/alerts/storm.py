@@ -8,8 +8,10 @@ A storm is declared for a monitor's run when
   ``BASELINE_DAYS`` days, from ``store.recent_runs``; a monitor with less history than
   ``MIN_BASELINE_RUNS`` runs over ``MIN_BASELINE_HOURS`` hours has no baseline, only the cap).
 
-Also here: :func:`original_alert`, the earlier alert of the same story (same canonical URL or
-near-duplicate fingerprint) that a later mention is threaded under. Called by
+Also here: :func:`original_alert`, the earlier alert of the same story that a later mention is
+threaded under: the same canonical URL or the same ``Mention.fingerprint`` (asked of the store), or
+else a near-duplicate text (fingerprints at most a few bits apart, :mod:`hirewatch.dedupe.fingerprint`)
+among the alerts of the last ``NEAR_DUPLICATE_DAYS`` days. Called by
 :mod:`hirewatch.alerts.delivery`; the functions do not raise (a store error propagates).
 """
 
@@ -20,11 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hirewatch.config import AlertSettings
+from hirewatch.dedupe.fingerprint import same_fingerprint_family
 from hirewatch.mention import Mention
 from hirewatch.report import RunReport
-from hirewatch.stores.base import MentionStore, StoredMention
+from hirewatch.stores.base import MentionQuery, MentionStore, StoredMention
 
 BASELINE_DAYS = 7
+NEAR_DUPLICATE_DAYS = 14
+NEAR_DUPLICATE_CANDIDATES = 500
 MIN_BASELINE_RUNS = 3
 MIN_BASELINE_HOURS = 6.0
 MIN_RATE_STORM = 5
@@ -85,12 +90,26 @@ def by_severity(mentions: Sequence[Mention]) -> list[Mention]:
     return sorted(mentions, key=key)
 
 
-def original_alert(store: MentionStore, mention: Mention) -> StoredMention | None:
+def recent_alerts(store: MentionStore, monitor: str, now: datetime) -> list[StoredMention]:
+    """The monitor's alerts that reached Slack in the last ``NEAR_DUPLICATE_DAYS`` days (the
+    candidates for near-duplicate threading); read once per delivery run."""
+    since = now - timedelta(days=NEAR_DUPLICATE_DAYS)
+    found = store.search(MentionQuery(monitor=monitor, alert_status="sent", since=since,
+                                      limit=NEAR_DUPLICATE_CANDIDATES))
+    return [s for s in found if s.mention.fingerprint and s.alert.channel and s.alert.ts]
+
+
+def original_alert(store: MentionStore, mention: Mention,
+                   recent: Sequence[StoredMention] = ()) -> StoredMention | None:
     """The earlier alert of the same story, when it reached Slack (has a channel and a ts), else
-    None. The mention itself never counts as its own original."""
+    None: same URL or fingerprint first, then a near-duplicate among ``recent`` (see
+    :func:`recent_alerts`). The mention itself never counts as its own original."""
     found = store.find_alerted(mention.monitor, url=mention.url or None, fingerprint=mention.fingerprint)
-    if found is None or found.mention.id == mention.id:
-        return None
-    if not (found.alert.channel and found.alert.ts):
-        return None
-    return found
+    if found is not None and found.mention.id != mention.id and found.alert.channel and found.alert.ts:
+        return found
+    if mention.fingerprint:
+        for candidate in recent:
+            if candidate.mention.id != mention.id and same_fingerprint_family(
+                    candidate.mention.fingerprint, mention.fingerprint):
+                return candidate
+    return None

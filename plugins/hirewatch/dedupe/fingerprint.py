@@ -71,7 +71,12 @@ def near_duplicate(a: str, b: str, max_distance: int = DEFAULT_MAX_DISTANCE) -> 
 
 
 def same_fingerprint_family(a: str | None, b: str | None, max_distance: int = DEFAULT_MAX_DISTANCE) -> bool:
-    """:func:`near_duplicate` for stored fingerprints (``Mention.fingerprint``); None never matches."""
-    if not a or not b or int(a, 16) == 0 or int(b, 16) == 0:
+    """:func:`near_duplicate` for stored fingerprints (``Mention.fingerprint``); None, an empty
+    text's zero hash, or a value that is not a hex simhash never matches."""
+    try:
+        x, y = int(a or "0", 16), int(b or "0", 16)
+    except ValueError:
         return False
-    return hamming(a, b) <= max_distance
+    if x == 0 or y == 0:
+        return False
+    return hamming(x, y) <= max_distance

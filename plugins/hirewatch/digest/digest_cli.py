@@ -2,7 +2,8 @@
 
 Registered in :mod:`hirewatch.cli` with one line (``app.command("digest")(digest_command)``). Calls
 :func:`hirewatch.digest.run_digest`, exactly as the pipeline and the Airflow digest DAG do.
-Exit codes: 0 ok, 1 a delivery failed, 2 bad input (date, monitor, output path, monitor files).
+Exit codes: 0 ok, 1 a delivery failed, 2 bad input (date, monitor, output path, a refused monitor
+file: the other monitors' digests are still written).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hirewatch.config import load_monitors
+from hirewatch.cli_support import MONITORS_OPTION, error, json_option, monitor_option, opened_store, select_monitors
 
 console = Console()
-err_console = Console(stderr=True)
 
 
 def digest_command(
@@ -26,42 +26,31 @@ def digest_command(
                                    help="The local day (default: yesterday in each monitor's time zone)."),
     out: Path | None = typer.Option(None, "--out", help="A .html file (one digest) or a directory "
                                     "(default: $HIREWATCH_HOME/digests)."),
-    monitor: str | None = typer.Option(None, "--monitor", "-m", help="Only this monitor's digest."),
+    monitor: str | None = monitor_option("Only this monitor's digest."),
     send: bool = typer.Option(False, "--send", help="Also mail it and post the Slack summary where configured."),
-    monitors: Path = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    monitors: Path = MONITORS_OPTION,
+    as_json: bool = json_option("the result"),
 ) -> None:
     """Write the daily digest of every monitor (grouped by shared recipients) as HTML; --send mails it
     and posts the Slack summary where configured."""
     from hirewatch.digest import run_digest
-    from hirewatch.stores.registry import open_store
 
     the_day = None
     if day is not None:
         try:
             the_day = date.fromisoformat(day)
         except ValueError:
-            err_console.print(f"[red]error[/red] --date: expected YYYY-MM-DD, got {escape(day)!r}", highlight=False)
+            error(f"--date: expected YYYY-MM-DD, got {day!r}")
             raise typer.Exit(2) from None
-    good, errors = load_monitors(monitors)
-    for error in errors:
-        err_console.print(f"[red]error[/red] {escape(str(error))} (monitor skipped)", highlight=False)
-    if monitor is not None:
-        good = [m for m in good if m.name == monitor]
-    if not good:
-        what = f"no valid monitor named {monitor!r}" if monitor else "no valid monitor"
-        err_console.print(f"[red]error[/red] {escape(what)} in {escape(str(monitors))}", highlight=False)
-        raise typer.Exit(2)
+    selection = select_monitors(monitors, monitor)
     out_file = out if out is not None and out.suffix.lower() in (".html", ".htm") else None
     out_dir = out if out is not None and out_file is None else None
-    store = open_store()
-    try:
-        result = run_digest(good, store, the_day, out_dir=out_dir, out_file=out_file, send=send)
-    except ValueError as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
+    with opened_store() as store:
+        try:
+            result = run_digest(selection.monitors, store, the_day, out_dir=out_dir, out_file=out_file, send=send)
+        except ValueError as exc:
+            error(str(exc))
+            raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -75,6 +64,6 @@ def digest_command(
                 console.print(f"  posted to {escape(group.slack_channel or '')}", highlight=False)
             for note in group.skipped:
                 console.print(f"  [yellow]skipped[/yellow] {escape(note)}", highlight=False)
-            for error in group.errors:
-                err_console.print(f"  [red]failed[/red] {escape(error)}", highlight=False)
-    raise typer.Exit(0 if result.ok else 1)
+            for problem in group.errors:
+                error(problem, tag="  failed")
+    raise typer.Exit(selection.exit_code(failed=not result.ok))

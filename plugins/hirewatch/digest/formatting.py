@@ -5,9 +5,9 @@ mail, the plain text and Slack. Pure functions; none raises on odd input (None r
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from hirewatch import escaping
 from hirewatch.digest.model import Digest
 
 DASH = "–"
@@ -78,18 +78,10 @@ def window_text(digest: Digest) -> str:
             f"{w.start:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC)")
 
 
-def safe_url(url: str | None) -> str | None:
-    """``url`` if it is an http(s) address (with ``<``, ``>``, ``|``, quotes and spaces
-    percent-encoded), else None: a crawled ``javascript:`` or ``data:`` link is never a link."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~-._")
+#: ``url`` if it is an http(s) address (percent-encoded where it would break out of a link or an
+#: attribute), else None: a crawled ``javascript:`` or ``data:`` link is never a link. The same
+#: rule as the Slack alerts' links.
+safe_url = escaping.safe_url
 
 
 def source_line(source: str, kind: str) -> str:

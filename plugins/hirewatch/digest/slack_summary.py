@@ -15,6 +15,7 @@ import logging
 import re
 from typing import Any
 
+from hirewatch import escaping
 from hirewatch.digest import formatting as f
 from hirewatch.digest.model import Digest
 from hirewatch.digest.text_renderer import clean
@@ -24,12 +25,15 @@ from hirewatch.settings import Secret, slack_base_url, slack_token
 log = logging.getLogger(__name__)
 
 TOP_ITEMS = 3
+#: A longer item URL is shown as its label only: three links must fit a 3000-character section
+#: without the clip cutting one in half.
+LINK_URL_LIMIT = 700
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 
 
 def escape_mrkdwn(text: str) -> str:
     """``text`` as mrkdwn data: control characters dropped, ``&<>`` escaped, broadcasts broken."""
-    escaped = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaping.escape_mrkdwn(clean(text))
     return _BROADCAST.sub(lambda m: "@\u200b" + m.group(1), escaped)
 
 
@@ -38,7 +42,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _link(url: str | None, label: str) -> str:
-    safe = f.safe_url(url)
+    safe = escaping.safe_url(url, max_length=LINK_URL_LIMIT)
     return f"<{safe.replace('&', '&amp;')}|{label}>" if safe else label
 
 

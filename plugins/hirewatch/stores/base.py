@@ -131,8 +131,8 @@ class MentionStore(Protocol):
     def find_alerted(
         self, monitor: str, *, url: str | None = None, fingerprint: str | None = None
     ) -> StoredMention | None:
-        """An already-sent alert of the same story (same canonical URL, or same near-duplicate
-        fingerprint), for threading a later mention under it."""
+        """An already-sent alert of the same story (same canonical URL, or an equal
+        ``fingerprint`` value), for threading a later mention under it."""
         ...
 
     # -- runs, ratings

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from hirewatch.mention import Mention
 from hirewatch.report import RunReport, SourceReport
+from hirewatch.stores.base import UpsertResult
 
 #: Alert statuses that mean "Slack has this message" (``find_alerted`` threads under these).
 DELIVERED = ("sent", "threaded")
@@ -54,6 +55,16 @@ def merge_sources(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[
     return tuple(dict.fromkeys([*old, *new]))
 
 
+def upsert_result(new: list[str], updated: list[str], failed: list[tuple[str, str]] | dict[str, str]) -> UpsertResult:
+    """The result of one ``upsert_mentions`` call written in several batches: an id met again in a
+    later batch of the same call is reported once, new if it was new."""
+    first = tuple(dict.fromkeys(new))
+    known = set(first)
+    pairs = failed.items() if isinstance(failed, dict) else failed
+    return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
+                        failed=tuple(pairs))
+
+
 def run_report_from_dict(data: dict[str, Any]) -> RunReport:
     """Inverse of :meth:`RunReport.to_dict` (derived keys such as ``new_mentions`` are dropped)."""
     sources = [SourceReport(**src) for src in data.get("sources") or []]
@@ -69,6 +80,7 @@ def run_report_from_dict(data: dict[str, Any]) -> RunReport:
         alerts_failed=int(data.get("alerts_failed") or 0),
         store_failures=[(str(a), str(b)) for a, b in data.get("store_failures") or []],
         notes=list(data.get("notes") or []),
+        alert_error=data.get("alert_error"),
     )
 
 

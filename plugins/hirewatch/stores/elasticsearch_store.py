@@ -33,11 +33,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport
+from hirewatch.settings import redact_url
 from hirewatch.sources.base import CrawlState
 from hirewatch.stores.base import (
     AlertState,
@@ -56,6 +56,7 @@ from hirewatch.stores.codec import (
     parse_text_query,
     parse_time,
     run_report_from_dict,
+    upsert_result,
 )
 from hirewatch.stores.es_templates import (
     LANGUAGES,
@@ -86,17 +87,6 @@ class SetupStep:
     outcome: str
 
 
-def redact_url(url: str) -> str:
-    """The URL without user:password, for messages."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return url
-
-
 def _sha(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
@@ -118,14 +108,6 @@ def _api_reason(exc: Any) -> str:
         return f"HTTP {exc.meta.status} {_error_reason(body['error'])}"
     status = getattr(getattr(exc, "meta", None), "status", "?")
     return f"HTTP {status} {exc}"
-
-
-def _result(new: list[str], updated: list[str], failed: dict[str, str]) -> UpsertResult:
-    """An id met again in a later chunk of the same call is reported once: new if it was new."""
-    first = tuple(dict.fromkeys(new))
-    known = set(first)
-    return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
-                        failed=tuple(failed.items()))
 
 
 class ElasticsearchStore:
@@ -404,7 +386,7 @@ class ElasticsearchStore:
         if new or updated:
             self._refresh(self.alias)  # the alerter's next step searches the outbox
         self._keep_failures(failed, failed_mentions, kept)
-        return _result(new, updated, failed)
+        return upsert_result(new, updated, failed)
 
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Stored ``sources``/``fetched`` and sequence numbers of those ids that exist."""

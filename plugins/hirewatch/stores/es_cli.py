@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hirewatch.cli_support import json_option
 from hirewatch.errors import ConfigError, HirewatchError
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def setup() -> None:
 def sync(
     sqlite_path: Path = typer.Option(None, "--from", help="The SQLite store to copy (default: HIREWATCH_SQLITE_PATH "
                                                          "or $HIREWATCH_HOME/hirewatch.db)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = json_option("what was copied"),
 ) -> None:
     """Copy the embedded SQLite store into Elasticsearch (mentions with alert state, crawl state, runs, ratings).
 
@@ -117,7 +118,7 @@ def reindex() -> None:
 
 
 @es_app.command()
-def failures(as_json: bool = typer.Option(False, "--json")) -> None:
+def failures(as_json: bool = json_option("the kept failures")) -> None:
     """List mentions Elasticsearch refused, kept for the next run of their source."""
     try:
         with _open_es() as store:

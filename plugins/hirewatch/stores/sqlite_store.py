@@ -42,6 +42,7 @@ from hirewatch.stores.codec import (
     parse_time,
     run_report_from_dict,
     sort_time,
+    upsert_result,
 )
 
 T = TypeVar("T")
@@ -288,11 +289,7 @@ class SqliteStore:
                 batch = {}
         if batch:
             self._upsert_batch(list(batch.values()), new, updated, failed)
-        # an id met again in a later batch of the same call is reported once: new if it was new
-        first = tuple(dict.fromkeys(new))
-        known = set(first)
-        return UpsertResult(new=first, updated=tuple(mid for mid in dict.fromkeys(updated) if mid not in known),
-                            failed=tuple(failed))
+        return upsert_result(new, updated, failed)
 
     def _upsert_batch(self, mentions: Sequence[Mention], new: list[str], updated: list[str],
                       failed: list[tuple[str, str]]) -> None:
@@ -443,11 +440,7 @@ class SqliteStore:
     def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None:
         rows = self._read("get_crawl_state", "SELECT * FROM crawl_state WHERE monitor = ? AND source = ?",
                           (monitor, source))
-        if not rows:
-            return None
-        row = rows[0]
-        return CrawlState(etag=row["etag"], last_modified=row["last_modified"],
-                          seen_ids=tuple(json.loads(row["seen_ids"])), extra=json.loads(row["extra"]))
+        return _crawl_state(rows[0]) if rows else None
 
     def put_crawl_state(self, monitor: str, source: str, state: CrawlState) -> None:
         try:
@@ -577,9 +570,7 @@ class SqliteStore:
     def ratings(self, monitor: str, since: datetime) -> list[RatingPoint]:
         rows = self._read("ratings", "SELECT * FROM ratings WHERE monitor = ? AND at >= ? ORDER BY at, site",
                           (monitor, format_time(since)))
-        return [RatingPoint(monitor=row["monitor"], site=row["site"], at=parse_time(row["at"]),  # type: ignore[arg-type]
-                            rating=row["rating"], count=row["count"]) for row in rows]
-
+        return [_rating(row) for row in rows]
 
     # -- export (``hirewatch es sync``); not part of the MentionStore contract
 
@@ -597,9 +588,7 @@ class SqliteStore:
 
     def iter_crawl_states(self) -> Iterator[tuple[str, str, CrawlState]]:
         for row in self._read("export crawl state", "SELECT * FROM crawl_state ORDER BY monitor, source"):
-            yield row["monitor"], row["source"], CrawlState(
-                etag=row["etag"], last_modified=row["last_modified"], seen_ids=tuple(json.loads(row["seen_ids"])),
-                extra=json.loads(row["extra"]))
+            yield row["monitor"], row["source"], _crawl_state(row)
 
     def iter_runs(self) -> Iterator[RunReport]:
         for row in self._read("export runs", "SELECT report FROM runs ORDER BY id"):
@@ -607,8 +596,17 @@ class SqliteStore:
 
     def iter_ratings(self) -> Iterator[RatingPoint]:
         for row in self._read("export ratings", "SELECT * FROM ratings ORDER BY monitor, site, at"):
-            yield RatingPoint(monitor=row["monitor"], site=row["site"], at=parse_time(row["at"]),  # type: ignore[arg-type]
-                              rating=row["rating"], count=row["count"])
+            yield _rating(row)
+
+
+def _crawl_state(row: sqlite3.Row) -> CrawlState:
+    return CrawlState(etag=row["etag"], last_modified=row["last_modified"],
+                      seen_ids=tuple(json.loads(row["seen_ids"])), extra=json.loads(row["extra"]))
+
+
+def _rating(row: sqlite3.Row) -> RatingPoint:
+    return RatingPoint(monitor=row["monitor"], site=row["site"], at=parse_time(row["at"]),  # type: ignore[arg-type]
+                       rating=row["rating"], count=row["count"])
 
 
 class _WriteTransaction:

@@ -1,0 +1,112 @@
+"""Tell the operators' Slack channel when a hirewatch task has failed for good.
+
+:func:`operators_notifier` builds the ``on_failure_callback`` of a monitor's DAG (called by
+Airflow's task runner after the last retry). It posts to the monitor's
+``routing.alerts.operators_channel`` with the bot token of the ``hirewatch_slack`` Connection (or
+``HIREWATCH_SLACK_TOKEN``); with no channel or no token it does nothing. It never raises: a Slack
+outage must not hide the task's own failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+log = logging.getLogger(__name__)
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters, so error text (which may quote crawled text) can never
+    ping a channel or forge a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class SourcesFailed(AirflowFailException):
+    """Raised by a monitor DAG's ``report`` task so the run shows failed when a source failed
+    (without retrying: the sources have had their retries). The failing sources have already told
+    the operators; this one does not tell them again."""
+
+
+def failure_text(context: Mapping[str, Any], monitor: str) -> str:
+    """The operator message for a failed task instance (plain Slack mrkdwn, escaped)."""
+    ti = context.get("ti") or context.get("task_instance")
+    dag_id = getattr(ti, "dag_id", None) or "?"
+    task_id = getattr(ti, "task_id", None) or "?"
+    map_index = getattr(ti, "map_index", -1)
+    tries = getattr(ti, "try_number", None)
+    source = None
+    if map_index is not None and map_index >= 0:
+        # The fetch task's rendered map index is its source name; the mapped operator's expand
+        # input is the fallback.
+        source = getattr(ti, "rendered_map_index", None) or _mapped_source(getattr(ti, "task", None), map_index)
+    error = context.get("exception")
+    what = f"task `{escape_mrkdwn(task_id)}`"
+    if source:
+        what += f" (source `{escape_mrkdwn(source)}`)"
+    elif map_index is not None and map_index >= 0:
+        what += f" [{map_index}]"
+    lines = [f":warning: hirewatch monitor *{escape_mrkdwn(monitor)}*: {what} of DAG "
+             f"`{escape_mrkdwn(dag_id)}` failed" + (f" after {tries} tries" if tries else "")]
+    if error is not None:
+        lines.append(f"> {escape_mrkdwn(str(error))[:1500]}")
+    url = getattr(ti, "log_url", None)
+    if isinstance(url, str) and url:
+        lines.append(f"<{escape_mrkdwn(url)}|task log>")
+    return "\n".join(lines)
+
+
+def _mapped_source(task: Any, map_index: int) -> str | None:
+    """The source name a mapped ``fetch`` task instance ran for (its expand input, by index)."""
+    try:
+        value = task.op_kwargs_expand_input.value["source"]
+        return str(value[map_index])
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+
+
+def operators_notifier(monitor: str, channel: str | None) -> Callable[[Mapping[str, Any]], None] | None:
+    """The ``on_failure_callback`` for ``monitor``'s tasks, or None when no operators' channel is
+    configured (then Airflow has no callback to run at all)."""
+    if not channel:
+        return None
+
+    def notify_operators(context: Mapping[str, Any]) -> None:
+        if isinstance(context.get("exception"), SourcesFailed):
+            return
+        post_to_operators(channel, failure_text(context, monitor))
+
+    return notify_operators
+
+
+def post_to_operators(channel: str, text: str) -> bool:
+    """Post ``text`` to ``channel``. False (and a log line without any secret) when Slack is not
+    configured or refused; never raises."""
+    from hirewatch.settings import slack_base_url, slack_token
+
+    token = slack_token()
+    if token is None:
+        log.info("hirewatch: no Slack token (Connection hirewatch_slack or HIREWATCH_SLACK_TOKEN); "
+                 "operators' channel %s not told", channel)
+        return False
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    kwargs: dict[str, Any] = {"token": token.reveal(), "timeout": 10}
+    base_url = slack_base_url()
+    if base_url:
+        kwargs["base_url"] = base_url
+    try:
+        WebClient(**kwargs).chat_postMessage(channel=channel, text=text, mrkdwn=True, unfurl_links=False,
+                                             unfurl_media=False)
+    except SlackApiError as exc:
+        log.warning("hirewatch: Slack refused the operators' message to %s: %s", channel,
+                    exc.response.get("error") if exc.response is not None else "error")
+        return False
+    except (SlackClientError, OSError) as exc:
+        log.warning("hirewatch: Slack not reachable for the operators' message to %s: %s", channel,
+                    type(exc).__name__)
+        return False
+    return True

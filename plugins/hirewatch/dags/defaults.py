@@ -1,0 +1,65 @@
+"""What every hirewatch DAG shares: the store asset, the start date, the retry policy.
+
+Called at DAG parse time by :mod:`.monitor_dag` and :mod:`.digest_dag`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import Asset
+
+from hirewatch.dags.callbacks import operators_notifier
+
+#: Every fetch task writes here; the digest reads it (lineage in the Airflow UI's asset graph).
+MENTIONS = Asset(name="hirewatch_mentions", uri="hirewatch://store/mentions", group="hirewatch")
+
+#: A fixed past start date: with ``catchup=False`` the first run is the next scheduled time.
+START = pendulum.datetime(2025, 1, 1, tz="UTC")
+
+#: How often a monitor's sources are crawled (``HIREWATCH_MONITOR_SCHEDULE``, a cron expression
+#: or preset, in the monitor's time zone); conditional GETs make an unchanged feed cheap.
+DEFAULT_MONITOR_SCHEDULE = "@hourly"
+
+
+def monitor_schedule() -> str:
+    return os.environ.get("HIREWATCH_MONITOR_SCHEDULE") or DEFAULT_MONITOR_SCHEDULE
+
+
+def digest_asset(monitor_name: str) -> Asset:
+    return Asset(name=f"hirewatch_digest_{monitor_name}", uri=f"hirewatch://digest/{monitor_name}", group="hirewatch")
+
+
+#: Retries of every task (``HIREWATCH_TASK_RETRIES``); ``make run`` sets 0 so a local run that
+#: fails says so at once instead of waiting out the back-off.
+DEFAULT_RETRIES = 2
+
+
+def task_retries() -> int:
+    value = os.environ.get("HIREWATCH_TASK_RETRIES")
+    if value is None or value == "":
+        return DEFAULT_RETRIES
+    try:
+        return max(0, int(value))
+    except ValueError:
+        return DEFAULT_RETRIES
+
+
+def default_args(monitor_name: str, operators_channel: str | None) -> dict[str, Any]:
+    """Retries with exponential back-off (2, 4, 8 ... minutes, at most 30) and, when the monitor
+    names an operators' channel, a Slack message after the last failed try."""
+    args: dict[str, Any] = {
+        "owner": "hirewatch",
+        "retries": task_retries(),
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
+        "execution_timeout": timedelta(minutes=30),
+    }
+    callback = operators_notifier(monitor_name, operators_channel)
+    if callback is not None:
+        args["on_failure_callback"] = callback
+    return args

@@ -1,0 +1,131 @@
+"""The monitors the DAG files are built from, read once per process while the files do not change.
+
+Called by :mod:`hirewatch.dags.monitor_dag` and :mod:`hirewatch.dags.digest_dag` at DAG parse
+time. Imports no Airflow and no pipeline code: only the config loader. Never raises for a broken
+monitor file: its :class:`~hirewatch.errors.ConfigError` is returned beside the good monitors.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from hirewatch.config import Monitor, load_monitor, monitor_files
+from hirewatch.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+#: The repo's monitors/ folder (this file is plugins/hirewatch/dags/monitor_configs.py).
+REPO_MONITORS = Path(__file__).resolve().parents[3] / "monitors"
+
+
+def monitors_dir() -> Path:
+    """``$HIREWATCH_MONITORS``, else the repo's ``monitors/`` folder."""
+    configured = os.environ.get("HIREWATCH_MONITORS")
+    return Path(configured).expanduser().resolve() if configured else REPO_MONITORS
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenMonitor:
+    """A monitor file that did not load: its DAG id (from the file's ``name:`` when readable,
+    else from the file name) and the error an operator needs to fix it."""
+
+    dag_name: str
+    path: str
+    error: ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorConfigs:
+    monitors: tuple[Monitor, ...]
+    broken: tuple[BrokenMonitor, ...]
+
+
+_CACHE: dict[tuple[object, ...], MonitorConfigs] = {}
+
+
+def _signature(directory: Path) -> tuple[object, ...]:
+    """What the cache is keyed on: the folder and every monitor file's path, size and mtime."""
+    entries: list[object] = [str(directory)]
+    for path in monitor_files(directory):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def load_monitor_configs(directory: Path | None = None) -> MonitorConfigs:
+    """Every monitor of ``directory`` (default :func:`monitors_dir`) in file order, and the broken
+    files. Cached per process until a file changes (DAG files are parsed again and again)."""
+    directory = directory or monitors_dir()
+    key = _signature(directory)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    if not directory.is_dir():
+        log.error("hirewatch: monitors folder %s does not exist; no monitor DAGs", directory)
+    good, errors = _load_each(directory) if directory.is_dir() else ([], [])
+    used = {m.name for m in good}
+    broken = []
+    for error in errors:
+        log.error("hirewatch: monitor file skipped: %s", error)
+        name = _declared_name(error.path) or _stem_name(error.path)
+        if name in used:
+            name = f"broken_{_stem_name(error.path)}"
+        used.add(name)
+        broken.append(BrokenMonitor(dag_name=name, path=error.path or "?", error=error))
+    configs = MonitorConfigs(tuple(good), tuple(broken))
+    _CACHE.clear()
+    _CACHE[key] = configs
+    return configs
+
+
+def _load_each(directory: Path) -> tuple[list[Monitor], list[ConfigError]]:
+    """Like :func:`hirewatch.config.load_monitors`, but an unexpected exception while loading one
+    file (a source kind whose module does not import, say) is that file's error too: a DAG file
+    must never fail to import because of one monitor."""
+    good: list[Monitor] = []
+    errors: list[ConfigError] = []
+    seen: dict[str, str] = {}
+    for path in monitor_files(directory):
+        try:
+            monitor = load_monitor(path)
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one monitor must never break every DAG
+            errors.append(ConfigError(f"could not be loaded: {type(exc).__name__}: {exc}", path=str(path)))
+            continue
+        if monitor.name in seen:
+            errors.append(ConfigError(f"monitor name {monitor.name!r} is already used by {seen[monitor.name]}",
+                                      path=str(path), field="name"))
+            continue
+        seen[monitor.name] = str(path)
+        good.append(monitor)
+    return good, errors
+
+
+def _declared_name(path: str | None) -> str | None:
+    """The ``name:`` a broken file declares, when the YAML reads at all."""
+    if not path:
+        return None
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    name = data.get("name") if isinstance(data, dict) else None
+    if isinstance(name, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
+        return name
+    return None
+
+
+def _stem_name(path: str | None) -> str:
+    stem = Path(path or "monitor").stem
+    return re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-")[:64] or "monitor"

@@ -1,0 +1,40 @@
+"""Crawled text made safe for the places it is shown: Slack mrkdwn and links.
+
+Called by the Slack alert messages (:mod:`hirewatch.alerts.slack_message`) and by the digest's
+renderings (:mod:`hirewatch.digest.formatting`, :mod:`hirewatch.digest.slack_summary`), so an
+article's text or URL is handled the same way in an alert and in the digest. Pure functions;
+none raises for any input. HTML escaping is Jinja's autoescape (the digest's HTML) or
+``html.escape``; it is not repeated here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+#: The only characters Slack reserves in mrkdwn (``<!channel>``, ``<@U123>``, ``<url|label>``).
+MRKDWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+#: Characters left as they are in a safe URL; everything else (space, ``<``, ``>``, ``|``, ``"``)
+#: is percent-encoded so the URL cannot close a ``<url|label>`` link or an HTML attribute.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def escape_mrkdwn(text: str) -> str:
+    """``text`` with ``&``, ``<`` and ``>`` escaped for Slack mrkdwn."""
+    return "".join(MRKDWN_ESCAPES.get(ch, ch) for ch in text)
+
+
+def safe_url(url: str | None, max_length: int | None = None) -> str | None:
+    """``url`` if it is an http(s) address (percent-encoded where it would break out of a link),
+    else None: a crawled ``javascript:``, ``data:`` or ``file:`` link is never made a link. With
+    ``max_length``, a longer result is None too (no link rather than a message Slack refuses)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    cleaned = quote(url.strip(), safe=_URL_SAFE)
+    return cleaned if max_length is None or len(cleaned) <= max_length else None

@@ -24,7 +24,7 @@ from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import HirewatchError, SourceError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport, SourceReport
-from hirewatch.sources.base import Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
 from hirewatch.sources.registry import build_source
 
 if TYPE_CHECKING:
@@ -49,19 +49,35 @@ class Processed:
     bozo: str | None = None
 
 
-_MATCHERS: dict[str, Any] = {}
+_MATCHERS: dict[Any, Any] = {}
 
 
 def _matcher(monitor: Monitor) -> Any:
     """One compiled matcher per monitor per process (compiling the patterns per item would waste
-    the hot path)."""
+    the hot path). Keyed by what the matcher is built from (name, employer, competitors), not by
+    the whole monitor: serialising a monitor with thousands of sources once per document made a
+    run quadratic in its sources."""
     from hirewatch.match.employer_matcher import EmployerMatcher
 
-    key = f"{monitor.name}:{hash(monitor.model_dump_json())}"
+    key = (monitor.name, monitor.employer, monitor.competitors)
     matcher = _MATCHERS.get(key)
     if matcher is None:
         matcher = _MATCHERS[key] = EmployerMatcher(monitor)
     return matcher
+
+
+_FILTERS: dict[Any, Any] = {}
+
+
+def _candidate_filter(monitor: Monitor) -> Any:
+    """The monitor's :class:`~hirewatch.match.prefilter.CandidateFilter` (None when it has none),
+    one per process, keyed like :func:`_matcher`."""
+    from hirewatch.match.prefilter import candidate_filter
+
+    key = (monitor.name, monitor.employer, monitor.competitors)
+    if key not in _FILTERS:
+        _FILTERS[key] = candidate_filter(monitor)
+    return _FILTERS[key]
 
 
 def items_to_mentions(monitor: Monitor, spec: SourceSpec, items: Iterable[RawItem],
@@ -87,12 +103,31 @@ def process_document(monitor: Monitor, spec: SourceSpec, document: Document, fet
     calling process or in a worker process. Raises :class:`SourceError` for a document that is not
     a usable feed or page."""
     source = build_source(spec, monitor)
-    items = source.parse(document)
+    # Items that cannot name an entity are skipped before parsing (a pure optimisation: the
+    # matcher would drop them; see hirewatch.match.prefilter).
+    items = source.parse_filtered(document, _candidate_filter(monitor))
     mentions, count = items_to_mentions(monitor, spec, items, fetched)
+    count = getattr(items, "total", count)
     bozo = getattr(items, "bozo", None)
     if enrich and mentions:
         mentions = enrich_mentions(mentions, monitor)
     return Processed(mentions, count, bozo)
+
+
+# The monitor of the run, sent once to each pool worker (its initializer) instead of with every
+# document: a monitor with thousands of sources is large to pickle.
+_WORKER_MONITOR: Monitor | None = None
+
+
+def _init_worker(monitor: Monitor) -> None:
+    global _WORKER_MONITOR
+    _WORKER_MONITOR = monitor
+
+
+def _process_in_worker(spec: SourceSpec, document: Document, fetched: datetime) -> Processed:
+    """:func:`process_document` in a pool worker, with the monitor its initializer received."""
+    assert _WORKER_MONITOR is not None, "pool worker started without _init_worker"
+    return process_document(_WORKER_MONITOR, spec, document, fetched)
 
 
 def enrich_mentions(mentions: list[Mention], monitor: Monitor) -> list[Mention]:
@@ -127,9 +162,10 @@ def _monitor_dir(monitor: Monitor) -> str | None:
     return os.path.dirname(os.path.abspath(monitor.path)) if monitor.path else None
 
 
-async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> FetchOutcome:
+async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> tuple[CrawlState | None, FetchOutcome]:
+    """The source's stored crawl state and what fetching with it gave."""
     state = store.get_crawl_state(source.monitor.name, source.name)
-    return await source.fetch(fetcher, state)
+    return state, await source.fetch(fetcher, state)
 
 
 # --------------------------------------------------------------------------- runs
@@ -143,7 +179,8 @@ def _workers() -> int:
 
 
 def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, processed: list[Processed],
-                  store: MentionStore, report: SourceReport) -> list[tuple[str, str]]:
+                  store: MentionStore, report: SourceReport,
+                  previous: CrawlState | None = None) -> list[tuple[str, str]]:
     mentions = merge_duplicates(m for p in processed for m in p.mentions)
     failures: list[tuple[str, str]] = []
     if mentions:
@@ -158,7 +195,9 @@ def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, proce
     if not failures:
         for point in source.rating_points(outcome):
             store.record_rating(point)
+    if not failures and not (outcome.not_modified and outcome.state == previous):
         # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
+        # A 304 that changed nothing writes nothing (a re-run must cost almost nothing).
         store.put_crawl_state(monitor.name, source.name, outcome.state)
     return failures
 
@@ -172,37 +211,56 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                              progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
     loop = asyncio.get_running_loop()
     workers = _workers()
+    use_pool = workers > 1 and len(sources) >= POOL_THRESHOLD
     pool: Executor | None = None
-    if workers > 1 and len(sources) >= POOL_THRESHOLD:
-        import multiprocessing
-
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    # Sources between "fetch started" and "stored": bounds the fetched documents held in memory
+    # while the pool parses (fetching runs ahead of parsing), without stopping the overlap.
+    in_flight = asyncio.Semaphore(monitor.fetch.concurrency + 2 * max(1, workers))
     fetched_at = utcnow()
     reports: list[SourceReport] = []
     failures: list[tuple[str, str]] = []
 
+    def get_pool() -> Executor:
+        # Created on the first document to parse: a re-run where every source answers 304 never
+        # pays for starting worker processes.
+        nonlocal pool
+        if pool is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context("forkserver")
+            # The forkserver loads the stages and the language models once; workers fork from it
+            # (hirewatch.worker_warmup). No effect when the forkserver already runs.
+            context.set_forkserver_preload(["hirewatch.worker_warmup"])
+            # Workers get the monitor without its source list (they are handed each source's spec
+            # with its document): 10,000 sources are ~15 MB per worker otherwise.
+            slim = monitor.model_copy(update={"sources": ()})
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=_init_worker, initargs=(slim,))
+        return pool
+
     async def handle(source: Source, fetcher: Any) -> None:
         report = SourceReport(source=source.name, kind=source.spec.type)
         started = time.perf_counter()
-        try:
-            outcome = await _fetch_one(source, fetcher, store)
-            report.requests = outcome.requests
-            if outcome.not_modified or not outcome.documents:
-                report.status = "not_modified" if outcome.not_modified else "ok"
-                processed: list[Processed] = []
-            else:
-                if pool is not None:
-                    futures = [loop.run_in_executor(pool, process_document, monitor, source.spec, doc, fetched_at)
+        async with in_flight:
+            try:
+                previous, outcome = await _fetch_one(source, fetcher, store)
+                report.requests = outcome.requests
+                if outcome.not_modified or not outcome.documents:
+                    report.status = "not_modified" if outcome.not_modified else "ok"
+                    processed: list[Processed] = []
+                elif use_pool:
+                    executor = get_pool()
+                    futures = [loop.run_in_executor(executor, _process_in_worker, source.spec, doc, fetched_at)
                                for doc in outcome.documents]
                     processed = list(await asyncio.gather(*futures))
                 else:
                     processed = [process_document(monitor, source.spec, doc, fetched_at)
                                  for doc in outcome.documents]
-            failures.extend(_store_source(monitor, source, outcome, processed, store, report))
-        except HirewatchError as exc:
-            report.status, report.error = "failed", _reason(exc)
-        except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
-            report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
+                failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
+            except HirewatchError as exc:
+                report.status, report.error = "failed", _reason(exc)
+            except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
+                report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         report.seconds = round(time.perf_counter() - started, 3)
         reports.append(report)
         if progress is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,15 +125,30 @@ def _init_worker(monitor: Monitor) -> None:
 
 
 def _process_in_worker(spec: SourceSpec, document: Document, fetched: datetime) -> Processed:
-    """:func:`process_document` in a pool worker, with the monitor its initializer received."""
+    """:func:`process_document` without enrich in a pool worker, with the monitor its initializer
+    received (enrich comes after the store said which texts it already scored)."""
     assert _WORKER_MONITOR is not None, "pool worker started without _init_worker"
-    return process_document(_WORKER_MONITOR, spec, document, fetched)
+    return process_document(_WORKER_MONITOR, spec, document, fetched, enrich=False)
 
 
-def enrich_mentions(mentions: list[Mention], monitor: Monitor) -> list[Mention]:
+def _enrich_in_worker(mentions: list[Mention], previous: dict[str, Mention]) -> list[Mention]:
+    assert _WORKER_MONITOR is not None, "pool worker started without _init_worker"
+    return enrich_mentions(mentions, _WORKER_MONITOR, previous)
+
+
+def enrich_mentions(mentions: list[Mention], monitor: Monitor,
+                    previous: Mapping[str, Mention] | None = None) -> list[Mention]:
+    """Language, sentiment, topics, severity. ``previous``: the stored copies of these mentions, so
+    that unchanged text keeps its scores instead of going through the model again."""
     from hirewatch.enrich import enrich_mentions as _enrich
 
-    return _enrich(mentions, monitor)
+    return _enrich(mentions, monitor, previous)
+
+
+def _previous_versions(store: MentionStore, processed: list[Processed]) -> dict[str, Mention]:
+    from hirewatch.enrich import stored_versions
+
+    return stored_versions(store, (m for p in processed for m in p.mentions))
 
 
 def merge_duplicates(mentions: Iterable[Mention]) -> list[Mention]:
@@ -253,9 +268,19 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                     futures = [loop.run_in_executor(executor, _process_in_worker, source.spec, doc, fetched_at)
                                for doc in outcome.documents]
                     processed = list(await asyncio.gather(*futures))
+                    stored = _previous_versions(store, processed)
+                    enriched = [loop.run_in_executor(executor, _enrich_in_worker, p.mentions, stored)
+                                for p in processed if p.mentions]
+                    for p, mentions in zip([p for p in processed if p.mentions],
+                                           await asyncio.gather(*enriched), strict=True):
+                        p.mentions = mentions
                 else:
-                    processed = [process_document(monitor, source.spec, doc, fetched_at)
+                    processed = [process_document(monitor, source.spec, doc, fetched_at, enrich=False)
                                  for doc in outcome.documents]
+                    stored = _previous_versions(store, processed)
+                    for p in processed:
+                        if p.mentions:
+                            p.mentions = enrich_mentions(p.mentions, monitor, stored)
                 failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
             except HirewatchError as exc:
                 report.status, report.error = "failed", _reason(exc)

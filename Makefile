@@ -5,14 +5,15 @@ UV_VERSION := 0.13.8
 UV := .uv/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
-export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
+export HIREWATCH_HOME ?= $(CURDIR)/var
+export AIRFLOW_HOME ?= $(HIREWATCH_HOME)/airflow
 
 # `make run` and `make airflow-ui`: a real Airflow on an embedded SQLite metadata DB under var/,
 # the repo's dags/ and monitors/, the embedded SQLite store in var/, offline.
 AIRFLOW_ENV := AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__PLUGINS_FOLDER=$(CURDIR)/plugins \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(AIRFLOW_HOME)/airflow.db \
 	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 \
-	HIREWATCH_HOME=$(CURDIR)/var HIREWATCH_MONITORS=$(CURDIR)/monitors
+	HIREWATCH_MONITORS=$(CURDIR)/monitors
 AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
 # make run: a failing task fails the run at once (no retry back-off to wait out).
 RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 $(AIRFLOW)
@@ -42,7 +43,7 @@ run: setup $(AIRFLOW_HOME)/airflow.db
 	@echo "airflow: running DAG hirewatch_digest_example (log: $(AIRFLOW_HOME)/dags-test-digest.log)"
 	@$(RUN_AIRFLOW) dags test hirewatch_digest_example -c '{"day": "today"}' > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
 		|| { tail -40 $(AIRFLOW_HOME)/dags-test-digest.log; exit 1; }
-	@HIREWATCH_HOME=$(CURDIR)/var $(PY) -m hirewatch.dags.run_summary example
+	@$(PY) -m hirewatch.dags.run_summary example
 
 run-cli: setup
 	$(VENV)/bin/hirewatch run --monitor example

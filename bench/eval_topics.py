@@ -61,7 +61,7 @@ def main() -> None:
     errors = []
     for item, m in zip(items, enriched, strict=True):
         c = per_lang.setdefault(item.lang, Counter())
-        threshold = model_scorer.scorer().threshold if m.scorer == model_scorer.NAME else 0.05
+        threshold = model_scorer.scorer(m.language).threshold if m.scorer != "vader+hr" else 0.05
         got = {t for t in m.topics if not t.startswith("watch:")}
         gold = set(item.topics)
         c["tp"] += len(got & gold)

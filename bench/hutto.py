@@ -54,3 +54,18 @@ def load(set_name: str) -> list[Item]:
 
 def load_all() -> list[Item]:
     return [item for name in SETS for item in load(name)]
+
+
+def capped(items: list[Item], cap: int | None) -> list[Item]:
+    """At most ``cap`` items per (set, split), chosen by a stable hash of the id (not by position,
+    so a cap keeps the set's mix of documents)."""
+    if not cap:
+        return items
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        groups.setdefault((item.set, item.split), []).append(item)
+    out = []
+    for group in groups.values():
+        ranked = sorted(group, key=lambda i: hashlib.sha256(f"cap:{i.set}:{i.id}".encode()).hexdigest())
+        out.extend(ranked[:cap])
+    return out

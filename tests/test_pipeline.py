@@ -66,8 +66,12 @@ def test_run_stores_matched_mentions_and_remembers_both_sources(web: WebServer, 
     assert set(rotterdam[0].sources) == {"en", "alerts"}
     # Every mention has its language; the ghosting story is negative and pending in the outbox.
     assert {h.mention.language for h in hits} == {"en", "nl", "sv"}
-    assert all(h.mention.sentiment_label in {"negative", "neutral", "positive"}
-               for h in hits if h.mention.language == "en")
+    assert all(h.mention.sentiment_label in {"negative", "neutral", "positive"} for h in hits)
+    assert all(h.mention.scorer and h.mention.severity is not None for h in hits)
+    scorers = {h.mention.language: h.mention.scorer for h in hits}
+    assert "vader" in scorers["en"] and "vader" not in scorers["nl"] and "vader" not in scorers["sv"]
+    dutch = next(h.mention for h in hits if "sollicitatiegesprek" in h.mention.title)
+    assert dutch.sentiment_label == "negative" and "interview" in dutch.topics
     ghosted = next(h for h in hits if "ghosted" in h.mention.title)
     assert ghosted.mention.sentiment_label == "negative"
     assert ghosted.alert.status == "pending"
@@ -105,3 +109,44 @@ def test_ingest_source_raises_for_its_own_failure_only(web: WebServer, store: Sq
     assert ingest_source(monitor, "en", store).status == "ok"
     with pytest.raises(SourceError, match=r"in source 'alerts' of monitor 'acme': .*500"):
         ingest_source(monitor, "alerts", store)
+
+
+def test_unchanged_text_is_not_scored_again_in_a_later_run(web: WebServer, store: SqliteStore,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed feed whose old items are unchanged sends only the new text through the model,
+    even in a new process (the in-process cache is emptied between the runs)."""
+    from hirewatch.enrich import model_scorer
+
+    embedded: list[str] = []
+
+    def fresh_process_scorers() -> None:
+        def counting(texts):
+            embedded.extend(texts)
+            return model_scorer.embed_texts(texts)
+
+        monkeypatch.setattr(model_scorer, "_scorers", {
+            "multi": model_scorer.ModelScorer(head_path=model_scorer.HEAD_PATH, name=model_scorer.NAME,
+                                              embed=counting)})
+
+    monitor = monitor_for(web)
+    fresh_process_scorers()
+    run_monitor(monitor, store, alert=False)
+    first = len(embedded)
+    assert first >= 2  # the Dutch and Swedish mentions went through the model
+
+    feed = (FEEDS / "vacatures-nl.xml").read_text(encoding="utf-8")
+    new_entry = """  <entry>
+    <title>Brightwave Logistics: nieuwe vacatures voor planners</title>
+    <id>https://werkblog.example.nl/2026/11/brightwave-planners</id>
+    <link href="https://werkblog.example.nl/2026/11/brightwave-planners"/>
+    <updated>2026-11-23T09:00:00Z</updated>
+    <content type="html">Brightwave Logistics zoekt planners. Het salaris is slecht en de sfeer is vervelend.</content>
+  </entry>
+</feed>"""
+    web.set("/nl.xml", feed.replace("</feed>", new_entry), content_type="application/atom+xml")
+    embedded.clear()
+    fresh_process_scorers()
+    report = run_monitor(monitor, store, alert=False)
+    assert report.new_mentions == 1
+    # Only the new item's text (whole, and its sentences for per-topic sentiment) reached the model.
+    assert embedded and all("planners" in text or "salaris" in text for text in embedded)

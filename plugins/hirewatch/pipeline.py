@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -54,19 +54,35 @@ class Processed:
     bozo: str | None = None
 
 
-_MATCHERS: dict[str, Any] = {}
+_MATCHERS: dict[Any, Any] = {}
 
 
 def _matcher(monitor: Monitor) -> Any:
     """One compiled matcher per monitor per process (compiling the patterns per item would waste
-    the hot path)."""
+    the hot path). Keyed by what the matcher is built from (name, employer, competitors), not by
+    the whole monitor: serialising a monitor with thousands of sources once per document made a
+    run quadratic in its sources."""
     from hirewatch.match.employer_matcher import EmployerMatcher
 
-    key = f"{monitor.name}:{hash(monitor.model_dump_json())}"
+    key = (monitor.name, monitor.employer, monitor.competitors)
     matcher = _MATCHERS.get(key)
     if matcher is None:
         matcher = _MATCHERS[key] = EmployerMatcher(monitor)
     return matcher
+
+
+_FILTERS: dict[Any, Any] = {}
+
+
+def _candidate_filter(monitor: Monitor) -> Any:
+    """The monitor's :class:`~hirewatch.match.prefilter.CandidateFilter` (None when it has none),
+    one per process, keyed like :func:`_matcher`."""
+    from hirewatch.match.prefilter import candidate_filter
+
+    key = (monitor.name, monitor.employer, monitor.competitors)
+    if key not in _FILTERS:
+        _FILTERS[key] = candidate_filter(monitor)
+    return _FILTERS[key]
 
 
 def items_to_mentions(monitor: Monitor, spec: SourceSpec, items: Iterable[RawItem],
@@ -95,18 +111,52 @@ def process_document(monitor: Monitor, spec: SourceSpec, document: Document, fet
     calling process or in a worker process. Raises :class:`SourceError` for a document that is not
     a usable feed or page."""
     source = build_source(spec, monitor)
-    items = source.parse(document)
+    # Items that cannot name an entity are skipped before parsing (a pure optimisation: the
+    # matcher would drop them; see hirewatch.match.prefilter).
+    items = source.parse_filtered(document, _candidate_filter(monitor))
     mentions, count = items_to_mentions(monitor, spec, items, fetched)
+    count = getattr(items, "total", count)
     bozo = getattr(items, "bozo", None)
     if enrich and mentions:
         mentions = enrich_mentions(mentions, monitor)
     return Processed(mentions, count, bozo)
 
 
-def enrich_mentions(mentions: list[Mention], monitor: Monitor) -> list[Mention]:
+# The monitor of the run, sent once to each pool worker (its initializer) instead of with every
+# document: a monitor with thousands of sources is large to pickle.
+_WORKER_MONITOR: Monitor | None = None
+
+
+def _init_worker(monitor: Monitor) -> None:
+    global _WORKER_MONITOR
+    _WORKER_MONITOR = monitor
+
+
+def _process_in_worker(spec: SourceSpec, document: Document, fetched: datetime) -> Processed:
+    """:func:`process_document` without enrich in a pool worker, with the monitor its initializer
+    received (enrich comes after the store said which texts it already scored)."""
+    assert _WORKER_MONITOR is not None, "pool worker started without _init_worker"
+    return process_document(_WORKER_MONITOR, spec, document, fetched, enrich=False)
+
+
+def _enrich_in_worker(mentions: list[Mention], previous: dict[str, Mention]) -> list[Mention]:
+    assert _WORKER_MONITOR is not None, "pool worker started without _init_worker"
+    return enrich_mentions(mentions, _WORKER_MONITOR, previous)
+
+
+def enrich_mentions(mentions: list[Mention], monitor: Monitor,
+                    previous: Mapping[str, Mention] | None = None) -> list[Mention]:
+    """Language, sentiment, topics, severity. ``previous``: the stored copies of these mentions, so
+    that unchanged text keeps its scores instead of going through the model again."""
     from hirewatch.enrich import enrich_mentions as _enrich
 
-    return _enrich(mentions, monitor)
+    return _enrich(mentions, monitor, previous)
+
+
+def _previous_versions(store: MentionStore, processed: list[Processed]) -> dict[str, Mention]:
+    from hirewatch.enrich import stored_versions
+
+    return stored_versions(store, (m for p in processed for m in p.mentions))
 
 
 def merge_duplicates(mentions: Iterable[Mention]) -> list[Mention]:
@@ -135,10 +185,10 @@ def _monitor_dir(monitor: Monitor) -> str | None:
     return os.path.dirname(os.path.abspath(monitor.path)) if monitor.path else None
 
 
-async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> FetchOutcome:
-    """Fetch one source with its crawl state. A site that asked us (429/503 ``Retry-After``) to
-    wait is not asked again before then: that raises :class:`SourceError` without a request, and
-    a new such answer is remembered in the crawl state."""
+async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> tuple[CrawlState | None, FetchOutcome]:
+    """The source's stored crawl state and what fetching with it gave. A site that asked us
+    (429/503 ``Retry-After``) to wait is not asked again before then: that raises
+    :class:`SourceError` without a request, and a new such answer is remembered in the crawl state."""
     state = store.get_crawl_state(source.monitor.name, source.name)
     until = _retry_after_until(state)
     if until is not None and until > utcnow():
@@ -156,7 +206,7 @@ async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> Fetch
     if RETRY_AFTER_KEY in outcome.state.extra:
         extra = {k: v for k, v in outcome.state.extra.items() if k != RETRY_AFTER_KEY}
         outcome = replace(outcome, state=replace(outcome.state, extra=extra))
-    return outcome
+    return state, outcome
 
 
 def _retry_after_until(state: CrawlState | None) -> datetime | None:
@@ -178,7 +228,8 @@ def _workers() -> int:
 
 
 def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, processed: list[Processed],
-                  store: MentionStore, report: SourceReport) -> list[tuple[str, str]]:
+                  store: MentionStore, report: SourceReport,
+                  previous: CrawlState | None = None) -> list[tuple[str, str]]:
     mentions = merge_duplicates(m for p in processed for m in p.mentions)
     failures: list[tuple[str, str]] = []
     if mentions:
@@ -193,7 +244,9 @@ def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, proce
     if not failures:
         for point in source.rating_points(outcome):
             store.record_rating(point)
+    if not failures and not (outcome.not_modified and outcome.state == previous):
         # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
+        # A 304 that changed nothing writes nothing (a re-run must cost almost nothing).
         store.put_crawl_state(monitor.name, source.name, outcome.state)
     return failures
 
@@ -203,41 +256,88 @@ def _run_sources(monitor: Monitor, store: MentionStore, sources: list[Source],
     return asyncio.run(_run_sources_async(monitor, store, sources, progress))
 
 
+def _process_here(monitor: Monitor, spec: SourceSpec, documents: Iterable[Document], fetched_at: datetime,
+                  store: MentionStore) -> list[Processed]:
+    """Parse, extract, match and enrich one source's documents in this process (the run's worker
+    thread), re-using the stored versions' scores."""
+    processed = [process_document(monitor, spec, doc, fetched_at, enrich=False) for doc in documents]
+    stored = _previous_versions(store, processed)
+    for p in processed:
+        if p.mentions:
+            p.mentions = enrich_mentions(p.mentions, monitor, stored)
+    return processed
+
+
 async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: list[Source],
                              progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
     loop = asyncio.get_running_loop()
     workers = _workers()
-    pool: Executor
-    if workers > 1 and len(sources) >= POOL_THRESHOLD:
-        import multiprocessing
+    use_pool = workers > 1 and len(sources) >= POOL_THRESHOLD
+    pool: Executor | None = None
+    # Sources between "fetch started" and "stored": bounds the fetched documents held in memory
+    # while the pool parses (fetching runs ahead of parsing), without stopping the overlap.
+    in_flight = asyncio.Semaphore(monitor.fetch.concurrency + 2 * max(1, workers))
+    # Below the pool threshold the CPU work runs in one worker thread, not on the event loop:
+    # parsing a big feed must not stall the other sources' fetches (their time limits would fire
+    # late, or falsely).
+    thread: ThreadPoolExecutor | None = None
 
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
-    else:
-        # One worker thread, not the event loop: parsing a big feed must not stall the other
-        # sources' fetches (their time limits would fire late, or falsely) nor their timers.
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirewatch-parse")
+    def get_thread() -> ThreadPoolExecutor:
+        nonlocal thread
+        if thread is None:
+            thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirewatch-parse")
+        return thread
     fetched_at = utcnow()
     reports: list[SourceReport] = []
     failures: list[tuple[str, str]] = []
 
+    def get_pool() -> Executor:
+        # Created on the first document to parse: a re-run where every source answers 304 never
+        # pays for starting worker processes.
+        nonlocal pool
+        if pool is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context("forkserver")
+            # The forkserver loads the stages and the language models once; workers fork from it
+            # (hirewatch.worker_warmup). No effect when the forkserver already runs.
+            context.set_forkserver_preload(["hirewatch.worker_warmup"])
+            # Workers get the monitor without its source list (they are handed each source's spec
+            # with its document): 10,000 sources are ~15 MB per worker otherwise.
+            slim = monitor.model_copy(update={"sources": ()})
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=_init_worker, initargs=(slim,))
+        return pool
+
     async def handle(source: Source, fetcher: Any) -> None:
         report = SourceReport(source=source.name, kind=source.spec.type)
         started = time.perf_counter()
-        try:
-            outcome = await _fetch_one(source, fetcher, store)
-            report.requests = outcome.requests
-            if outcome.not_modified or not outcome.documents:
-                report.status = "not_modified" if outcome.not_modified else "ok"
-                processed: list[Processed] = []
-            else:
-                futures = [loop.run_in_executor(pool, process_document, monitor, source.spec, doc, fetched_at)
-                           for doc in outcome.documents]
-                processed = list(await asyncio.gather(*futures))
-            failures.extend(_store_source(monitor, source, outcome, processed, store, report))
-        except HirewatchError as exc:
-            report.status, report.error = "failed", _reason(exc)
-        except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
-            report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
+        async with in_flight:
+            try:
+                previous, outcome = await _fetch_one(source, fetcher, store)
+                report.requests = outcome.requests
+                if outcome.not_modified or not outcome.documents:
+                    report.status = "not_modified" if outcome.not_modified else "ok"
+                    processed: list[Processed] = []
+                elif use_pool:
+                    executor = get_pool()
+                    futures = [loop.run_in_executor(executor, _process_in_worker, source.spec, doc, fetched_at)
+                               for doc in outcome.documents]
+                    processed = list(await asyncio.gather(*futures))
+                    stored = _previous_versions(store, processed)
+                    enriched = [loop.run_in_executor(executor, _enrich_in_worker, p.mentions, stored)
+                                for p in processed if p.mentions]
+                    for p, mentions in zip([p for p in processed if p.mentions],
+                                           await asyncio.gather(*enriched), strict=True):
+                        p.mentions = mentions
+                else:
+                    processed = await loop.run_in_executor(get_thread(), _process_here, monitor, source.spec,
+                                                           outcome.documents, fetched_at, store)
+                failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
+            except HirewatchError as exc:
+                report.status, report.error = "failed", _reason(exc)
+            except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
+                report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         report.seconds = round(time.perf_counter() - started, 3)
         reports.append(report)
         if progress is not None:
@@ -247,7 +347,10 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
         async with _fetcher(monitor) as fetcher:
             await asyncio.gather(*(handle(source, fetcher) for source in sources))
     finally:
-        pool.shutdown(cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if thread is not None:
+            thread.shutdown(cancel_futures=True)
     order = {s.name: i for i, s in enumerate(sources)}
     reports.sort(key=lambda r: order[r.source])
     return reports, failures

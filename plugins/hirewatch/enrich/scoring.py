@@ -7,9 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hirewatch.enrich.text import sentences
 from hirewatch.mention import NEGATIVE, NEUTRAL, POSITIVE
 
 VADER_THRESHOLD = 0.05  # VADER's own recommendation for its compound score
+# A text up to this long (a tweet, a review title and a line or two) is scored whole, as VADER
+# and the heads were built and validated; a longer one sentence by sentence, combined. Measured
+# on the Hutto dev split: per-sentence scoring of short multi-sentence tweets cost the English
+# head 6 points (0.848 vs 0.910).
+SHORT_TEXT_CHARS = 300
+
+
+def scoring_units(text: str) -> list[str]:
+    """What is scored for a whole text: the text itself when short, else its sentences."""
+    if len(text) <= SHORT_TEXT_CHARS:
+        return [text] if text.strip() else []
+    return sentences(text)
 
 
 def combine(scores: Sequence[float], threshold: float = VADER_THRESHOLD) -> float:

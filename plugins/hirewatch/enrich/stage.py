@@ -1,43 +1,228 @@
-"""The enrich stage: language, sentiment (with the scorer that produced it), topics, severity.
+"""The enrich stage: language, sentiment (with the scorer that produced it), topics with
+per-topic sentiment, watch-term tags, severity.
 
 Called by the pipeline (``hirewatch.pipeline``) with the matched mentions of one run:
-:func:`enrich_mentions`. Never raises for any text; raises :class:`~hirewatch.errors.ConfigError`
-only for a monitor whose ``sentiment.languages`` holds an unknown code.
+:func:`enrich_mentions`. Raises :class:`~hirewatch.errors.ConfigError` for a monitor whose
+``sentiment.languages`` holds an unknown code, :class:`~hirewatch.enrich.model_scorer.ModelUnavailable`
+when the bundled model or head cannot be loaded (an installation defect); never for any text.
+
+How a mention is judged:
+
+1. Its text (title + text) is scored whole when short (up to ``SHORT_TEXT_CHARS``), else
+   sentence by sentence, combined. For topics it is split into sentences, each into clauses (at commas,
+   semicolons, dashes and "but"/"maar"/"aber"/"men"/...). Clauses are grouped so each group
+   starts at a clause that names a topic; a clause naming none joins the group before it
+   ("the interview, which lasted three hours, was chaotic" stays one group).
+2. Scorer: VADER + HR lexicon for English in ``fast`` mode; otherwise the model (the English
+   head for English, the multilingual head for every other language). Each sentence that
+   carries a topic is scored, and so is each group of a sentence that holds more than one.
+3. The mention's score combines its units (:func:`hirewatch.enrich.scoring.combine`); a
+   topic's score combines the groups that carry it, a group with no sentiment of its own taking
+   its sentence's ("great recruiter, awful interview" -> recruiter positive, interview negative).
+4. Costly model scores are never recomputed for unchanged text: the process keeps an LRU cache
+   by text hash (:class:`~hirewatch.enrich.model_scorer.ModelScorer`), and ``previous`` (the
+   stored mentions by id) lets a run copy the scores of a mention whose text, mode, languages
+   and scorer versions are unchanged (``extra["enrich_key"]`` records them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from hirewatch.config import Monitor
-from hirewatch.enrich import vader_scorer
+from hirewatch.enrich import model_scorer, vader_scorer
 from hirewatch.enrich.language import detect_language
-from hirewatch.enrich.scoring import VADER_THRESHOLD, combine, label
-from hirewatch.enrich.text import mention_text, sentences
-from hirewatch.mention import Mention
+from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
+from hirewatch.enrich.severity import severity
+from hirewatch.enrich.text import clauses, mention_text, sentences, text_key
+from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_tags
+from hirewatch.mention import NEUTRAL, Mention
+
+VERSION = "2"  # bump when the stage's rules change: stored scores are then recomputed
+MAX_MODEL_SENTENCES = 40  # the model scores the title and the first sentences of a long text
+NO_SCORER = "none"
+
+
+@dataclass(slots=True)
+class _Group:
+    text: str
+    topics: list[str]  # raw: may hold the "pay" pseudo-topic
+
+
+@dataclass(slots=True)
+class _Plan:
+    mention: Mention
+    text: str
+    language: str | None
+    use_model: bool
+    units: list[str] = field(default_factory=list)  # what the whole-text score is made of
+    sentences: list[str] = field(default_factory=list)
+    groups: list[list[_Group]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+def _groups(sentence: str, language: str | None) -> list[_Group]:
+    found = matcher(language)
+    groups: list[_Group] = []
+    leading: list[str] = []
+    for clause in clauses(sentence):
+        topics = list(dict.fromkeys(h.topic for h in found.hits(clause)))
+        if topics or not groups:
+            if topics:
+                groups.append(_Group(" ".join([*leading, clause]).strip(), topics))
+                leading = []
+            else:
+                leading.append(clause)
+        else:
+            groups[-1].text = f"{groups[-1].text}, {clause}"
+    if leading:  # a sentence without any topic
+        if groups:
+            groups[-1].text = f"{groups[-1].text}, {' '.join(leading)}"
+        else:
+            groups.append(_Group(sentence, []))
+    return groups
+
+
+def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bool) -> str:
+    if use_model:
+        model = model_scorer.scorer(language)
+        scorer = f"{model.name}:{model.version}"
+    else:
+        scorer = vader_scorer.NAME
+    settings = f"{monitor.sentiment.mode}|{','.join(monitor.sentiment.languages)}"
+    return text_key(f"{VERSION}|{scorer}|{settings}|{text}")
+
+
+def _reusable(prev: Mention | None, key: str) -> bool:
+    return (prev is not None and prev.extra.get("enrich_key") == key and prev.sentiment_label is not None
+            and prev.scorer is not None)
 
 
 def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
-                    previous: Mapping[str, Mention] | None = None) -> list[Mention]:
-    """Return each mention refined with ``language``, ``sentiment_score`` (-1..1),
-    ``sentiment_label`` and ``scorer``.
+                    previous: Mapping[str, Mention] | None = None, *,
+                    now: datetime | None = None) -> list[Mention]:
+    """Return the mentions refined with ``language``, ``sentiment_score`` (-1..1),
+    ``sentiment_label``, ``scorer`` (``vader+hr``, ``e5-head`` or ``e5+vader-head``), ``topics`` (topic ids in order
+    of appearance, then ``watch:<tag>`` for each watch term found), ``topic_sentiment`` (topic id
+    -> score) and ``severity`` (0..1), in the order given.
 
-    English text is scored by VADER with the HR-domain lexicon, sentence by sentence, combined
-    (:func:`hirewatch.enrich.scoring.combine`). Text in any other language is never given to
-    VADER. ``previous`` (mention id -> the stored mention) is accepted for re-use of unchanged
-    scores.
+    ``previous``: the stored mentions by id (optional); a mention whose scored text and settings
+    are unchanged keeps its stored scores instead of being scored again. ``now`` (UTC) is the
+    reference time for severity's recency; defaults to the current time.
     """
-    del previous  # used once the multilingual model lands (costly scores are re-used then)
+    now = now or datetime.now(UTC)
     languages = monitor.sentiment.languages
-    out: list[Mention] = []
-    for mention in mentions:
+    accurate = monitor.sentiment.mode == "accurate"
+    watch = [(w.term, w.tag) for w in monitor.watch_terms]
+    plans: list[_Plan] = []
+    reused: dict[int, Mention] = {}
+    for index, mention in enumerate(mentions):
         text = mention_text(mention.title, mention.text)
         language = detect_language(text, languages)
-        if language == "en":
-            parts = sentences(text)
-            score = round(combine(vader_scorer.score_sentences(parts), VADER_THRESHOLD), 4)
-            out.append(mention.with_(language=language, sentiment_score=score,
-                                     sentiment_label=label(score, VADER_THRESHOLD), scorer=vader_scorer.NAME))
+        use_model = language is not None and (accurate or language != "en")
+        plan = _Plan(mention, text, language, use_model)
+        key = _enrich_key(text, language, monitor, use_model)
+        prev = previous.get(mention.id) if previous else None
+        if prev is not None and _reusable(prev, key):
+            reused[index] = prev
         else:
-            out.append(mention.with_(language=language))
+            _prepare(plan)
+        plan.mention = mention.with_(extra={**mention.extra, "enrich_key": key})
+        plans.append(plan)
+
+    model_scores = _score_with_model([p for i, p in enumerate(plans) if i not in reused and p.use_model])
+    out: list[Mention] = []
+    for index, plan in enumerate(plans):
+        if index in reused:
+            prev = reused[index]
+            mention = plan.mention.with_(
+                language=prev.language, sentiment_score=prev.sentiment_score, sentiment_label=prev.sentiment_label,
+                scorer=prev.scorer, topic_sentiment=dict(prev.topic_sentiment),
+                topics=tuple(t for t in prev.topics if not t.startswith(WATCH_PREFIX)))
+            threshold = _threshold(prev.scorer, prev.language)
+        else:
+            mention, threshold = _assemble(plan, model_scores)
+        tags = watch_tags(plan.text, watch)
+        mention = mention.with_(topics=tuple(dict.fromkeys([*mention.topics, *tags])))
+        out.append(mention.with_(severity=severity(mention, now, threshold)))
     return out
+
+
+def _prepare(plan: _Plan) -> None:
+    parts = sentences(plan.text)
+    if plan.use_model:
+        parts = parts[:MAX_MODEL_SENTENCES]
+    plan.sentences = parts
+    plan.units = scoring_units(plan.text) if len(plan.text) <= SHORT_TEXT_CHARS else parts
+    plan.groups = [_groups(s, plan.language) for s in parts]
+    raw = [t for groups in plan.groups for g in groups for t in g.topics]
+    plan.topics = resolve_pay(raw, context=raw)
+
+
+def _texts_to_score(plan: _Plan) -> list[str]:
+    texts = list(plan.units)
+    if plan.topics:  # topic sentiment needs the sentences and clause groups that carry topics
+        for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
+            if any(g.topics for g in groups):
+                texts.append(sentence)
+            if len(groups) > 1:
+                texts.extend(g.text for g in groups if g.topics and g.text != sentence)
+    return list(dict.fromkeys(texts))
+
+
+def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
+    """Batched model calls (one per head) for every sentence and clause group of the run's
+    model-scored mentions, each distinct text once. Keyed by (head name, text)."""
+    by_head: dict[str, tuple[model_scorer.ModelScorer, dict[str, None]]] = {}
+    for plan in plans:
+        model = model_scorer.scorer(plan.language)
+        by_head.setdefault(model.name, (model, {}))[1].update(dict.fromkeys(_texts_to_score(plan)))
+    out: dict[tuple[str, str], float] = {}
+    for name, (model, texts) in by_head.items():
+        ordered = list(texts)
+        out.update({(name, t): v for t, v in zip(ordered, model.score(ordered), strict=True)})
+    return out
+
+
+def _threshold(scorer: str | None, language: str | None) -> float:
+    if scorer in (model_scorer.NAME, model_scorer.NAME_EN):
+        return model_scorer.scorer(language).threshold
+    return VADER_THRESHOLD
+
+
+def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tuple[Mention, float]:
+    if plan.language is None or not plan.units:
+        return plan.mention.with_(language=plan.language, sentiment_score=0.0, sentiment_label=NEUTRAL,
+                                  scorer=NO_SCORER, topics=tuple(plan.topics), topic_sentiment={}), VADER_THRESHOLD
+    if plan.use_model:
+        model = model_scorer.scorer(plan.language)
+        name, threshold = model.name, model.threshold
+
+        def score(text: str) -> float:
+            return model_scores[(name, text)]
+    else:
+        name, threshold = vader_scorer.NAME, VADER_THRESHOLD
+        score = vader_scorer.score_sentence
+
+    doc = combine([score(u) for u in plan.units], threshold)
+    per_topic: dict[str, list[float]] = {}
+    context = plan.topics
+    for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
+        if not any(g.topics for g in groups):
+            continue
+        sentence_score = score(sentence)
+        for group in groups:
+            if not group.topics:
+                continue
+            value = sentence_score if len(groups) == 1 or group.text == sentence else score(group.text)
+            if abs(value) < threshold:
+                value = sentence_score
+            for topic in resolve_pay(group.topics, context=context):
+                per_topic.setdefault(topic, []).append(value)
+    topic_sentiment = {t: round(combine(v, threshold), 4) for t, v in per_topic.items()}
+    mention = plan.mention.with_(language=plan.language, sentiment_score=round(doc, 4),
+                                 sentiment_label=label(doc, threshold), scorer=name, topics=tuple(plan.topics),
+                                 topic_sentiment=topic_sentiment)
+    return mention, threshold

@@ -10,10 +10,18 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(ch for ch in run.group() if not unicodedata.combining(ch))
 
 
 def fold(text: str) -> str:
     """NFKD, drop combining marks, casefold, collapse whitespace to one space."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACE.sub(" ", stripped.casefold()).strip()
+    if not decomposed.isascii():
+        # Only the non-ASCII runs can hold combining marks: testing just those characters in
+        # Python, not every character, made this several times faster on Latin-script text.
+        decomposed = _NON_ASCII.sub(_without_marks, decomposed)
+    return _SPACE.sub(" ", decomposed.casefold()).strip()

@@ -10,7 +10,7 @@ in a process pool or in another Airflow task).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -102,6 +102,14 @@ class Source(ABC):
     @abstractmethod
     def parse(self, document: Document) -> Iterator[RawItem]:
         """Turn one document into items. Must not raise on a broken-but-usable document."""
+
+    def parse_filtered(self, document: Document,
+                       keep: Callable[[str, Iterable[str]], bool] | None) -> Iterator[RawItem]:
+        """:meth:`parse`, allowed to skip items whose raw text ``keep`` rules out (the pipeline
+        passes :class:`~hirewatch.match.prefilter.CandidateFilter`: items that cannot name the
+        monitor's entities). Skipping is only an optimisation, so this default parses everything.
+        The result may carry ``total``: how many items the document had, skipped ones included."""
+        return self.parse(document)
 
     def rating_points(self, outcome: FetchOutcome) -> list[RatingPoint]:
         """Aggregate ratings seen this run (review sites), for the store's rating trend. The

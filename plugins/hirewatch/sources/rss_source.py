@@ -23,8 +23,8 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -35,6 +35,7 @@ from hirewatch.config import SourceSpec
 from hirewatch.errors import SourceError
 from hirewatch.extract.html_text import inline_text, looks_like_html
 from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.feed_prefilter import candidate_document
 from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import register
 
@@ -119,10 +120,12 @@ class FeedItems(Iterator[RawItem]):
     """What :meth:`RssSource.parse` returns: an iterator over the items that also carries the
     feed's ``bozo`` reason (the pipeline puts it in the run report), ``version`` and ``title``."""
 
-    def __init__(self, parsed: ParsedFeed) -> None:
+    def __init__(self, parsed: ParsedFeed, total: int | None = None) -> None:
         self._items = iter(parsed.items)
         self.bozo, self.version, self.title = parsed.bozo, parsed.version, parsed.title
         self.count = len(parsed.items)
+        #: items in the document, those :meth:`RssSource.parse_filtered` skipped included
+        self.total = self.count if total is None else total
 
     def __next__(self) -> RawItem:
         return next(self._items)
@@ -213,6 +216,26 @@ class RssSource(Source):
         """The items of one fetched feed (with ``.bozo``). Raises :class:`SourceError` when the
         document is not a feed."""
         return FeedItems(self.parse_feed(document))
+
+    #: May :meth:`parse_filtered` drop items before parsing? True when :meth:`refine` builds an
+    #: item's title and text from the item's own text only (a subclass that takes them from
+    #: elsewhere sets False).
+    filter_safe: ClassVar[bool] = True
+
+    def parse_filtered(self, document: Document,
+                       keep: Callable[[str, Iterable[str]], bool] | None) -> FeedItems:
+        """:meth:`parse` of only the items ``keep`` does not rule out (see
+        :mod:`hirewatch.sources.feed_prefilter`); ``total`` counts every item of the document."""
+        if keep is None or not self.filter_safe:
+            return self.parse(document)
+        candidates = candidate_document(document.body, document.headers.get("content-type", ""), keep)
+        if candidates is None:
+            return self.parse(document)
+        if candidates.body is None:
+            return FeedItems(ParsedFeed((), None, "", ""), total=candidates.total)
+        items = self.parse(replace(document, body=candidates.body))
+        items.total = candidates.total - candidates.kept + items.count
+        return items
 
     def parse_feed(self, document: Document) -> ParsedFeed:
         """Parse one document, keeping the bozo reason even when there are no items."""

@@ -1,0 +1,28 @@
+"""Loaded once into the pipeline's forkserver, before it forks the pool's worker processes.
+
+The pool workers parse, match and score; each used to import feedparser, lxml, BeautifulSoup and
+the stages, and load lingua's language models and VADER's lexicon, at the start of every run:
+about 4 s of CPU and 250 MB per worker (bench/profile_stages.py). Done here, it is done once per
+process that runs the pipeline, and the workers forked from the forkserver share the loaded
+models (copy-on-write) instead of each holding a copy.
+
+Imported by :mod:`multiprocessing`'s forkserver (``set_forkserver_preload`` in
+:func:`hirewatch.pipeline._run_sources_async`); nothing else imports it. A failure here only
+means the workers load things themselves, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import hirewatch.pipeline  # noqa: F401 - the module the workers run
+from hirewatch.enrich import stage, vader_scorer  # noqa: F401
+from hirewatch.enrich.language import DEFAULT_LANGUAGES, detect_language
+from hirewatch.extract import feed_extract  # noqa: F401
+from hirewatch.match import employer_matcher, prefilter  # noqa: F401
+from hirewatch.sources import alert_feed_source, rss_source  # noqa: F401
+
+with contextlib.suppress(Exception):
+    # One detection loads the models of every default language; one score loads the lexicon.
+    detect_language("Warm-up text for the language models of the pool workers.", DEFAULT_LANGUAGES)
+    vader_scorer.analyzer()

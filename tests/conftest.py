@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hirewatch.stores.sqlite_store import SqliteStore
 
+from tests.support.slack_server import SlackServer
 from tests.support.web_server import WebServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +37,28 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if key.startswith("HIREWATCH_"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HIREWATCH_HOME", str(tmp_path / "hirewatch-home"))
+
+
+@pytest.fixture()
+def slack() -> Iterator[SlackServer]:
+    """A local server that answers like Slack's Web API (the real WebClient talks to it)."""
+    with SlackServer() as server:
+        yield server
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """The real embedded store in a fresh file (tests/stores/ overrides it with every store kind)."""
+    opened = SqliteStore(tmp_path / "store.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def osmem_server():
+    """One osmem-server per test process (overrides the plugin's fixture: no Japanese analysis)."""
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False)
+    yield server
+    server.close()

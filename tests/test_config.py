@@ -102,3 +102,15 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert [m.name for m in monitors] == ["good"]
     assert len(errors) == 1 and str(errors[0]).startswith(str(tmp_path / "bad.yaml") + ":")
     assert load_monitor(tmp_path / "good.yaml").path == str(tmp_path / "good.yaml")
+
+
+def test_a_file_that_fails_unexpectedly_is_its_own_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hirewatch.sources import registry
+
+    monkeypatch.setitem(registry.BUILTIN, "broken_kind", "hirewatch.sources.no_such_module")
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "odd.yaml").write_text(GOOD.replace("type: config_test_feed", "type: broken_kind"))
+    monitors, errors = load_monitors(tmp_path)
+    assert [m.name for m in monitors] == ["good"]
+    assert len(errors) == 1 and "could not be loaded: ModuleNotFoundError" in str(errors[0])
+    assert errors[0].path == str(tmp_path / "odd.yaml")

@@ -42,11 +42,6 @@ fetch:
     return parse_monitor(text, path="acme.yaml")
 
 
-@pytest.fixture()
-def store(tmp_path: Path):
-    s = SqliteStore(tmp_path / "store.db")
-    yield s
-    s.close()
 
 
 def test_run_stores_matched_mentions_and_remembers_both_sources(web: WebServer, store: SqliteStore) -> None:

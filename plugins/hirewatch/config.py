@@ -418,7 +418,9 @@ def monitor_files(directory: str | Path) -> list[Path]:
 
 def load_monitors(directory: str | Path) -> tuple[list[Monitor], list[ConfigError]]:
     """Load every monitor file of ``directory``: the valid monitors and the errors of the others.
-    Two files with the same monitor name: the second is an error."""
+    Two files with the same monitor name: the second is an error. An unexpected exception while
+    loading one file (a source kind whose module does not import, say) is that file's error too:
+    one monitor never stops the others, in the CLI as in the DAG files."""
     monitors: list[Monitor] = []
     errors: list[ConfigError] = []
     seen: dict[str, str] = {}
@@ -427,6 +429,9 @@ def load_monitors(directory: str | Path) -> tuple[list[Monitor], list[ConfigErro
             monitor = load_monitor(path)
         except ConfigError as exc:
             errors.append(exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one monitor file must never stop the others
+            errors.append(ConfigError(f"could not be loaded: {type(exc).__name__}: {exc}", path=str(path)))
             continue
         if monitor.name in seen:
             errors.append(ConfigError(f"monitor name {monitor.name!r} is already used by {seen[monitor.name]}",

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hirewatch.config import AlertRule, AlertSettings, Entity, Monitor, Routing, SourceSpec
 from hirewatch.mention import Mention, mention_id
-from hirewatch.stores.sqlite_store import SqliteStore
-
-from tests.support.slack_server import SlackServer
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture()
-def slack() -> Iterator[SlackServer]:
-    with SlackServer() as server:
-        yield server
-
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    """The real embedded store (the outbox the alerts are delivered from)."""
-    opened = SqliteStore(tmp_path / "store.db")
-    yield opened
-    opened.close()
 
 
 def make_monitor(*, rules: tuple[AlertRule, ...] = (), default_channel: str | None = "#ta-oncall",

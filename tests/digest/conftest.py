@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.support.slack_server import SlackServer
 
@@ -135,8 +134,3 @@ def slack_server() -> Iterator[SlackServer]:
     with SlackServer() as server:
         yield server
 
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore(tmp_path / "digest.db") as s:
-        yield s

@@ -14,12 +14,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
-from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.support.slack_server import SlackServer
 
@@ -169,29 +167,6 @@ class RawServer:
 
 
 # --------------------------------------------------------------------------- services
-
-
-@pytest.fixture()
-def slack() -> Iterator[SlackServer]:
-    with SlackServer() as server:
-        yield server
-
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    opened = SqliteStore(tmp_path / "store.db")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="session")
-def osmem_server():
-    """One osmem-server per test process (as tests/stores/conftest.py: no Japanese analysis)."""
-    from osmem_server import OsmemServer
-
-    server = OsmemServer.start(japanese=False)
-    yield server
-    server.close()
 
 
 _MENTION_ID = re.compile(r"\bid ([0-9a-f]{32})\b")

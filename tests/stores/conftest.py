@@ -49,16 +49,6 @@ def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
     store.close()
 
 
-@pytest.fixture(scope="session")
-def osmem_server():
-    """One osmem-server per test process (overrides the plugin's fixture: no Japanese analysis)."""
-    from osmem_server import OsmemServer
-
-    server = OsmemServer.start(japanese=False)
-    yield server
-    server.close()
-
-
 @pytest.fixture()
 def osmem_es(osmem_clone):
     """An Elasticsearch client on a fresh osmem clone."""

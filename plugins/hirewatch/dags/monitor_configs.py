@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from hirewatch.config import Monitor, load_monitor, monitor_files
+from hirewatch.config import Monitor, load_monitors, monitor_files
 from hirewatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def load_monitor_configs(directory: Path | None = None) -> MonitorConfigs:
         return cached
     if not directory.is_dir():
         log.error("hirewatch: monitors folder %s does not exist; no monitor DAGs", directory)
-    good, errors = _load_each(directory) if directory.is_dir() else ([], [])
+    good, errors = load_monitors(directory) if directory.is_dir() else ([], [])
     used = {m.name for m in good}
     broken = []
     for error in errors:
@@ -85,31 +85,6 @@ def load_monitor_configs(directory: Path | None = None) -> MonitorConfigs:
     _CACHE.clear()
     _CACHE[key] = configs
     return configs
-
-
-def _load_each(directory: Path) -> tuple[list[Monitor], list[ConfigError]]:
-    """Like :func:`hirewatch.config.load_monitors`, but an unexpected exception while loading one
-    file (a source kind whose module does not import, say) is that file's error too: a DAG file
-    must never fail to import because of one monitor."""
-    good: list[Monitor] = []
-    errors: list[ConfigError] = []
-    seen: dict[str, str] = {}
-    for path in monitor_files(directory):
-        try:
-            monitor = load_monitor(path)
-        except ConfigError as exc:
-            errors.append(exc)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one monitor must never break every DAG
-            errors.append(ConfigError(f"could not be loaded: {type(exc).__name__}: {exc}", path=str(path)))
-            continue
-        if monitor.name in seen:
-            errors.append(ConfigError(f"monitor name {monitor.name!r} is already used by {seen[monitor.name]}",
-                                      path=str(path), field="name"))
-            continue
-        seen[monitor.name] = str(path)
-        good.append(monitor)
-    return good, errors
 
 
 def _declared_name(path: str | None) -> str | None:

@@ -70,3 +70,14 @@ def test_rerun_with_nothing_changed_writes_nothing(monitor, tmp_path: Path, web:
     assert [s.status for s in report.sources] == ["not_modified"] * SOURCES
     assert web.statuses() == {304: SOURCES}
     assert crawl_state(path) == state  # not rewritten: same validators, same updated_at
+
+
+def test_worker_count_leaves_a_core_for_the_run_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hirewatch import pipeline
+
+    monkeypatch.delenv("HIREWATCH_WORKERS", raising=False)
+    for cpus, workers in ((1, 1), (2, 1), (4, 3), (None, 1)):
+        monkeypatch.setattr(pipeline.os, "cpu_count", lambda cpus=cpus: cpus)
+        assert pipeline._workers() == workers
+    monkeypatch.setenv("HIREWATCH_WORKERS", "2")
+    assert pipeline._workers() == 2

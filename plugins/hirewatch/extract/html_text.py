@@ -1,14 +1,21 @@
-"""HTML -> clean plain text (beautifulsoup4 with the lxml parser).
+"""HTML -> clean plain text (lxml's HTML parser; beautifulsoup4 for what lxml cannot hold).
 
 Called by the feed sources for titles marked as HTML, by :mod:`hirewatch.extract.feed_extract` for
 entry bodies, and by the review extractors. Never raises on bad markup: broken HTML gives the text
 lxml could recover. Scripts, styles and other non-content elements are dropped; block elements end
 a line; runs of spaces collapse; entities are decoded (``&nbsp;`` becomes a plain space).
+
+The text is read from lxml's own tree: building BeautifulSoup's tree in Python cost 2 ms per
+entry, most of a run's extract time (bench/RESULTS.md, issue 9), and the text is the same (checked
+over the 5,200 entry bodies of the benchmark farm and every real feed). libxml2 gives up below a
+nesting depth of 2,048 elements (hostile markup); such a document is read with BeautifulSoup,
+which has no depth limit.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from functools import lru_cache
@@ -24,6 +31,7 @@ from bs4 import (
     ProcessingInstruction,
     Tag,
 )
+from lxml import etree
 
 DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head", "form",
         "button", "select", "textarea")
@@ -49,6 +57,18 @@ def looks_like_html(text: str) -> bool:
     return bool(_MARKUP_HINT.search(text))
 
 
+_DROP = frozenset(DROP)
+_local = threading.local()  # an lxml parser per thread: the run's parse threads share none
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True,
+                                                  remove_pis=True, huge_tree=True)
+    return parser
+
+
 @lru_cache(maxsize=256)
 def html_to_text(html: str) -> str:
     """The readable text of an HTML fragment or page, whitespace normalised. Cached: the matcher
@@ -57,6 +77,53 @@ def html_to_text(html: str) -> str:
         return ""
     if not looks_like_html(html):
         return normalise_space(html)
+    parser = _parser()
+    try:
+        try:
+            root = etree.fromstring(html, parser)
+        except ValueError:  # a str that declares its own encoding
+            parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
+                                      huge_tree=True, encoding="utf-8")
+            root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except etree.LxmlError:
+        root = None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        return _soup_text(html)
+    return normalise_space(_tree_text(root)) if root is not None else ""
+
+
+def _tree_text(root: etree._Element) -> str:
+    parts: list[str] = []
+
+    def opened(element: etree._Element) -> tuple[Iterator[etree._Element], bool, etree._Element]:
+        block = element.tag in BLOCKS
+        if block:
+            parts.append("\n")
+        if element.text:
+            parts.append(element.text)
+        return iter(element), block and element.tag not in ("br", "hr"), element
+
+    # An explicit stack, not recursion: hostile markup may nest deeper than Python's stack.
+    stack = [opened(root)]
+    while stack:
+        children, closes, element = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if closes:
+                parts.append("\n")
+            if element.tail and stack:
+                parts.append(element.tail)
+        elif not isinstance(child.tag, str) or child.tag in _DROP:  # entities left as nodes, dropped tags
+            if child.tail:
+                parts.append(child.tail)
+        else:
+            stack.append(opened(child))
+    return "".join(parts)
+
+
+def _soup_text(html: str) -> str:
+    """:func:`html_to_text` through BeautifulSoup, for markup nested deeper than libxml2 builds."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(html, "lxml")

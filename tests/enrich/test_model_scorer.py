@@ -89,3 +89,49 @@ def test_a_broken_head_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(model_scorer, "HEAD_PATH", bad)
     with pytest.raises(model_scorer.ModelUnavailable, match="sentiment head"):
         ModelScorer(embed=embed_texts).score(["x"])
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_a_combiner_scores_from_the_heads_logits_and_the_vader_features() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 10)).astype(np.float32)  # 4 "embedding" columns, then 6 VADER features
+    weights, bias = rng.normal(size=(3, 10)).astype(np.float32), rng.normal(size=3).astype(np.float32)
+    inputs = ["logit_diffs", "vader", "logit_diffs*abs_compound", "compound*abs_compound"]
+    w2, b2 = rng.normal(size=(3, 11)), rng.normal(size=3)
+    meta = {"features": "e5+vader", "vader_gate": 0.3,
+            "combiner": {"inputs": inputs, "weights": w2.tolist(), "bias": b2.tolist()}}
+    head = Head(weights, bias, ("negative", "neutral", "positive"), 0.2, meta)
+    logits = x @ weights.T + bias
+    d = np.column_stack([logits[:, 0] - logits[:, 1], logits[:, 2] - logits[:, 1]])
+    c = x[:, 4:5]
+    z = np.hstack([d, x[:, 4:], d * np.abs(c), c * np.abs(c)])
+    q = _softmax(z @ w2.T + b2)
+    # the combiner replaces both the head's own score and the gate
+    assert np.allclose(head.scores(x), q[:, 2] - q[:, 0], atol=1e-5)
+    # a head over the embedding alone never reads a combiner (nor a gate)
+    plain = Head(weights, bias, head.classes, 0.2, {**meta, "features": "e5"})
+    p = _softmax(logits)
+    assert np.allclose(plain.scores(x), p[:, 2] - p[:, 0], atol=1e-6)
+
+
+def test_the_english_head_has_a_combiner_and_the_multilingual_head_does_not() -> None:
+    english, multilingual = Head.load(HEAD_EN_PATH), Head.load(HEAD_PATH)
+    assert english.combiner is not None and english.gate is None
+    assert multilingual.features == "e5" and multilingual.combiner is None and multilingual.gate is None
+    assert english.meta["version"] != multilingual.meta["version"]
+
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("I love working here, my manager is supportive and the team is fantastic.", 1),
+    ("Great company, brilliant colleagues and a fair salary :)", 1),
+    ("Terrible management. I hate this job and the pay is awful.", -1),
+    ("The interview was a disaster, rude recruiters and no feedback at all.", -1),
+])
+def test_the_english_head_scores_clear_sentences_on_the_right_side(scorers: dict[str, ModelScorer], text: str,
+                                                                   side: int) -> None:
+    [score] = scorers["en"].score([text])
+    assert score * side >= scorers["en"].threshold, (text, score)

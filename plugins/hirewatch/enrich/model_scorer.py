@@ -15,7 +15,9 @@ Two heads, both 3-class softmax (negative, neutral, positive), trained by
   VADER's own positive / negative decision). The lexicon features carry what a small embedding
   model misses in tweets and slang; they are only ever computed for English text. The head may
   carry a ``vader_gate``: where VADER's |compound| reaches it, VADER's score stands (chosen on the
-  dev split by ``bench/train_sentiment_head.py``).
+  dev split by ``bench/train_sentiment_head.py``), or, instead, a ``combiner``: a second small
+  softmax over the head's logit differences and the VADER features (see :data:`COMBINER_INPUTS`),
+  fitted on out-of-fold head outputs by cross-validation; its score replaces the head's.
 
 A text's score is ``p(positive) - p(negative)`` in -1..1; its label uses the head's calibrated
 ``threshold``. The model is slow (~10-30 texts/s per core), so :class:`ModelScorer` scores in
@@ -49,6 +51,16 @@ PREFIX_QUERY = True  # E5's advice for classification: the "query: " prefix
 _model_lock = threading.Lock()
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+# what a combiner (a second-stage softmax in an English head's meta) reads, in order; ``d`` are the
+# head's two logit differences (negative - neutral, positive - neutral), ``v`` the six
+# :func:`vader_features`, ``c`` VADER's compound (``v[:, 0]``)
+COMBINER_INPUTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "logit_diffs": lambda d, v: d,
+    "vader": lambda d, v: v,
+    "logit_diffs*abs_compound": lambda d, v: d * np.abs(v[:, :1]),
+    "compound*abs_compound": lambda d, v: v[:, :1] * np.abs(v[:, :1]),
+}
 
 
 class ModelUnavailable(HirewatchError):
@@ -108,6 +120,13 @@ def vader_features(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32).reshape(len(texts), 6)
 
 
+def combiner_inputs(logits: np.ndarray, vader: np.ndarray, inputs: Sequence[str]) -> np.ndarray:
+    """A combiner's input: the blocks named in ``inputs`` (see :data:`COMBINER_INPUTS`) from the
+    English head's ``logits`` (n, 3) and the :func:`vader_features` ``vader`` (n, 6)."""
+    d = np.column_stack([logits[:, 0] - logits[:, 1], logits[:, 2] - logits[:, 1]])
+    return np.hstack([COMBINER_INPUTS[name](d, vader) for name in inputs])
+
+
 @dataclass(frozen=True)
 class Head:
     """A softmax classifier: ``probs = softmax(x @ W.T + b)``; ``features`` says what ``x`` is
@@ -143,11 +162,11 @@ class Head:
                             classes=np.array(self.classes), threshold=np.float32(self.threshold),
                             meta=np.array(json.dumps(self.meta, sort_keys=True)))
 
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.weights.T + self.bias
+
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        logits = x @ self.weights.T + self.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
+        return _softmax(self.logits(x))
 
     @property
     def gate(self) -> float | None:
@@ -155,13 +174,32 @@ class Head:
         value = self.meta.get("vader_gate")
         return float(value) if value is not None and self.features == "e5+vader" else None
 
+    @property
+    def combiner(self) -> dict | None:
+        """English head: the second-stage softmax (``inputs``, ``weights`` (3, k), ``bias`` (3,)),
+        or None."""
+        value = self.meta.get("combiner")
+        return value if value and self.features == "e5+vader" else None
+
     def scores(self, x: np.ndarray) -> np.ndarray:
+        combiner = self.combiner
+        if combiner is not None:
+            z = combiner_inputs(self.logits(x), x[:, -6:], combiner["inputs"])  # x ends with the VADER features
+            q = _softmax(z @ np.asarray(combiner["weights"], dtype=np.float32).T
+                         + np.asarray(combiner["bias"], dtype=np.float32))
+            return q[:, 2] - q[:, 0]
         p = self.probabilities(x)
         out = p[:, 2] - p[:, 0]
         if self.gate is not None:
             compound = x[:, -6]  # the first VADER feature (see vader_features)
             out = np.where(np.abs(compound) >= self.gate, compound, out)
         return out
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(logits)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 class ModelScorer:

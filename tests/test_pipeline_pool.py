@@ -81,3 +81,19 @@ def test_worker_count_leaves_a_core_for_the_run_process(monkeypatch: pytest.Monk
         assert pipeline._workers() == workers
     monkeypatch.setenv("HIREWATCH_WORKERS", "2")
     assert pipeline._workers() == 2
+
+
+def test_more_sources_than_lanes_each_run_once_and_a_failure_stays_its_own(web: WebServer, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # fetch.concurrency 1 and no pool: 3 lanes for 10 sources, the fourth answering 500
+    monkeypatch.setenv("HIREWATCH_WORKERS", "1")
+    urls = [web.set(f"/lane-{n}.xml", feed(n), status=500 if n == 3 else 200) for n in range(SOURCES)]
+    lanes = make_monitor([{"type": "rss", "name": f"feed-{n}", "url": url} for n, url in enumerate(urls)],
+                         fetch={"concurrency": 1})
+    with SqliteStore(tmp_path / "lanes.db") as store:
+        report = run_monitor(lanes, store, alert=False)
+    assert [s.source for s in report.sources] == [f"feed-{n}" for n in range(SOURCES)]
+    assert [s.status for s in report.sources] == ["failed" if n == 3 else "ok" for n in range(SOURCES)]
+    assert web.count() == SOURCES  # every source asked once, none twice
+    assert len(stored(tmp_path / "lanes.db")) == sum(1 for n in range(SOURCES) if n != 3
+                                                    for k in range(5) if (n + k) % 4 == 0)

@@ -134,9 +134,9 @@ _WORKER_MONITOR: Monitor | None = None
 def _init_worker(monitor: Monitor) -> None:
     global _WORKER_MONITOR
     _WORKER_MONITOR = monitor
-    # The pool has a worker per core: the model's OpenMP engine must not start a thread per core
-    # in each of them (measured: 2 workers x 2 threads on 2 cores spun 123 CPU-s for a run that
-    # needs 49; bench/RESULTS.md).
+    # The pool's workers (and the run's process) fill the cores: the model's OpenMP engine must
+    # not start a thread per core in each of them (measured: 2 workers x 2 threads on 2 cores
+    # spun 123 CPU-s for a run that needs 49; bench/RESULTS.md).
     from hirewatch.enrich.model_scorer import limit_engine_threads
 
     limit_engine_threads(1)
@@ -232,9 +232,9 @@ def _retry_after_until(state: CrawlState | None) -> datetime | None:
 
 def _workers() -> int:
     """Worker processes for a run's CPU work: ``HIREWATCH_WORKERS``, else one fewer than the CPUs.
-    One process already keeps two cores busy (its Python threads on one, the sentiment model's
-    C code on the other), so on 2 cores a pool (1 or 2 workers) costs memory without gaining
-    time: measured in bench/RESULTS.md (issue 9)."""
+    Fewer than 2 means no pool: the run's own threads do the work. One process already keeps two
+    cores busy (its Python threads on one, the sentiment model's C code on the other), so on 2
+    cores a pool costs three times the memory for a fifth less time (bench/RESULTS.md, issue 9)."""
     configured = os.environ.get("HIREWATCH_WORKERS")
     if configured:
         return max(0, int(configured))
@@ -290,7 +290,8 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
     if not use_pool:
         from hirewatch.enrich.model_scorer import limit_engine_threads
 
-        limit_engine_threads(1)  # the model's thread shares the cores with the parse threads
+        # One core stays with the parse threads' Python; the model's engine may have the others.
+        limit_engine_threads(max(1, (os.cpu_count() or 1) - 1))
     pool: Executor | None = None
     # Sources between "fetch started" and "stored", one per lane: bounds the fetched documents held
     # in memory while parsing catches up (fetching runs ahead of parsing) without stopping the

@@ -44,6 +44,15 @@ def test_focus_falls_back_to_the_lead_when_no_sentence_names_the_entity() -> Non
     assert focus([], ["Acme"]) == []
 
 
+def test_a_name_inside_an_excluded_phrase_does_not_count() -> None:
+    audio = "Brightwave Audio launched new headphones to rave reviews."
+    about = "Brightwave ghosted me after the interview."
+    assert not names_entity(audio, ["Brightwave"], ["Brightwave Audio"])
+    assert names_entity(f"{audio} {about}", ["Brightwave"], ["Brightwave Audio"])
+    parts = ["Tech news.", audio, "They sold out in a day.", about, FOLLOW, *FILLER]
+    assert focus(parts, ["Brightwave"], ["Brightwave Audio"]) == ["Tech news.", about, FOLLOW]
+
+
 def test_names_entity_is_whole_word_case_and_accent_insensitive() -> None:
     assert names_entity("Reviews of ACME are in.", ["Acme"])
     assert names_entity("Nestle cut 300 jobs.", ["Nestlé"])
@@ -54,14 +63,14 @@ def test_names_entity_is_whole_word_case_and_accent_insensitive() -> None:
 def test_article_kinds() -> None:
     assert is_article("rss") and is_article("google_alerts") and is_article("atom")
     assert not is_article("review") and not is_article("reddit") and not is_article("submitted")
+    assert not is_article("hackernews")  # its comments are people's own posts
 
 
 def test_a_long_article_is_scored_by_what_it_says_about_the_employer() -> None:
     # The filler is cheerful; the one passage about Acme is a complaint. Scoring every sentence
     # would call this article positive.
     text = article(*FILLER[:3], ABOUT, FOLLOW, *FILLER[3:])
-    monitor = MONITOR
-    (out,) = enrich_mentions([mention(text)], monitor)
+    (out,) = enrich_mentions([mention(text)], MONITOR)
     assert out.sentiment_label == "negative"
     assert "rejection_ghosting" in out.topics
 
@@ -69,7 +78,21 @@ def test_a_long_article_is_scored_by_what_it_says_about_the_employer() -> None:
 def test_a_long_review_is_judged_whole() -> None:
     # The same text from a review site: one person's account, every sentence counts.
     text = article(*FILLER[:3], ABOUT, FOLLOW, *FILLER[3:])
-    monitor = MONITOR
-    (article_view,) = enrich_mentions([mention(text, "rss")], monitor)
-    (review_view,) = enrich_mentions([mention(text, "review")], monitor)
+    (article_view,) = enrich_mentions([mention(text, "rss")], MONITOR)
+    (review_view,) = enrich_mentions([mention(text, "review")], MONITOR)
     assert review_view.sentiment_score > article_view.sentiment_score
+
+
+def test_stored_scores_of_an_article_are_not_reused_when_the_names_sought_change() -> None:
+    text = article(*FILLER[:3], ABOUT, FOLLOW, *FILLER[3:])
+    (first,) = enrich_mentions([mention(text)], MONITOR)
+    again = mention(text)
+    (same,) = enrich_mentions([again], MONITOR, {again.id: first})
+    renamed = again.with_(matched_terms=("Acme", "Acme Corp"))
+    (other,) = enrich_mentions([renamed], MONITOR, {again.id: first})
+    assert same.extra["enrich_key"] == first.extra["enrich_key"]
+    assert other.extra["enrich_key"] != first.extra["enrich_key"]
+    short = mention("Acme ghosted me.")
+    (one,) = enrich_mentions([short], MONITOR)
+    (two,) = enrich_mentions([short.with_(matched_terms=("Acme", "Acme Corp"))], MONITOR)
+    assert one.extra["enrich_key"] == two.extra["enrich_key"]  # a short text is judged whole

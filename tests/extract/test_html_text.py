@@ -34,3 +34,31 @@ def test_entities_and_unicode_spaces() -> None:
     assert html_to_text("caf&eacute; &#8217;s &mdash;\u2003x\u200by") == "café ’s — xy"
     assert normalise_space("a\u00a0\u00a0b\r\nc") == "a b\nc"
     assert inline_text("<p>one</p><p>two</p>") == "one two"
+
+
+# Markup written for the project where two ways of reading HTML tend to differ: text after a dropped
+# element, line breaks, entities, tables, nested blocks, stray closing tags, processing instructions.
+TRICKY = [
+    "<p>before<script>x()</script>after the script</p>",
+    "<div>a<br>b<br/>c<hr>d</div>",
+    "<p>caf&eacute; &amp; cr&egrave;me &#8211; &#x2014; &nbsp;end</p>",
+    "<table><tr><td>one</td><td>two</td></tr><tr><th>three</th></tr></table>",
+    "<div><div><p>deep <em>inline</em></p>tail of div</div>tail of outer</div>after",
+    "</p>stray close<p>open",
+    "<?php echo 1; ?>text<!-- comment -->more",
+    "<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>",
+    "<h1>Title</h1><p>Para with <a href='x'>link</a>.</p><form><input value='v'>form</form>rest",
+    "<svg><text>drawn</text></svg>visible<iframe>framed</iframe>",
+]
+
+
+def test_the_lxml_reading_gives_beautifulsoups_text() -> None:
+    from hirewatch.extract.html_text import _soup_text
+
+    for html in TRICKY:
+        html_to_text.cache_clear()
+        assert html_to_text(html) == _soup_text(html), html
+
+
+def test_text_that_declares_its_encoding_is_read() -> None:
+    assert html_to_text('<?xml version="1.0" encoding="iso-8859-1"?><p>caf\u00e9</p>') == "caf\u00e9"

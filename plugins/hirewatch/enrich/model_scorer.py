@@ -74,8 +74,8 @@ def limit_engine_threads(threads: int) -> bool:
     cores did 2.5 times the work (bench/RESULTS.md, issue 9). Called by the pipeline before a
     run's CPU work. Keeps a value the operator set, and does nothing once the engine is loaded
     (OpenMP reads the setting once); returns whether the cap applies."""
-    if "OMP_NUM_THREADS" in os.environ:
-        return os.environ["OMP_NUM_THREADS"] == str(threads)
+    if os.environ.get("OMP_NUM_THREADS", "").strip():  # empty counts as unset, as OpenMP reads it
+        return os.environ["OMP_NUM_THREADS"].strip() == str(threads)
     if _engine_loaded():
         return False
     os.environ["OMP_NUM_THREADS"] = str(threads)

@@ -9,7 +9,7 @@ when the bundled model or head cannot be loaded (an installation defect); never 
 How a mention is judged:
 
 1. Its text (title + text) is scored whole when short (up to ``SHORT_TEXT_CHARS``), else
-   sentence by sentence, combined; a long article (feeds, alert feeds) only by the sentences
+   sentence by sentence, combined; a long article (feed and alert-feed items) only by the sentences
    about the entity (:mod:`hirewatch.enrich.focus`), for sentiment and topics alike. For
    topics it is split into sentences, each into clauses (at commas, semicolons, dashes and
    "but"/"maar"/"aber"/"men"/...). Clauses are grouped so each group
@@ -44,7 +44,7 @@ from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_ta
 from hirewatch.mention import NEUTRAL, Mention
 
 VERSION = "3"  # bump when the stage's rules change: stored scores are then recomputed
-MAX_MODEL_SENTENCES = 40  # the model scores the title and the first sentences of a long text
+MAX_MODEL_SENTENCES = 40  # the model scores the first 40 of the sentences judged (focused for articles)
 NO_SCORER = "none"
 
 
@@ -88,13 +88,16 @@ def _groups(sentence: str, language: str | None) -> list[_Group]:
     return groups
 
 
-def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bool) -> str:
+def _enrich_key(mention: Mention, text: str, language: str | None, monitor: Monitor, use_model: bool) -> str:
     if use_model:
         model = model_scorer.scorer(language)
         scorer = f"{model.name}:{model.version}"
     else:
         scorer = vader_scorer.NAME
     settings = f"{monitor.sentiment.mode}|{','.join(monitor.sentiment.languages)}"
+    if _focused(mention, text):  # what is judged also depends on the names (and exclusions) sought
+        terms = sorted({*mention.matched_terms, *(f"-{x}" for x in _exclusions(monitor, mention))})
+        settings += f"|focus:{'|'.join(terms)}"
     return text_key(f"{VERSION}|{scorer}|{settings}|{text}")
 
 
@@ -126,12 +129,12 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
         language = detect_language(text, languages)
         use_model = language is not None and (accurate or language != "en")
         plan = _Plan(mention, text, language, use_model)
-        key = _enrich_key(text, language, monitor, use_model)
+        key = _enrich_key(mention, text, language, monitor, use_model)
         prev = previous.get(mention.id) if previous else None
         if prev is not None and _reusable(prev, key):
             reused[index] = prev
         else:
-            _prepare(plan)
+            _prepare(plan, monitor)
         plan.mention = mention.with_(extra={**mention.extra, "enrich_key": key})
         plans.append(plan)
 
@@ -153,11 +156,20 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
     return out
 
 
-def _prepare(plan: _Plan) -> None:
+def _focused(mention: Mention, text: str) -> bool:
+    return len(text) > SHORT_TEXT_CHARS and is_article(mention.source_kind)
+
+
+def _exclusions(monitor: Monitor, mention: Mention) -> tuple[str, ...]:
+    entity = next((e for e in monitor.entities if e.name == mention.employer), None)
+    return entity.exclude if entity is not None else ()
+
+
+def _prepare(plan: _Plan, monitor: Monitor) -> None:
     parts = sentences(plan.text)
     long_text = len(plan.text) > SHORT_TEXT_CHARS
-    if long_text and is_article(plan.mention.source_kind):
-        parts = focus(parts, plan.mention.matched_terms)
+    if _focused(plan.mention, plan.text):
+        parts = focus(parts, plan.mention.matched_terms, _exclusions(monitor, plan.mention))
     if plan.use_model:
         parts = parts[:MAX_MODEL_SENTENCES]
     plan.sentences = parts

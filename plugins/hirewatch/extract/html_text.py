@@ -84,7 +84,7 @@ def html_to_text(html: str) -> str:
         except ValueError:  # a str that declares its own encoding
             parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
                                       huge_tree=True, encoding="utf-8")
-            root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+            root = etree.fromstring(html.encode("utf-8", "replace"), parser)
     except etree.LxmlError:
         root = None
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -143,8 +144,15 @@ def _remove(element: etree._Element) -> None:
     parent.remove(element)
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False, load_dtd=False,
-                          huge_tree=False, remove_comments=False)
+_local = threading.local()  # an lxml parser per thread: a parser serialises the threads sharing it
+
+
+def _parser() -> etree.XMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False,
+                                                 load_dtd=False, huge_tree=False, remove_comments=False)
+    return parser
 
 
 def candidate_document(body: bytes, content_type: str, keep: Keep) -> Candidates | None:
@@ -154,7 +162,7 @@ def candidate_document(body: bytes, content_type: str, keep: Keep) -> Candidates
     if encoding is None or _DOCTYPE.search(body, 0, 4096) or body.lstrip()[:1] in (b"{", b"["):
         return None
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _parser())
     except (etree.XMLSyntaxError, ValueError):
         return None
     if etree.QName(root).localname.lower() not in ROOTS:

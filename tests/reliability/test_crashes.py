@@ -3,8 +3,9 @@ server and the local Slack server and killed with SIGKILL at a seeded random poi
 its parse-and-store or its alerting phase (the phase is recognised by what the local servers see),
 over and over, while the feeds keep publishing; then a last run completes. After every kill the store file
 passes ``PRAGMA integrity_check``; at the end every mention served is stored once, every negative
-one was alerted, and no alert went out more than twice (the documented crash window: a kill after
-Slack accepted a message and before the store marked it re-sends that one message once)."""
+one was alerted, and there are no more re-sent alerts than kills (the documented crash window: a
+kill after Slack took a message and before the store marked it re-sends that one message once; two
+such kills can hit the same message)."""
 
 from __future__ import annotations
 
@@ -139,6 +140,10 @@ routing:
     counts = alerted_ids(slack)
     assert set(counts) == negatives, "every negative alerted, nothing else"
     resent = {mid: n for mid, n in counts.items() if n > 1}
-    assert max(counts.values()) <= 2, f"an alert went out more than twice: {resent}"
-    assert len(resent) <= kills, f"more re-sends ({len(resent)}) than kills ({kills})"
+    # The guarantee: a kill re-sends at most one alert, once (the one Slack had taken and the store
+    # had not yet marked). Two kills can land in the window of the same alert (the next run posts
+    # it first again), so it is counted over kills, not per alert. Every kill counts: a kill
+    # triggered once the feeds are answered ("store") lands in alerting when parsing is quick.
+    extra = sum(n - 1 for n in counts.values())
+    assert extra <= kills, f"{extra} re-sends for {kills} kills: {resent}"
     assert phases["fetch"] and phases["alert"], dict(phases)

@@ -162,7 +162,7 @@ def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
                 lines.append(f"| {s.name} | {s.cpu:.2f} | {s.wall:.2f} | {s.calls} | {per:.2f} | "
                              f"{100 * s.cpu / total:.0f}% |")
             lines.append("")
-            lines.append(_sentence_scope(scored))
+            lines.append(_sentence_scope(scored, monitor))
             lines.append("")
             lines.append("CPU by package (cProfile of process_document; own time, top 12):")
             lines.append("")
@@ -219,7 +219,7 @@ class _ModelMeter:
                 f"{by_model} mentions it scored (non-English in fast mode): {self.cpu:.2f} s CPU of the stage")
 
 
-def _sentence_scope(mentions: list) -> str:
+def _sentence_scope(mentions: list, monitor) -> str:
     """What VADER costs over every sentence of the English mentions' texts against the sentences
     enrich judges (:func:`hirewatch.enrich.focus.focus`: a long article's first sentence, those
     naming the entity and the one after each; the whole text for other kinds)."""
@@ -235,8 +235,9 @@ def _sentence_scope(mentions: list) -> str:
         text = mention_text(m.title, m.text)
         parts = sentences(text)
         every += parts
-        judged += focus(parts, m.matched_terms) if len(text) > SHORT_TEXT_CHARS and is_article(m.source_kind) \
-            else parts
+        entity = next((e for e in monitor.entities if e.name == m.employer), None)
+        focused = entity is not None and len(text) > SHORT_TEXT_CHARS and is_article(m.source_kind)
+        judged += focus(parts, entity) if focused else parts
     timings = []
     for group in (every, judged):
         started = time.process_time()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hirewatch.config import Entity
 from hirewatch.enrich import enrich_mentions
-from hirewatch.enrich.focus import focus, is_article, names_entity
+from hirewatch.enrich.focus import focus, is_article
+from hirewatch.match.employer_matcher import names_entity
 from hirewatch.mention import Mention
 
 from tests.support.monitors import make_monitor
@@ -18,6 +20,8 @@ FILLER = [
     "Weather delays were short this winter, which pleased everyone at the terminal.",
     "The harbour master praised the crews for a wonderful, excellent and safe year.",
 ]
+ACME = Entity(name="Acme")
+BRIGHTWAVE = Entity(name="Brightwave", exclude=("Brightwave Audio",))
 MONITOR = make_monitor([{"type": "rss", "name": "news", "url": "https://news.example/feed"}])
 ABOUT = "Candidates say Acme ghosted them after the final interview."
 FOLLOW = "Several waited months and never heard anything back."
@@ -35,29 +39,29 @@ def mention(text: str, kind: str = "rss", title: str = "Port news") -> Mention:
 
 def test_focus_keeps_the_first_sentence_the_entity_sentences_and_the_one_after_each() -> None:
     parts = ["Port news.", *FILLER[:2], ABOUT, FOLLOW, *FILLER[2:]]
-    assert focus(parts, ["Acme"]) == ["Port news.", ABOUT, FOLLOW]
+    assert focus(parts, ACME) == ["Port news.", ABOUT, FOLLOW]
 
 
 def test_focus_falls_back_to_the_lead_when_no_sentence_names_the_entity() -> None:
     parts = ["Port news.", *FILLER]
-    assert focus(parts, ["Acme"]) == ["Port news.", FILLER[0], FILLER[1]]
-    assert focus([], ["Acme"]) == []
+    assert focus(parts, ACME) == ["Port news.", FILLER[0], FILLER[1]]
+    assert focus([], ACME) == []
 
 
 def test_a_name_inside_an_excluded_phrase_does_not_count() -> None:
     audio = "Brightwave Audio launched new headphones to rave reviews."
     about = "Brightwave ghosted me after the interview."
-    assert not names_entity(audio, ["Brightwave"], ["Brightwave Audio"])
-    assert names_entity(f"{audio} {about}", ["Brightwave"], ["Brightwave Audio"])
+    assert not names_entity(BRIGHTWAVE, audio)
+    assert names_entity(BRIGHTWAVE, f"{audio} {about}")
     parts = ["Tech news.", audio, "They sold out in a day.", about, FOLLOW, *FILLER]
-    assert focus(parts, ["Brightwave"], ["Brightwave Audio"]) == ["Tech news.", about, FOLLOW]
+    assert focus(parts, BRIGHTWAVE) == ["Tech news.", about, FOLLOW]
 
 
 def test_names_entity_is_whole_word_case_and_accent_insensitive() -> None:
-    assert names_entity("Reviews of ACME are in.", ["Acme"])
-    assert names_entity("Nestle cut 300 jobs.", ["Nestlé"])
-    assert not names_entity("Acmeware shipped a release.", ["Acme"])
-    assert not names_entity("Anything at all.", [])
+    assert names_entity(ACME, "Reviews of ACME are in.")
+    assert names_entity(Entity(name="Nestlé"), "Nestle cut 300 jobs.")
+    assert not names_entity(ACME, "Acmeware shipped a release.")
+    assert names_entity(Entity(name="Acme", aliases=("Acme Corp",)), "Acme Corp posted a loss.")
 
 
 def test_article_kinds() -> None:
@@ -88,11 +92,12 @@ def test_stored_scores_of_an_article_are_not_reused_when_the_names_sought_change
     (first,) = enrich_mentions([mention(text)], MONITOR)
     again = mention(text)
     (same,) = enrich_mentions([again], MONITOR, {again.id: first})
-    renamed = again.with_(matched_terms=("Acme", "Acme Corp"))
-    (other,) = enrich_mentions([renamed], MONITOR, {again.id: first})
+    renamed = make_monitor([{"type": "rss", "name": "news", "url": "https://news.example/feed"}],
+                           employer={"name": "Acme", "aliases": ["Acme Corp"]})
+    (other,) = enrich_mentions([again], renamed, {again.id: first})
     assert same.extra["enrich_key"] == first.extra["enrich_key"]
     assert other.extra["enrich_key"] != first.extra["enrich_key"]
     short = mention("Acme ghosted me.")
     (one,) = enrich_mentions([short], MONITOR)
-    (two,) = enrich_mentions([short.with_(matched_terms=("Acme", "Acme Corp"))], MONITOR)
+    (two,) = enrich_mentions([short], renamed)
     assert one.extra["enrich_key"] == two.extra["enrich_key"]  # a short text is judged whole

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from hirewatch.config import Monitor
+from hirewatch.config import Entity, Monitor
 from hirewatch.enrich import model_scorer, vader_scorer
 from hirewatch.enrich.focus import focus, is_article
 from hirewatch.enrich.language import detect_language
@@ -95,9 +95,9 @@ def _enrich_key(mention: Mention, text: str, language: str | None, monitor: Moni
     else:
         scorer = vader_scorer.NAME
     settings = f"{monitor.sentiment.mode}|{','.join(monitor.sentiment.languages)}"
-    if _focused(mention, text):  # what is judged also depends on the names (and exclusions) sought
-        terms = sorted({*mention.matched_terms, *(f"-{x}" for x in _exclusions(monitor, mention))})
-        settings += f"|focus:{'|'.join(terms)}"
+    entity = _focus_entity(monitor, mention, text)
+    if entity is not None:  # what is judged also depends on the names (and exclusions) sought
+        settings += f"|focus:{'|'.join(sorted(entity.terms))}|-{'|'.join(sorted(entity.exclude))}"
     return text_key(f"{VERSION}|{scorer}|{settings}|{text}")
 
 
@@ -156,20 +156,19 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
     return out
 
 
-def _focused(mention: Mention, text: str) -> bool:
-    return len(text) > SHORT_TEXT_CHARS and is_article(mention.source_kind)
-
-
-def _exclusions(monitor: Monitor, mention: Mention) -> tuple[str, ...]:
-    entity = next((e for e in monitor.entities if e.name == mention.employer), None)
-    return entity.exclude if entity is not None else ()
+def _focus_entity(monitor: Monitor, mention: Mention, text: str) -> Entity | None:
+    """The entity a long article's mention is judged about (None: judged whole)."""
+    if len(text) <= SHORT_TEXT_CHARS or not is_article(mention.source_kind):
+        return None
+    return next((e for e in monitor.entities if e.name == mention.employer), None)
 
 
 def _prepare(plan: _Plan, monitor: Monitor) -> None:
     parts = sentences(plan.text)
     long_text = len(plan.text) > SHORT_TEXT_CHARS
-    if _focused(plan.mention, plan.text):
-        parts = focus(parts, plan.mention.matched_terms, _exclusions(monitor, plan.mention))
+    entity = _focus_entity(monitor, plan.mention, plan.text)
+    if entity is not None:
+        parts = focus(parts, entity)
     if plan.use_model:
         parts = parts[:MAX_MODEL_SENTENCES]
     plan.sentences = parts

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hirewatch.config import Entity, Monitor
 from hirewatch.extract.html_text import html_to_text
@@ -36,10 +37,8 @@ class Match:
         yield self.terms
 
 
-def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    """One alternation of whole-word phrases (already folded with
-    :func:`~hirewatch.match.text_normal.fold`), longest first; None for no phrase. Also used by
-    :mod:`hirewatch.enrich.focus` to find the sentences that name an entity."""
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One alternation of whole-word phrases (already folded), longest first."""
     unique = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not unique:
         return None
@@ -54,8 +53,8 @@ class _EntityPattern:
         self.by_folded: dict[str, str] = {}
         for term in entity.terms:
             self.by_folded.setdefault(fold(term), term)
-        self.terms = phrase_pattern(list(self.by_folded))
-        self.exclude = phrase_pattern([fold(x) for x in entity.exclude])
+        self.terms = _phrase_pattern(list(self.by_folded))
+        self.exclude = _phrase_pattern([fold(x) for x in entity.exclude])
 
     def find(self, folded: str) -> Match | None:
         if self.terms is None:
@@ -72,6 +71,18 @@ class _EntityPattern:
             return None
         found = tuple(dict.fromkeys(self.by_folded[text] for _, _, text in hits))
         return Match(self.entity, self.is_competitor, found)
+
+
+@lru_cache(maxsize=256)
+def _pattern_of(entity: Entity) -> _EntityPattern:
+    return _EntityPattern(entity, False)
+
+
+def names_entity(entity: Entity, text: str) -> bool:
+    """Whether ``text`` names ``entity`` as the matcher finds it: whole words, case- and
+    accent-insensitive, not inside one of its ``exclude`` phrases. Called per sentence by
+    :mod:`hirewatch.enrich.focus`."""
+    return _pattern_of(entity).find(fold(text)) is not None
 
 
 class EmployerMatcher:

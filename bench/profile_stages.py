@@ -224,8 +224,7 @@ def _sentence_scope(mentions: list, monitor) -> str:
     enrich judges (:func:`hirewatch.enrich.focus.focus`: a long article's first sentence, those
     naming the entity and the one after each; the whole text for other kinds)."""
     from hirewatch.enrich import vader_scorer
-    from hirewatch.enrich.focus import focus, is_article
-    from hirewatch.enrich.scoring import SHORT_TEXT_CHARS
+    from hirewatch.enrich.focus import focus, focus_entity
     from hirewatch.enrich.text import mention_text, sentences
 
     english = [m for m in mentions if m.language == "en"]
@@ -235,9 +234,8 @@ def _sentence_scope(mentions: list, monitor) -> str:
         text = mention_text(m.title, m.text)
         parts = sentences(text)
         every += parts
-        entity = next((e for e in monitor.entities if e.name == m.employer), None)
-        focused = entity is not None and len(text) > SHORT_TEXT_CHARS and is_article(m.source_kind)
-        judged += focus(parts, entity) if focused else parts
+        entity = focus_entity(monitor, m, text)
+        judged += focus(parts, entity) if entity is not None else parts
     timings = []
     for group in (every, judged):
         started = time.process_time()

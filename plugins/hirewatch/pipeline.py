@@ -234,7 +234,8 @@ def _workers() -> int:
     """Worker processes for a run's CPU work: ``HIREWATCH_WORKERS``, else one fewer than the CPUs.
     Fewer than 2 means no pool: the run's own threads do the work. One process already keeps two
     cores busy (its Python threads on one, the sentiment model's C code on the other), so on 2
-    cores a pool holds six times the memory to save 0-29% of the time (bench/RESULTS.md, issue 9)."""
+    cores a pool holds about three times the memory to save 0-29% of the time (bench/RESULTS.md,
+    issue 9)."""
     configured = os.environ.get("HIREWATCH_WORKERS")
     if configured:
         return max(0, int(configured))

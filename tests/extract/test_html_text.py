@@ -60,5 +60,24 @@ def test_the_lxml_reading_gives_beautifulsoups_text() -> None:
         assert html_to_text(html) == _soup_text(html), html
 
 
+def test_the_lxml_reading_gives_beautifulsoups_text_on_every_real_feed_entry(realdata) -> None:
+    # Every entry body, content and title of the real feeds the benchmark farm is built from
+    # (../shared/realdata, read in place), read both ways.
+    import feedparser
+    from hirewatch.extract.html_text import _soup_text, looks_like_html
+
+    bodies = []
+    for path in sorted([*realdata.glob("blogs_news/*.xml"), *realdata.glob("feedparser/**/*.xml")]):
+        parsed = feedparser.parse(path.read_bytes(), sanitize_html=False, resolve_relative_uris=False)
+        for entry in parsed.entries:
+            bodies += [entry.get("summary") or "", entry.get("title") or ""]
+            bodies += [content.get("value") or "" for content in entry.get("content", [])]
+    bodies = [b for b in bodies if looks_like_html(b)]
+    assert len(bodies) >= 40  # the corpus was found (42 HTML bodies on 2026-12-04)
+    for html in bodies:
+        html_to_text.cache_clear()
+        assert html_to_text(html) == _soup_text(html), html[:200]
+
+
 def test_text_that_declares_its_encoding_is_read() -> None:
     assert html_to_text('<?xml version="1.0" encoding="iso-8859-1"?><p>caf\u00e9</p>') == "caf\u00e9"

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hirewatch.config import Entity
+from hirewatch.config import Entity, Monitor
+from hirewatch.enrich.scoring import SHORT_TEXT_CHARS
 from hirewatch.match.employer_matcher import names_entity
+from hirewatch.mention import Mention
 
 #: Source kinds whose items are articles about many things (feeds and alert feeds); every other
 #: kind (review, submitted, reddit, mastodon, hackernews with its comments, ...) is judged whole.
@@ -38,6 +40,15 @@ LEAD_SENTENCES = 3
 def is_article(source_kind: str) -> bool:
     """Whether a source kind's items are articles (focused) rather than one person's account."""
     return source_kind in ARTICLE_KINDS
+
+
+def focus_entity(monitor: Monitor, mention: Mention, text: str) -> Entity | None:
+    """The entity whose sentences ``mention`` (judged on ``text``) is focused on: its employer or
+    competitor when it is a long article, None when it is judged whole (a short text, a review or
+    post, or an entity the monitor no longer has)."""
+    if len(text) <= SHORT_TEXT_CHARS or not is_article(mention.source_kind):
+        return None
+    return next((e for e in monitor.entities if e.name == mention.employer), None)
 
 
 def focus(sentences: Sequence[str], entity: Entity) -> list[str]:

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 
 from hirewatch.config import Entity, Monitor
 from hirewatch.enrich import model_scorer, vader_scorer
-from hirewatch.enrich.focus import focus, is_article
+from hirewatch.enrich.focus import focus, focus_entity
 from hirewatch.enrich.language import detect_language
 from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
 from hirewatch.enrich.severity import severity
@@ -60,6 +60,7 @@ class _Plan:
     text: str
     language: str | None
     use_model: bool
+    entity: Entity | None = None  # a long article is judged on the sentences about this entity
     units: list[str] = field(default_factory=list)  # what the whole-text score is made of
     sentences: list[str] = field(default_factory=list)
     groups: list[list[_Group]] = field(default_factory=list)
@@ -88,14 +89,13 @@ def _groups(sentence: str, language: str | None) -> list[_Group]:
     return groups
 
 
-def _enrich_key(mention: Mention, text: str, language: str | None, monitor: Monitor, use_model: bool) -> str:
+def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bool, entity: Entity | None) -> str:
     if use_model:
         model = model_scorer.scorer(language)
         scorer = f"{model.name}:{model.version}"
     else:
         scorer = vader_scorer.NAME
     settings = f"{monitor.sentiment.mode}|{','.join(monitor.sentiment.languages)}"
-    entity = _focus_entity(monitor, mention, text)
     if entity is not None:  # what is judged also depends on the names (and exclusions) sought
         settings += f"|focus:{'|'.join(sorted(entity.terms))}|-{'|'.join(sorted(entity.exclude))}"
     return text_key(f"{VERSION}|{scorer}|{settings}|{text}")
@@ -128,13 +128,13 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
         text = mention_text(mention.title, mention.text)
         language = detect_language(text, languages)
         use_model = language is not None and (accurate or language != "en")
-        plan = _Plan(mention, text, language, use_model)
-        key = _enrich_key(mention, text, language, monitor, use_model)
+        plan = _Plan(mention, text, language, use_model, focus_entity(monitor, mention, text))
+        key = _enrich_key(text, language, monitor, use_model, plan.entity)
         prev = previous.get(mention.id) if previous else None
         if prev is not None and _reusable(prev, key):
             reused[index] = prev
         else:
-            _prepare(plan, monitor)
+            _prepare(plan)
         plan.mention = mention.with_(extra={**mention.extra, "enrich_key": key})
         plans.append(plan)
 
@@ -156,23 +156,14 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
     return out
 
 
-def _focus_entity(monitor: Monitor, mention: Mention, text: str) -> Entity | None:
-    """The entity a long article's mention is judged about (None: judged whole)."""
-    if len(text) <= SHORT_TEXT_CHARS or not is_article(mention.source_kind):
-        return None
-    return next((e for e in monitor.entities if e.name == mention.employer), None)
-
-
-def _prepare(plan: _Plan, monitor: Monitor) -> None:
+def _prepare(plan: _Plan) -> None:
     parts = sentences(plan.text)
-    long_text = len(plan.text) > SHORT_TEXT_CHARS
-    entity = _focus_entity(monitor, plan.mention, plan.text)
-    if entity is not None:
-        parts = focus(parts, entity)
+    if plan.entity is not None:
+        parts = focus(parts, plan.entity)
     if plan.use_model:
         parts = parts[:MAX_MODEL_SENTENCES]
     plan.sentences = parts
-    plan.units = parts if long_text else scoring_units(plan.text)
+    plan.units = parts if len(plan.text) > SHORT_TEXT_CHARS else scoring_units(plan.text)
     plan.groups = [_groups(s, plan.language) for s in parts]
     raw = [t for groups in plan.groups for g in groups for t in g.topics]
     plan.topics = resolve_pay(raw, context=raw)

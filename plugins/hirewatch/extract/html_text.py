@@ -6,10 +6,10 @@ lxml could recover. Scripts, styles and other non-content elements are dropped; 
 a line; runs of spaces collapse; entities are decoded (``&nbsp;`` becomes a plain space).
 
 The text is read from lxml's own tree: building BeautifulSoup's tree in Python cost 2 ms per
-entry, most of a run's extract time (bench/RESULTS.md, issue 9), and the text is the same (checked
-over the 5,200 entry bodies of the benchmark farm and every real feed). libxml2 gives up below a
-nesting depth of 2,048 elements (hostile markup); such a document is read with BeautifulSoup,
-which has no depth limit.
+entry, most of a run's extract time (bench/RESULTS.md, issue 9), and the text is the same (every
+HTML entry of the real feeds under ../shared/realdata: tests/extract/test_html_text.py). libxml2
+gives up below a nesting depth of 2,048 elements (hostile markup); such a document is read with
+BeautifulSoup, which has no depth limit.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ class CrashAfterSlackOk(SqliteStore):
         super().mark_alert_sent(mention_id, channel, ts, thread_ts)
 
 
-def test_crash_between_slack_ok_and_mark_resends_at_most_once(tmp_path, slack: SlackServer) -> None:
+def test_crash_between_slack_ok_and_mark_is_found_in_slack_and_not_sent_again(tmp_path, slack: SlackServer) -> None:
     store = CrashAfterSlackOk(tmp_path / "store.db")
     monitor = make_monitor()
     mentions = [make_mention(i) for i in range(4)]
@@ -142,12 +142,57 @@ def test_crash_between_slack_ok_and_mark_resends_at_most_once(tmp_path, slack: S
     alerter = _alerter(slack)  # one alerter for both runs: real runs are minutes apart, these are not
     first = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
     assert first.sent == 0 and first.deferred == 4 and "injected" in first.errors[0]
-    second = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
-    assert second.sent == 4
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)  # a new process: no channel ids known
+    assert (second.sent, second.reconciled) == (4, 1)
+    counts = _posted_ids(slack)
+    assert all(counts[m.id] == 1 for m in mentions), counts  # the one in the window was found, not re-sent
+    [window] = [m for m in slack.posted() if _posted_ids_of([m]) == [mentions[0].id]]
+    stored = store.get(mentions[0].id)
+    assert stored is not None and stored.alert.ts == window.ts  # marked with the message Slack holds
+    assert store.pending_alerts("acme") == []
+    assert {c.method for c in slack.calls(ok=True)} >= {"conversations.list", "conversations.history"}
+    third = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert third.pending == 0
+    store.upsert_mentions([make_mention(9)])
+    history_reads = len(slack.calls("conversations.history"))
+    assert deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW).sent == 1
+    assert len(slack.calls("conversations.history")) == history_reads  # the last run finished: no look
+    store.close()
+
+
+def test_without_history_scopes_the_alert_in_the_crash_window_is_sent_again_once(tmp_path,
+                                                                                  slack: SlackServer) -> None:
+    slack.history_scope_missing = True
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(4)]
+    store.upsert_mentions(mentions)
+    first = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert first.sent == 0 and first.deferred == 4
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    assert (second.sent, second.reconciled) == (4, 0)
+    assert any("channels:history" in note for note in second.notes), second.notes
     counts = _posted_ids(slack)
     assert counts[mentions[0].id] == 2  # the one in the window: sent again, once
     assert all(counts[m.id] == 1 for m in mentions[1:])
     assert store.pending_alerts("acme") == []
+    store.close()
+
+
+def test_slack_down_while_looking_sends_nothing_and_the_next_run_looks_again(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(3)]
+    store.upsert_mentions(mentions)
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    posts = len(slack.posted())
+    slack.answer_next("conversations.list", Answer(status=500, raw=b"upstream error"))
+    down = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW + timedelta(minutes=10))
+    assert down.sent == 0 and down.deferred == 3 and len(slack.posted()) == posts
+    again = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW + timedelta(minutes=20))
+    # the look reaches back to the first unfinished run's start, not the failed look's
+    assert (again.sent, again.reconciled) == (3, 1)
+    assert all(count == 1 for count in _posted_ids(slack).values())
     store.close()
 
 

@@ -144,3 +144,51 @@ def test_dry_run_prints_what_it_would_send(capsys: pytest.CaptureFixture[str]) -
     assert "would post to #ta-oncall" in out
     assert "Bad [bold]interview[/bold] &lt;!channel&gt;" in out  # rich markup in crawled text is shown, not run
     assert "[Acknowledge]" in out and "https://news.example.com/acme-1" in out
+
+
+def test_find_posted_reads_alerts_back_from_history_threads_and_pages(slack: SlackServer) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hirewatch.alerts.base import Found
+    from hirewatch.alerts.slack_message import storm_message, thread_reply_message
+
+    monitor = make_monitor()
+    other = monitor.model_copy(update={"name": "other"})
+    mentions = [make_mention(i) for i in range(8)]
+    poster = _alerter(slack, min_interval_s=0)
+    old_alert = poster.post("#ta-oncall", alert_message(mentions[0], monitor))
+    since = datetime.now(UTC)
+    slack.messages[0].posted_at -= 3600  # posted an hour before the unfinished run started
+    top = [poster.post("#ta-oncall", alert_message(m, monitor)) for m in mentions[1:5]]  # more than a page
+    storm = poster.post("#ta-oncall", storm_message(monitor, reason="burst", total=2, items=mentions[5:7],
+                                                     in_thread=2))
+    in_storm = [poster.post("#ta-oncall", alert_message(m, monitor), thread_ts=storm.ts) for m in mentions[5:7]]
+    late_copy = poster.post("#ta-oncall", thread_reply_message(mentions[7], monitor), thread_ts=old_alert.ts)
+    poster.post("#ta-oncall", alert_message(make_mention(99), other))  # another monitor's alert
+    poster.post("#ta-oncall", MESSAGE)  # not hirewatch's: no metadata
+
+    fresh = _alerter(slack)  # a new process: the channel id comes from conversations.list
+    found = fresh.find_posted({"#ta-oncall"}, {("#ta-oncall", old_alert.ts)}, since, monitor=monitor.name)
+    cid = channel_id("#ta-oncall")
+    assert found == {
+        **{m.id: Found(cid, p.ts) for m, p in zip(mentions[1:5], top, strict=True)},
+        **{m.id: Found(cid, p.ts, storm.ts) for m, p in zip(mentions[5:7], in_storm, strict=True)},
+        mentions[7].id: Found(cid, late_copy.ts, old_alert.ts),
+    }  # not mentions[0]: posted before the window
+    assert len(slack.calls("conversations.history", ok=True)) >= 3  # pages of 3 followed by the cursor
+    assert all(c.args.get("include_all_metadata") in ("1", "true", "True")
+               for c in slack.calls("conversations.history"))
+    # an older window finds the first alert too
+    assert mentions[0].id in (fresh.find_posted({"#ta-oncall"}, set(), since - timedelta(hours=2)) or {})
+
+
+def test_find_posted_without_history_scopes_says_it_cannot_look(slack: SlackServer) -> None:
+    from datetime import UTC, datetime
+
+    slack.history_scope_missing = True
+    alerter = _alerter(slack, min_interval_s=0)
+    alerter.post("#ta-oncall", alert_message(make_mention(), make_monitor()))
+    assert alerter.find_posted({"#ta-oncall"}, set(), datetime.now(UTC)) is None
+    with slack.outage():
+        with pytest.raises(SlackUnavailable):
+            alerter.find_posted({"#ta-oncall"}, set(), datetime.now(UTC))

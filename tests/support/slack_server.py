@@ -2,8 +2,10 @@
 (``WebClient(base_url=server.base_url)``) and for slack-bolt's ``App``. Written for this project.
 
 It implements the methods hirewatch calls (``auth.test``, ``chat.postMessage``, ``chat.update``,
-``chat.postEphemeral``, ``apps.connections.open``), keeps the messages it accepted (so
-``chat.update`` of an unknown message fails like Slack's), hands out a Socket Mode URL (see
+``chat.postEphemeral``, ``apps.connections.open``, and ``conversations.history`` /
+``conversations.replies`` / ``conversations.list`` with message metadata, cursor pagination and
+``oldest``), keeps the messages it accepted (so ``chat.update`` of an unknown message fails like
+Slack's, and the history holds what was posted), hands out a Socket Mode URL (see
 tests/support/slack_socket.py), records every request with its raw body and arrival time, and on demand:
 
 - enforces a per-channel rate limit like Slack's (``rate_limit_s``): a message that arrives sooner
@@ -70,6 +72,10 @@ class Message:
     args: dict[str, Any]
     thread_ts: str | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
+    # wall-clock arrival (time.time()): ``ts`` counts from a fixed 2023 epoch so that recorded
+    # payloads stay stable, so ``oldest`` in the history methods is compared with this instead
+    posted_at: float = field(default_factory=time.time)
+    name: str = ""  # the channel as the poster named it
 
 
 def channel_id(name: str) -> str:
@@ -91,6 +97,8 @@ class SlackServer:
         self.messages: list[Message] = []
         self.rate_violations: list[tuple[str, float]] = []
         self.refused_channels: dict[str, str] = {}
+        self.channels: dict[str, str] = {}  # name -> id of channels that exist before anything is posted
+        self.history_scope_missing = False  # answer the history methods like a token without their scopes
         self._script: dict[str, list[Answer]] = {}
         self._outage: Answer | None = None
         self._last_accepted: dict[str, float] = {}
@@ -107,9 +115,10 @@ class SlackServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
-                received = Received(method, dict(self.headers.items()), raw, _decode(self.headers, raw),
-                                    time.monotonic())
+                path, _, query = self.path.partition("?")
+                method = path.rsplit("/", 1)[-1]
+                args = {**dict(parse_qsl(query, keep_blank_values=True)), **_decode(self.headers, raw)}
+                received = Received(method, dict(self.headers.items()), raw, args, time.monotonic())
                 answer = server._answer(received)
                 if answer.delay_s:
                     time.sleep(answer.delay_s)
@@ -182,7 +191,7 @@ class SlackServer:
                 return Answer(status=429, body={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "1"})
             self._last_accepted[cid] = now
             ts = self._next_ts()
-            message = Message(cid, ts, args, thread_ts=args.get("thread_ts"))
+            message = Message(cid, ts, args, thread_ts=args.get("thread_ts"), name=name)
             self.messages.append(message)
         echoed = {"type": "message", "user": BOT_USER_ID, "bot_id": "B0BOT0001", "ts": ts,
                   "text": args.get("text", ""), "blocks": blocks or []}
@@ -202,6 +211,80 @@ class SlackServer:
         return Answer(body={"ok": True, "channel": cid, "ts": ts, "text": args.get("text", ""),
                             "message": {"type": "message", "ts": ts, "text": args.get("text", ""),
                                         "blocks": args.get("blocks") or []}})
+
+    # -- reading back (the delivery run looks for what an unfinished run posted)
+    history_page_size = 3  # small pages, so the tests exercise the cursor
+
+    def _as_read(self, message: Message, include_metadata: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": "B0BOT0001", "ts": message.ts,
+                               "text": message.args.get("text", "")}
+        if message.thread_ts:
+            out["thread_ts"] = message.thread_ts
+        replies = [m for m in self.messages if m.channel == message.channel and m.thread_ts == message.ts]
+        if replies:
+            out.update(thread_ts=message.ts, reply_count=len(replies), latest_reply=replies[-1].ts)
+        metadata = message.args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if include_metadata and metadata:
+            out["metadata"] = metadata
+        return out
+
+    def _page(self, args: dict[str, Any], items: list[Any], key: str) -> Answer:
+        start = int(args.get("cursor") or 0)
+        size = min(int(args.get("limit") or 100), self.history_page_size)
+        body: dict[str, Any] = {"ok": True, key: items[start:start + size]}
+        more = start + size < len(items)
+        body["has_more"] = more
+        body["response_metadata"] = {"next_cursor": str(start + size) if more else ""}
+        return Answer(body=body)
+
+    def _history_scope(self) -> Answer | None:
+        if self.history_scope_missing:
+            return Answer(body={"ok": False, "error": "missing_scope", "needed": "channels:history",
+                                "provided": "chat:write"})
+        return None
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> Answer:
+        refused = self._history_scope()
+        if refused:
+            return refused
+        cid = str(args.get("channel") or "")
+        oldest = float(args.get("oldest") or 0)
+        meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            if not any(m.channel == cid for m in self.messages) and cid not in self.channels.values():
+                return Answer(body={"ok": False, "error": "channel_not_found"})
+            top = [m for m in self.messages if m.channel == cid and not m.thread_ts and m.posted_at > oldest]
+            items = [self._as_read(m, meta) for m in reversed(top)]  # newest first, as Slack does
+        return self._page(args, items, "messages")
+
+    def _api_conversations_replies(self, args: dict[str, Any]) -> Answer:
+        refused = self._history_scope()
+        if refused:
+            return refused
+        cid, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        oldest = float(args.get("oldest") or 0)
+        meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            parent = next((m for m in self.messages if m.channel == cid and m.ts == ts), None)
+            if parent is None:
+                return Answer(body={"ok": False, "error": "thread_not_found"})
+            thread = [m for m in self.messages if m.channel == cid and m.thread_ts == ts and m.posted_at > oldest]
+            items = [self._as_read(m, meta) for m in [parent, *thread]]  # parent first, then oldest first
+        return self._page(args, items, "messages")
+
+    def _api_conversations_list(self, args: dict[str, Any]) -> Answer:
+        if self.history_scope_missing:
+            return Answer(body={"ok": False, "error": "missing_scope", "needed": "channels:read"})
+        with self._lock:
+            names = dict(self.channels)
+            for m in self.messages:
+                if m.name and not m.name.startswith(("C", "G", "D")):
+                    names.setdefault(m.name.lstrip("#"), m.channel)
+        items = [{"id": cid, "name": name, "is_channel": True, "is_archived": False}
+                 for name, cid in sorted(names.items())]
+        return self._page({**args, "limit": args.get("limit") or 100}, items, "channels")
 
     def _api_apps_connections_open(self, args: dict[str, Any]) -> Answer:
         if not self.socket_url:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from hirewatch.errors import AlertError
@@ -39,6 +41,16 @@ class Posted:
     ts: str
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A message an earlier run posted for a mention, found again in Slack (see
+    :meth:`Alerter.find_posted`): where it is, and the thread it is in (None: top level)."""
+
+    channel: str
+    ts: str
+    thread_ts: str | None = None
+
+
 class Alerter(ABC):
     """Posts messages. ``marks_sent`` False (the dry run): the delivery run changes nothing in the
     store, it only shows what it would send."""
@@ -51,6 +63,18 @@ class Alerter(ABC):
         """Post ``message`` (``text``, ``blocks`` and options, no ``channel``) to ``channel``, in
         the thread of ``thread_ts`` when given. Raises :class:`SlackUnavailable` or
         :class:`SlackRefused`."""
+
+    def find_posted(self, channels: Iterable[str], threads: Iterable[tuple[str, str]], since: datetime, *,
+                    monitor: str | None = None) -> dict[str, Found] | None:
+        """The mention id -> message of each alert or same-story reply this app posted since
+        ``since`` in ``channels`` (top level, and in the threads of its own messages there) and in
+        ``threads`` ((channel, thread ts) pairs: earlier alerts whose thread a reply may have gone
+        to), of ``monitor``'s alerts when given. Called by the delivery run after a run that did
+        not finish, before anything is posted. None: this alerter cannot look (the default; the
+        dry run; a token without the history scopes), and an alert that was accepted but not
+        marked is posted again. Raises
+        :class:`SlackUnavailable` when Slack cannot answer now."""
+        return None
 
     def close(self) -> None:  # noqa: B027  (optional hook; most alerters hold nothing)
         """Release what the alerter holds."""
@@ -75,7 +99,9 @@ class AlertReport:
     storm message); ``suppressed``: how many were marked suppressed, ``suppressed_by``: reason ->
     count (``unrouted``, ``storm``, ``cap``, ``disabled``);
     ``failed``: attempts Slack refused or could not take (the mention stays pending);
-    ``deferred``: pending mentions not attempted because Slack was unavailable (still pending).
+    ``deferred``: pending mentions not attempted because Slack was unavailable (still pending);
+    ``reconciled``: pending mentions whose message an unfinished earlier run had posted, found in
+    Slack and marked instead of posted again (also counted in ``sent``/``threaded``).
     A dry run sends and marks nothing: ``sent``/``threaded`` stay 0, ``would_send`` counts the
     messages it printed, ``notes`` says why.
     """
@@ -91,6 +117,7 @@ class AlertReport:
     deferred: int = 0
     storm: str | None = None
     would_send: int = 0
+    reconciled: int = 0
     messages: list[SentMessage] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -115,6 +142,7 @@ class AlertReport:
             "sent": self.sent, "threaded": self.threaded, "suppressed": self.suppressed,
             "suppressed_by": dict(self.suppressed_by),
             "failed": self.failed, "deferred": self.deferred, "storm": self.storm, "would_send": self.would_send,
+            "reconciled": self.reconciled,
             "messages": [{"kind": m.kind, "channel": m.channel, "ts": m.ts, "mention_ids": list(m.mention_ids),
                           "thread_ts": m.thread_ts} for m in self.messages],
             "errors": list(self.errors), "notes": list(self.notes),

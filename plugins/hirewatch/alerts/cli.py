@@ -43,11 +43,15 @@ def deliver(
     else:
         for report in reports:
             storm = f", storm ({report.storm})" if report.storm else ""
-            console.print(f"monitor {escape(report.monitor)}: {report.sent} alerts, {report.threaded} in threads, "
-                          f"{report.suppressed} suppressed, {report.failed} failed, {report.deferred} left pending"
-                          f"{storm}" + (" (dry run)" if report.dry_run else ""))
+            found = (f" ({report.reconciled} of them found already posted by an unfinished run)"
+                     if report.reconciled else "")
+            console.print(f"monitor {escape(report.monitor)}: {report.sent} alerts, {report.threaded} in threads"
+                          f"{found}, {report.suppressed} suppressed, {report.failed} failed, {report.deferred} left "
+                          f"pending{storm}" + (" (dry run)" if report.dry_run else ""))
             for error in report.errors:
                 console.print(f"  [yellow]{escape(error)}[/yellow]")
+            for note in report.notes:
+                console.print(f"  {escape(note)}")
     raise typer.Exit(selection.exit_code(failed=not all(r.ok for r in reports)))
 
 

@@ -15,11 +15,16 @@ Called by :func:`hirewatch.alerts.deliver_alerts` (the pipeline's entry point). 
    not sent stays pending (``deferred``) for the next run. Slack refuses one message -> failure
    recorded for it (a channel-wide refusal for every mention of that channel), the run goes on.
 
-The crash window: a mention is marked after Slack's ok; a crash (or a store failure) between the
-two leaves it pending, and the next run sends it again: at most one re-send, never a loss. A store
-failure while marking stops the run for that reason. Before anything is posted, one small write
-(the crawl state ``hirewatch:delivery``) checks that the store takes writes: a store that can be
-read but not written sends nothing, rather than the same first alert again on every run.
+The crash window: a mention is marked after Slack's ok; a crash (or a store failure, or a Slack
+answer lost in a timeout) between the two leaves it pending. Each message carries its mention id
+in Slack message metadata, and each run records in the crawl state ``hirewatch:delivery`` when it
+started and, unless such a doubt arose, that it finished. A run that finds the previous one
+unfinished first asks the alerter for the messages posted since it started
+(:meth:`~hirewatch.alerts.base.Alerter.find_posted`) and marks the pending mentions found there
+instead of posting them again. An alerter that cannot look (no history scopes) posts them again:
+at most one re-send, never a loss. A store failure while marking stops the run for that reason.
+The first of those writes also checks that the store takes writes: a store that can be read but
+not written sends nothing, rather than the same first alert again on every run.
 
 Raises :class:`~hirewatch.errors.StoreError` only when the pending alerts cannot be read.
 """
@@ -77,15 +82,55 @@ class _Run:
         self.report = AlertReport(monitor=monitor.name, alerter=alerter.name, dry_run=not alerter.marks_sent)
         self.settled: set[str] = set()
         self.refused_channels: dict[str, str] = {}
+        self.started: datetime | None = None  # when probe_writes recorded this run's start
+        self.in_doubt = False  # a message may have reached Slack without its mark: the run is not "finished"
 
     # -- store writes
-    def probe_writes(self, now: datetime) -> None:
-        """One small write before anything is posted: a store that can be read but not written
-        (SQLite locked by another process, Elasticsearch read-only on a full disk) would let every
-        run post its first alert and fail to mark it, the same alert again every run. Raises
-        _Stop (nothing sent, everything stays pending) when the store refuses it."""
-        state = CrawlState(extra={"delivery_started": now.isoformat()})
-        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, state))
+    def unfinished_since(self) -> datetime | None:
+        """When the earliest run that did not finish (and whose posts were not looked for since)
+        started, from the crawl state ``hirewatch:delivery``; None when the last run finished, in
+        a dry run, or when the state cannot be read (then nothing is looked for: at most one
+        re-send, as without the state)."""
+        if not self.writes:
+            return None
+        try:
+            state = self.store.get_crawl_state(self.monitor.name, DELIVERY_STATE)
+        except StoreError as exc:
+            self.report.errors.append(f"store: delivery state unavailable: {exc}")
+            return None
+        extra = state.extra if state is not None else {}
+        if not extra.get("delivery_started") or extra.get("delivery_finished"):
+            return None
+        try:
+            return min(datetime.fromisoformat(str(extra[k])) for k in ("delivery_started", "unreconciled_since")
+                       if extra.get(k))
+        except ValueError:
+            return None
+
+    def probe_writes(self, now: datetime, unreconciled: datetime | None) -> None:
+        """One small write before anything is posted: this run's start (and, until a run finishes,
+        the start of the earliest unfinished one). It also shows that the store takes writes: a
+        store that can be read but not written (SQLite locked by another process, Elasticsearch
+        read-only on a full disk) would let every run post its first alert and fail to mark it,
+        the same alert again every run. Raises _Stop (nothing sent, everything stays pending) when
+        the store refuses it."""
+        extra = {"delivery_started": now.isoformat()}
+        if unreconciled is not None:
+            extra["unreconciled_since"] = unreconciled.isoformat()
+        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, CrawlState(extra=extra)))
+        self.started = now
+
+    def finish(self) -> None:
+        """Record that this run ended with every accepted message marked, so the next run need not
+        look in Slack. Not written when a doubt arose (a Slack failure mid-post, a failed mark)."""
+        if not self.writes or self.started is None or self.in_doubt:
+            return
+        state = CrawlState(extra={"delivery_started": self.started.isoformat(),
+                                  "delivery_finished": utcnow().isoformat()})
+        try:
+            self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, state)
+        except StoreError as exc:
+            self.report.errors.append(f"store: {exc}")
 
     def _store(self, action: Callable[[], None]) -> None:
         if not self.writes:
@@ -94,7 +139,43 @@ class _Run:
             action()
         except StoreError as exc:
             self.report.errors.append(f"store: {exc}")
+            self.in_doubt = True
             raise _Stop from None
+
+    def reconcile(self, since: datetime, stories: list[_Story], replies: list[tuple[Mention, str, str]]
+                  ) -> list[_Story]:
+        """After an unfinished run: mark the pending mentions whose message that run posted (found
+        by the alerter in Slack) instead of posting them again; a found story's later copies become
+        replies in its thread. Returns the stories still to post. Raises _Stop when Slack cannot
+        answer (nothing posted; the next run looks again)."""
+        channels = {s.channel for s in stories} | {channel for _, channel, _ in replies}
+        threads = {(channel, thread_ts) for _, channel, thread_ts in replies}
+        try:
+            found = self.alerter.find_posted(channels, threads, since, monitor=self.monitor.name)
+        except SlackUnavailable as exc:
+            self.report.errors.append(f"{exc} (looking for alerts an unfinished run posted)")
+            self.in_doubt = True
+            raise _Stop from None
+        if found is None:
+            self.report.notes.append("the previous delivery run did not finish and Slack's history cannot be read "
+                                     "(scopes channels:history, channels:read); an alert it posted but did not "
+                                     "mark is posted again")
+            return stories
+        kept = []
+        for story in stories:
+            hit = found.get(story.leader.id)
+            if hit is None:
+                kept.append(story)
+                continue
+            self.mark(story.leader, Posted(hit.channel, hit.ts), hit.thread_ts)
+            self.report.reconciled += 1
+            replies.extend((copy, hit.channel, hit.thread_ts or hit.ts) for copy in story.copies)
+        for mention, _, thread_ts in replies:
+            hit = found.get(mention.id)
+            if hit is not None and mention.id not in self.settled:
+                self.mark(mention, Posted(hit.channel, hit.ts), hit.thread_ts or thread_ts)
+                self.report.reconciled += 1
+        return kept
 
     def suppress(self, mentions: Iterable[Mention], reason: str) -> None:
         ids = [m.id for m in mentions if m.id not in self.settled]
@@ -121,7 +202,8 @@ class _Run:
             return None
         try:
             posted = self.alerter.post(channel, message, thread_ts=thread_ts)
-        except SlackUnavailable as exc:
+        except SlackUnavailable as exc:  # e.g. a timeout: Slack may have taken it all the same
+            self.in_doubt = True
             self.report.errors.append(str(exc))
             if kind != "storm":
                 for mention in mentions:
@@ -191,7 +273,8 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
         if not settings.enabled:
             run.suppress(pending, "disabled")
             return run.report
-        run.probe_writes(now)
+        unfinished = run.unfinished_since()
+        run.probe_writes(now, unfinished)
         stories: list[_Story] = []
         by_key: dict[str, _Story] = {}
         replies: list[tuple[Mention, str, str]] = []
@@ -218,6 +301,8 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
             for key in _story_keys(mention):
                 by_key[key] = story
         run.suppress(unrouted, UNROUTED)
+        if unfinished is not None:
+            stories = run.reconcile(unfinished, stories, replies)
 
         try:
             runs = store.recent_runs(monitor.name, now - timedelta(days=BASELINE_DAYS))
@@ -243,6 +328,7 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
                 continue
             run.reply(mention, channel, thread_ts)
             budget -= 1
+        run.finish()
     except _Stop:
         pass
     run.report.deferred = sum(1 for m in pending if m.id not in run.settled)

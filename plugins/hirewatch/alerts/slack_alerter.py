@@ -15,14 +15,16 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from hirewatch.alerts.base import Alerter, Posted, SlackRefused, SlackUnavailable
+from hirewatch.alerts.base import Alerter, Found, Posted, SlackRefused, SlackUnavailable
+from hirewatch.alerts.slack_message import ALERT_EVENT, STORM_EVENT
 from hirewatch.settings import Secret
 
 # Slack error codes that mean "not now" (retry next run) rather than "not this message".
@@ -33,7 +35,29 @@ UNAVAILABLE_CODES = frozenset({
 })
 # Error codes after which every message to the same channel fails too.
 CHANNEL_CODES = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action"})
+# Error codes of conversations.history/replies/list that mean "this token cannot look": the
+# delivery run then posts an unmarked alert again rather than guess.
+CANNOT_LOOK_CODES = frozenset({"missing_scope", "no_permission", "not_in_channel", "channel_not_found",
+                               "thread_not_found", "not_allowed_token_type", "method_not_supported_for_channel_type",
+                               "ekm_access_denied", "access_denied", "unknown_method"})
+CLOCK_SKEW_S = 300.0  # look back this much further than the unfinished run's start (our clock vs Slack's)
+MAX_PAGES = 50  # of 200 messages, per channel or thread: a bound, never reached by one run's window
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
+
+
+def _is_ours(message: dict[str, Any]) -> bool:
+    metadata = message.get("metadata") or {}
+    return metadata.get("event_type") in (ALERT_EVENT, STORM_EVENT)
+
+
+def _mention_of(message: dict[str, Any], monitor: str | None) -> str | None:
+    """The mention id a hirewatch alert message names in its metadata (of ``monitor``), or None."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") != ALERT_EVENT or (monitor is not None and payload.get("monitor") != monitor):
+        return None
+    mention_id = payload.get("mention_id")
+    return str(mention_id) if mention_id else None
 
 
 class ChannelPacer:
@@ -88,6 +112,7 @@ class SlackAlerter(Alerter):
         self.client = client
         self.pacer = ChannelPacer(min_interval_s)
         self._channel_ids: dict[str, str] = {}
+        self._names: dict[str, str] | None = None  # "#name" -> id, from conversations.list when needed
 
     def __repr__(self) -> str:
         return f"SlackAlerter(base_url={self.client.base_url!r})"
@@ -126,6 +151,70 @@ class SlackAlerter(Alerter):
             raise self._error(exc, channel) from None
         except (SlackClientError, OSError) as exc:
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
+
+    def find_posted(self, channels: Iterable[str], threads: Iterable[tuple[str, str]], since: datetime, *,
+                    monitor: str | None = None) -> dict[str, Found] | None:
+        """See :meth:`Alerter.find_posted`: ``conversations.history`` of each channel since
+        ``since`` (less :data:`CLOCK_SKEW_S`), then ``conversations.replies`` of the threads of this
+        app's own messages found there and of ``threads``; a message counts when its metadata is a
+        hirewatch alert (of ``monitor``, when given). A channel given by name is resolved to its id
+        with ``conversations.list``. Needs the scopes ``channels:history`` and ``channels:read``
+        (``groups:*`` for private channels); without them, or when a channel cannot be read,
+        returns None. Raises :class:`SlackUnavailable` when Slack cannot answer now."""
+        oldest = f"{since.timestamp() - CLOCK_SKEW_S:.6f}"
+        found: dict[str, Found] = {}
+        try:
+            ids = {name: self._resolve(name) for name in {*channels, *(c for c, _ in threads)}}
+            if any(cid is None for cid in ids.values()):
+                return None
+            expand = {(str(ids[name]), ts) for name, ts in threads}
+            for cid in sorted({str(c) for c in ids.values()}):
+                for message in self._pages(self.client.conversations_history, channel=cid, oldest=oldest):
+                    mention_id = _mention_of(message, monitor)
+                    if mention_id:
+                        found.setdefault(mention_id, Found(cid, str(message["ts"])))
+                    if _is_ours(message) and message.get("reply_count"):
+                        expand.add((cid, str(message["ts"])))
+            for cid, thread_ts in sorted(expand):
+                for message in self._pages(self.client.conversations_replies, channel=cid, ts=thread_ts, oldest=oldest):
+                    mention_id = _mention_of(message, monitor)
+                    if mention_id and str(message.get("ts")) != thread_ts:
+                        found.setdefault(mention_id, Found(cid, str(message["ts"]), thread_ts))
+        except SlackApiError as exc:
+            code = str(exc.response.get("error") or "") if exc.response is not None else ""
+            if code in CANNOT_LOOK_CODES:
+                return None
+            raise self._error(exc, "history") from None
+        except (SlackClientError, OSError) as exc:
+            raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
+        return found
+
+    def _resolve(self, channel: str) -> str | None:
+        """A channel's id: as given when it is one, else from this alerter's posts or
+        ``conversations.list`` (read once per alerter)."""
+        if _CHANNEL_ID.fullmatch(channel):
+            return channel
+        if channel in self._channel_ids:
+            return self._channel_ids[channel]
+        if self._names is None:
+            self._names = {}
+            for item in self._pages(self.client.conversations_list, key="channels",
+                                    types="public_channel,private_channel", exclude_archived=True):
+                self._names["#" + str(item.get("name"))] = str(item["id"])
+        return self._names.get("#" + channel.lstrip("#"))
+
+    @staticmethod
+    def _pages(method: Callable[..., Any], *, key: str = "messages", **kwargs: Any) -> Iterator[dict[str, Any]]:
+        cursor = None
+        for _ in range(MAX_PAGES):
+            args = {**kwargs, "limit": 200, **({"cursor": cursor} if cursor else {})}
+            if key == "messages":
+                args["include_all_metadata"] = True
+            response = method(**args)
+            yield from response.get(key) or []
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
 
     @staticmethod
     def _error(exc: SlackApiError, channel: str) -> SlackUnavailable | SlackRefused:

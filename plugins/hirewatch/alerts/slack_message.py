@@ -40,6 +40,9 @@ OPEN_SOURCE, OPEN_KIBANA = "hw_open_source", "hw_open_kibana"
 ACTIONS_BLOCK, STATUS_BLOCK = "hw_actions", "hw_status"
 
 MESSAGE_OPTIONS: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_media": False}
+# Slack message metadata event types (``metadata.event_type``) of hirewatch's messages
+ALERT_EVENT = "hirewatch_alert"  # an alert or a same-story reply; the payload names the mention
+STORM_EVENT = "hirewatch_storm"  # a storm message; the alerts of the burst follow in its thread
 
 _ESCAPES = escaping.MRKDWN_ESCAPES
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
@@ -206,9 +209,17 @@ def alert_text(mention: Mention) -> str:
     return fit(f"Negative mention of {mention.employer} in {mention.source}: {title_of(mention)}", 500)
 
 
+def alert_metadata(mention: Mention, monitor: Monitor) -> dict[str, Any]:
+    """Slack message metadata naming the mention: after a crash between Slack's ok and the
+    store's mark, the next delivery run finds the message by it instead of posting it again
+    (:meth:`hirewatch.alerts.slack_alerter.SlackAlerter.find_posted`). Ids only, no crawled text."""
+    return {"event_type": ALERT_EVENT, "event_payload": {"mention_id": mention.id, "monitor": monitor.name}}
+
+
 def alert_message(mention: Mention, monitor: Monitor, *, kibana: str | None = None) -> dict[str, Any]:
     """The ``chat.postMessage`` arguments (all but ``channel``/``thread_ts``) for one alert."""
-    return {"text": alert_text(mention), "blocks": alert_blocks(mention, monitor, kibana=kibana), **MESSAGE_OPTIONS}
+    return {"text": alert_text(mention), "blocks": alert_blocks(mention, monitor, kibana=kibana), **MESSAGE_OPTIONS,
+            "metadata": alert_metadata(mention, monitor)}
 
 
 # --------------------------------------------------------------------------- same story again
@@ -225,7 +236,7 @@ def thread_reply_message(mention: Mention, monitor: Monitor, *, kibana: str | No
         blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": elements})
     blocks.append(_context(mention, monitor))
     text = fit(f"Same story, also in {mention.source}: {title_of(mention)}", 500)
-    return {"text": text, "blocks": blocks, **MESSAGE_OPTIONS}
+    return {"text": text, "blocks": blocks, **MESSAGE_OPTIONS, "metadata": alert_metadata(mention, monitor)}
 
 
 # --------------------------------------------------------------------------- storm
@@ -261,7 +272,8 @@ def storm_message(monitor: Monitor, *, reason: str, total: int, items: Sequence[
     if after:
         blocks.append({"type": "context", "elements": [mrkdwn(after.strip())]})
     text = fit(f"Alert storm: {total} negative mentions of {employer}. {reason}", 500)
-    return {"text": text, "blocks": blocks, **MESSAGE_OPTIONS}
+    return {"text": text, "blocks": blocks, **MESSAGE_OPTIONS,
+            "metadata": {"event_type": STORM_EVENT, "event_payload": {"monitor": monitor.name}}}
 
 
 def fit_lines(lines: Sequence[str], limit: int) -> str:

@@ -12,7 +12,7 @@ from hirewatch.alerts.slack_alerter import SlackAlerter
 from hirewatch.alerts.slack_message import alert_message
 from hirewatch.config import AlertRule
 from hirewatch.errors import StoreError
-from hirewatch.mention import Mention
+from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport, SourceReport
 from hirewatch.stores.sqlite_store import SqliteStore
 
@@ -180,19 +180,83 @@ def test_without_history_scopes_the_alert_in_the_crash_window_is_sent_again_once
 
 
 def test_slack_down_while_looking_sends_nothing_and_the_next_run_looks_again(tmp_path, slack: SlackServer) -> None:
+    # real times here: the local Slack filters the history by when messages really arrived
     store = CrashAfterSlackOk(tmp_path / "store.db")
     monitor = make_monitor()
     mentions = [make_mention(i) for i in range(3)]
     store.upsert_mentions(mentions)
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    start = utcnow()
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=start)
     posts = len(slack.posted())
     slack.answer_next("conversations.list", Answer(status=500, raw=b"upstream error"))
-    down = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW + timedelta(minutes=10))
+    down = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=1))
     assert down.sent == 0 and down.deferred == 3 and len(slack.posted()) == posts
-    again = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW + timedelta(minutes=20))
-    # the look reaches back to the first unfinished run's start, not the failed look's
+    again = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=2))
+    # the look reaches back to the first unfinished run's start (an hour before the failed look's
+    # start, further than the allowance for clock skew), so the alert in the window is found
     assert (again.sent, again.reconciled) == (3, 1)
     assert all(count == 1 for count in _posted_ids(slack).values())
+    state = store.get_crawl_state("acme", "hirewatch:delivery")
+    assert state is not None and state.extra.get("delivery_finished") and "unreconciled_since" not in state.extra
+    store.close()
+
+
+def test_an_answer_lost_after_slack_took_the_message_is_not_posted_again(store: SqliteStore,
+                                                                         slack: SlackServer) -> None:
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(2)]
+    store.upsert_mentions(mentions)
+    slack.drop_after_accept = 1
+    first = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert first.sent == 0 and first.failed == 1 and first.deferred == 1  # the second was not attempted
+    assert len(slack.posted()) == 1  # taken by Slack, and not posted again by a retry within the run
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert (second.sent, second.reconciled) == (2, 1)
+    assert sorted(_posted_ids(slack).values()) == [1, 1]
+
+
+def test_a_channel_the_bot_cannot_read_falls_back_to_one_resend_and_says_so(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(3)]
+    store.upsert_mentions(mentions)
+    slack.not_member.add(channel_id("#ta-oncall"))  # posting with chat:write.public, never invited
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert (second.sent, second.reconciled) == (3, 0)
+    assert any("not_in_channel" in note and "must be in the channel" in note for note in second.notes), second.notes
+    assert sorted(_posted_ids(slack).values()) == [1, 1, 2]
+
+
+class CrashAfterStormMessage(SqliteStore):
+    """The real store, except that the first ``mark_alert_suppressed`` fails: a crash right after
+    the storm message went out, before the rest of the burst was marked suppressed."""
+
+    failures_left = 1
+
+    def mark_alert_suppressed(self, mention_ids: list[str], reason: str) -> None:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise StoreError("disk I/O error (injected)")
+        super().mark_alert_suppressed(mention_ids, reason)
+
+
+@pytest.mark.parametrize("crash", [CrashAfterSlackOk, CrashAfterStormMessage], ids=["first-alert", "storm-message"])
+def test_a_storm_cut_short_by_a_crash_continues_in_its_own_thread(tmp_path, slack: SlackServer, crash: type) -> None:
+    store = crash(tmp_path / "store.db")
+    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
+    mentions = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
+    store.upsert_mentions(mentions)
+    first = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert first.storm == "cap" and first.threaded == 0  # the storm message went out, then a write failed
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    posted = slack.posted()
+    [storm] = [m for m in posted if m.thread_ts is None]  # no second storm message
+    in_thread = [m for m in posted if m.thread_ts == storm.ts]
+    most_severe = sorted(mentions, key=lambda m: -(m.severity or 0))[:10]
+    assert sorted(_posted_ids_of(in_thread)) == sorted(m.id for m in most_severe)  # each once, all in its thread
+    assert second.reconciled == (1 if crash is CrashAfterSlackOk else 0) and store.pending_alerts("acme") == []
+    assert Counter(_status(store, m) for m in mentions) == {"threaded": 10, "suppressed": 40}
     store.close()
 
 

@@ -168,9 +168,11 @@ def test_find_posted_reads_alerts_back_from_history_threads_and_pages(slack: Sla
     poster.post("#ta-oncall", MESSAGE)  # not hirewatch's: no metadata
 
     fresh = _alerter(slack)  # a new process: the channel id comes from conversations.list
-    found = fresh.find_posted({"#ta-oncall"}, {("#ta-oncall", old_alert.ts)}, since, monitor=monitor.name)
+    lookup = fresh.find_posted({"#ta-oncall"}, {("#ta-oncall", old_alert.ts)}, since, monitor=monitor.name)
+    assert lookup is not None and lookup.unreadable == []
     cid = channel_id("#ta-oncall")
-    assert found == {
+    assert lookup.storms == {"#ta-oncall": Found(cid, storm.ts)}
+    assert lookup.found == {
         **{m.id: Found(cid, p.ts) for m, p in zip(mentions[1:5], top, strict=True)},
         **{m.id: Found(cid, p.ts, storm.ts) for m, p in zip(mentions[5:7], in_storm, strict=True)},
         mentions[7].id: Found(cid, late_copy.ts, old_alert.ts),
@@ -179,7 +181,8 @@ def test_find_posted_reads_alerts_back_from_history_threads_and_pages(slack: Sla
     assert all(c.args.get("include_all_metadata") in ("1", "true", "True")
                for c in slack.calls("conversations.history"))
     # an older window finds the first alert too
-    assert mentions[0].id in (fresh.find_posted({"#ta-oncall"}, set(), since - timedelta(hours=2)) or {})
+    older = fresh.find_posted({"#ta-oncall"}, set(), since - timedelta(hours=2))
+    assert older is not None and mentions[0].id in older.found
 
 
 def test_find_posted_without_history_scopes_says_it_cannot_look(slack: SlackServer) -> None:
@@ -187,8 +190,10 @@ def test_find_posted_without_history_scopes_says_it_cannot_look(slack: SlackServ
 
     slack.history_scope_missing = True
     alerter = _alerter(slack, min_interval_s=0)
-    alerter.post("#ta-oncall", alert_message(make_mention(), make_monitor()))
-    assert alerter.find_posted({"#ta-oncall"}, set(), datetime.now(UTC)) is None
+    posted = alerter.post("#ta-oncall", alert_message(make_mention(), make_monitor()))
+    lookup = alerter.find_posted({"#ta-oncall", posted.channel}, set(), datetime.now(UTC))
+    assert lookup is not None and lookup.found == {}
+    assert len(lookup.unreadable) == 2 and all("missing_scope" in u for u in lookup.unreadable), lookup.unreadable
     with slack.outage():
         with pytest.raises(SlackUnavailable):
             alerter.find_posted({"#ta-oncall"}, set(), datetime.now(UTC))

@@ -13,7 +13,11 @@ tests/support/slack_socket.py), records every request with its raw body and arri
   is counted in :attr:`SlackServer.rate_violations`;
 - answers the next requests with scripted answers (:meth:`SlackServer.answer_next`: 429 with
   ``Retry-After``, 500, a Slack error such as ``channel_not_found``, or a slow answer);
-- is "down" for every request (:meth:`SlackServer.outage`).
+- is "down" for every request (:meth:`SlackServer.outage`);
+- answers the history methods like real Slack for a token without their scopes
+  (``history_scope_missing``), without ``groups:read`` (private channels are not listed unless
+  ``groups_read``), or for a channel the bot is not in (``not_member``);
+- takes a message and drops the connection before answering (``drop_after_accept``).
 
 Used by tests/alerts/ (the alerter, the outbox delivery, the Socket Mode handlers).
 """
@@ -99,6 +103,9 @@ class SlackServer:
         self.refused_channels: dict[str, str] = {}
         self.channels: dict[str, str] = {}  # name -> id of channels that exist before anything is posted
         self.history_scope_missing = False  # answer the history methods like a token without their scopes
+        self.groups_read = False  # listing private channels needs groups:read, which a default token lacks
+        self.not_member: set[str] = set()  # channel ids whose history the bot may not read (not_in_channel)
+        self.drop_after_accept = 0  # accept the next N posts, then drop the connection without answering
         self._script: dict[str, list[Answer]] = {}
         self._outage: Answer | None = None
         self._last_accepted: dict[str, float] = {}
@@ -122,6 +129,9 @@ class SlackServer:
                 answer = server._answer(received)
                 if answer.delay_s:
                     time.sleep(answer.delay_s)
+                if method == "chat.postMessage" and (answer.body or {}).get("ok") and server._take_drop():
+                    self.close_connection = True  # Slack took the message; the answer never arrives
+                    return
                 body = answer.raw if answer.raw is not None else json.dumps(answer.body or {}).encode()
                 received.status = answer.status
                 received.ok = answer.status == 200 and bool((answer.body or {}).get("ok"))
@@ -159,6 +169,13 @@ class SlackServer:
         if handler is None:
             return Answer(status=404, body={"ok": False, "error": "unknown_method"})
         return handler(req.args)
+
+    def _take_drop(self) -> bool:
+        with self._lock:
+            if self.drop_after_accept > 0:
+                self.drop_after_accept -= 1
+                return True
+            return False
 
     def _next_ts(self) -> str:
         self._seq += 1
@@ -255,6 +272,8 @@ class SlackServer:
         with self._lock:
             if not any(m.channel == cid for m in self.messages) and cid not in self.channels.values():
                 return Answer(body={"ok": False, "error": "channel_not_found"})
+            if cid in self.not_member:
+                return Answer(body={"ok": False, "error": "not_in_channel"})
             top = [m for m in self.messages if m.channel == cid and not m.thread_ts and m.posted_at > oldest]
             items = [self._as_read(m, meta) for m in reversed(top)]  # newest first, as Slack does
         return self._page(args, items, "messages")
@@ -267,6 +286,8 @@ class SlackServer:
         oldest = float(args.get("oldest") or 0)
         meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         with self._lock:
+            if cid in self.not_member:
+                return Answer(body={"ok": False, "error": "not_in_channel"})
             parent = next((m for m in self.messages if m.channel == cid and m.ts == ts), None)
             if parent is None:
                 return Answer(body={"ok": False, "error": "thread_not_found"})
@@ -275,8 +296,12 @@ class SlackServer:
         return self._page(args, items, "messages")
 
     def _api_conversations_list(self, args: dict[str, Any]) -> Answer:
-        if self.history_scope_missing:
-            return Answer(body={"ok": False, "error": "missing_scope", "needed": "channels:read"})
+        types = set(str(args.get("types") or "public_channel").split(","))
+        if self.history_scope_missing or ("private_channel" in types and not self.groups_read):
+            return Answer(body={"ok": False, "error": "missing_scope",
+                                "needed": "groups:read" if "private_channel" in types else "channels:read"})
+        if "public_channel" not in types:
+            return Answer(body={"ok": True, "channels": [], "response_metadata": {"next_cursor": ""}})
         with self._lock:
             names = dict(self.channels)
             for m in self.messages:

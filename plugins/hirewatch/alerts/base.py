@@ -51,6 +51,17 @@ class Found:
     thread_ts: str | None = None
 
 
+@dataclass(slots=True)
+class Lookup:
+    """What :meth:`Alerter.find_posted` found: mention id -> its message; per channel (as routed)
+    the newest storm message of the monitor; and the channels or threads it could not read (their
+    unmarked alerts are posted again)."""
+
+    found: dict[str, Found] = field(default_factory=dict)
+    storms: dict[str, Found] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+
+
 class Alerter(ABC):
     """Posts messages. ``marks_sent`` False (the dry run): the delivery run changes nothing in the
     store, it only shows what it would send."""
@@ -65,14 +76,13 @@ class Alerter(ABC):
         :class:`SlackRefused`."""
 
     def find_posted(self, channels: Iterable[str], threads: Iterable[tuple[str, str]], since: datetime, *,
-                    monitor: str | None = None) -> dict[str, Found] | None:
-        """The mention id -> message of each alert or same-story reply this app posted since
-        ``since`` in ``channels`` (top level, and in the threads of its own messages there) and in
-        ``threads`` ((channel, thread ts) pairs: earlier alerts whose thread a reply may have gone
-        to), of ``monitor``'s alerts when given. Called by the delivery run after a run that did
-        not finish, before anything is posted. None: this alerter cannot look (the default; the
-        dry run; a token without the history scopes), and an alert that was accepted but not
-        marked is posted again. Raises
+                    monitor: str | None = None) -> Lookup | None:
+        """The messages this app posted since ``since`` for ``monitor``'s alerts, in ``channels``
+        (top level, and in the threads of its own messages there) and in ``threads`` ((channel,
+        thread ts) pairs: earlier alerts whose thread a reply may have gone to). Called by the
+        delivery run after a run that did not finish, before anything is posted. None: this
+        alerter cannot look at all (the default; the dry run; a token without the history scopes),
+        and an alert that was accepted but not marked is posted again. Raises
         :class:`SlackUnavailable` when Slack cannot answer now."""
         return None
 

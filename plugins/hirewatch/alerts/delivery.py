@@ -21,8 +21,10 @@ in Slack message metadata, and each run records in the crawl state ``hirewatch:d
 started and, unless such a doubt arose, that it finished. A run that finds the previous one
 unfinished first asks the alerter for the messages posted since it started
 (:meth:`~hirewatch.alerts.base.Alerter.find_posted`) and marks the pending mentions found there
-instead of posting them again. An alerter that cannot look (no history scopes) posts them again:
-at most one re-send, never a loss. A store failure while marking stops the run for that reason.
+instead of posting them again; a storm message found there keeps its channel's alerts in its
+thread. Where the alerter cannot look (the bot is not in the channel, no history scopes) those
+alerts are posted again: at most one re-send, never a loss. A store failure while marking stops
+the run for that reason.
 The first of those writes also checks that the store takes writes: a store that can be read but
 not written sends nothing, rather than the same first alert again on every run.
 
@@ -36,12 +38,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hirewatch.alerts.base import Alerter, AlertReport, Posted, SentMessage, SlackRefused, SlackUnavailable
+from hirewatch.alerts.base import Alerter, AlertReport, Found, Posted, SentMessage, SlackRefused, SlackUnavailable
 from hirewatch.alerts.routing import UNROUTED, route
 from hirewatch.alerts.slack_message import alert_message, storm_message, thread_reply_message
 from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, original_alert, recent_alerts
 from hirewatch.config import Monitor
-from hirewatch.errors import StoreError
+from hirewatch.errors import AlertError, StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.sources.base import CrawlState
 from hirewatch.stores.base import MentionStore, StoredMention
@@ -84,6 +86,7 @@ class _Run:
         self.refused_channels: dict[str, str] = {}
         self.started: datetime | None = None  # when probe_writes recorded this run's start
         self.in_doubt = False  # a message may have reached Slack without its mark: the run is not "finished"
+        self.storm_threads: dict[str, Found] = {}  # channel -> a storm message an unfinished run posted
 
     # -- store writes
     def unfinished_since(self) -> datetime | None:
@@ -146,24 +149,40 @@ class _Run:
                   ) -> list[_Story]:
         """After an unfinished run: mark the pending mentions whose message that run posted (found
         by the alerter in Slack) instead of posting them again; a found story's later copies become
-        replies in its thread. Returns the stories still to post. Raises _Stop when Slack cannot
-        answer (nothing posted; the next run looks again)."""
+        replies in its thread, and a storm message found in a channel takes the channel's alerts
+        into its thread (:attr:`storm_threads`). Returns the stories still to post. Raises _Stop
+        when Slack cannot answer (nothing posted; the next run looks again)."""
         channels = {s.channel for s in stories} | {channel for _, channel, _ in replies}
         threads = {(channel, thread_ts) for _, channel, thread_ts in replies}
         try:
-            found = self.alerter.find_posted(channels, threads, since, monitor=self.monitor.name)
+            lookup = self.alerter.find_posted(channels, threads, since, monitor=self.monitor.name)
         except SlackUnavailable as exc:
             self.report.errors.append(f"{exc} (looking for alerts an unfinished run posted)")
             self.in_doubt = True
             raise _Stop from None
-        if found is None:
-            self.report.notes.append("the previous delivery run did not finish and Slack's history cannot be read "
-                                     "(scopes channels:history, channels:read); an alert it posted but did not "
-                                     "mark is posted again")
+        except AlertError as exc:  # a refusal this code does not know: post as without the look
+            lookup = None
+            self.report.notes.append(f"the previous delivery run did not finish, and looking up what it posted "
+                                     f"failed ({exc}); an alert it posted but did not mark is posted again")
+        else:
+            if lookup is None:
+                self.report.notes.append("the previous delivery run did not finish, and this alerter cannot look up "
+                                         "what it posted; an alert it posted but did not mark is posted again")
+            elif lookup.unreadable:
+                self.report.notes.append(
+                    "the previous delivery run did not finish; what it posted could not be read in "
+                    + "; ".join(lookup.unreadable[:5]) + " (the bot must be in the channel, with the scopes "
+                    "channels:history and channels:read, or groups:* for private ones); an alert it posted there "
+                    "but did not mark is posted again")
+        # the look is done (or cannot be done): the next run need not reach back further than this one
+        self._store(lambda: self.store.put_crawl_state(
+            self.monitor.name, DELIVERY_STATE, CrawlState(extra={"delivery_started": self.started.isoformat()})))
+        if lookup is None:
             return stories
+        self.storm_threads = dict(lookup.storms)
         kept = []
         for story in stories:
-            hit = found.get(story.leader.id)
+            hit = lookup.found.get(story.leader.id)
             if hit is None:
                 kept.append(story)
                 continue
@@ -171,7 +190,7 @@ class _Run:
             self.report.reconciled += 1
             replies.extend((copy, hit.channel, hit.thread_ts or hit.ts) for copy in story.copies)
         for mention, _, thread_ts in replies:
-            hit = found.get(mention.id)
+            hit = lookup.found.get(mention.id)
             if hit is not None and mention.id not in self.settled:
                 self.mark(mention, Posted(hit.channel, hit.ts), hit.thread_ts or thread_ts)
                 self.report.reconciled += 1
@@ -316,7 +335,8 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
             budget = _storm(run, stories, decision.summary, budget, now)
         else:
             for story in stories:
-                where = run.alert(story)
+                storm_thread = run.storm_threads.get(story.channel)  # the unfinished run's storm promised them there
+                where = run.alert(story, thread_ts=storm_thread.ts if storm_thread else None)
                 budget -= 1
                 if where is not None:  # else the copies stay pending with their leader
                     replies.extend((copy, where.channel, where.thread_ts) for copy in story.copies)
@@ -356,7 +376,8 @@ def _storm(run: _Run, stories: list[_Story], summary: str, budget: int, now: dat
         top = [s for s in channel_stories if s.leader.id in top_ids]
         message = storm_message(run.monitor, reason=summary, total=len(leaders), items=leaders,
                                 in_thread=len(top), kibana=run.kibana, since=since)
-        posted = run.send("storm", channel, message, leaders)
+        found = run.storm_threads.get(channel)  # an unfinished run's storm message: continue its thread
+        posted = Posted(found.channel, found.ts) if found else run.send("storm", channel, message, leaders)
         if posted is None:  # refused: the channel's alerts stay pending with the error recorded
             error = run.refused_channels.get(channel) or (run.report.errors or ["storm message refused"])[-1]
             for story in channel_stories:

@@ -2,9 +2,10 @@
 
 Created by :func:`hirewatch.alerts.deliver_alerts` when a token is configured
 (``HIREWATCH_SLACK_TOKEN`` or the Airflow Connection ``hirewatch_slack``). slack-sdk's retry
-handlers answer a 429 by waiting ``Retry-After`` and retry once after a dropped connection;
-on top of that this alerter paces each channel (at most one message per ``min_interval_s``, Slack's
-"about one message per second per channel") and turns every failure into
+handlers answer a 429 by waiting ``Retry-After``, and retry a read (never a post: Slack may have
+taken it, see :meth:`SlackAlerter.find_posted`) once after a dropped connection. On top of that
+this alerter paces each channel (at most one message per ``min_interval_s``, Slack's "about one
+message per second per channel") and turns every failure into
 :class:`~hirewatch.alerts.base.SlackUnavailable` (stop, retry next run) or
 :class:`~hirewatch.alerts.base.SlackRefused` (this message only). The token is never logged
 (slack-sdk redacts the ``Authorization`` header in its own debug log).
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from hirewatch.alerts.base import Alerter, Found, Posted, SlackRefused, SlackUnavailable
+from hirewatch.alerts.base import Alerter, Found, Lookup, Posted, SlackRefused, SlackUnavailable
 from hirewatch.alerts.slack_message import ALERT_EVENT, STORM_EVENT
 from hirewatch.settings import Secret
 
@@ -48,6 +49,16 @@ _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 def _is_ours(message: dict[str, Any]) -> bool:
     metadata = message.get("metadata") or {}
     return metadata.get("event_type") in (ALERT_EVENT, STORM_EVENT)
+
+
+def _code(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or "") if exc.response is not None else ""
+
+
+def _storm_of(message: dict[str, Any], monitor: str | None) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == STORM_EVENT and (monitor is None or payload.get("monitor") == monitor)
 
 
 def _mention_of(message: dict[str, Any], monitor: str | None) -> str | None:
@@ -107,9 +118,17 @@ class SlackAlerter(Alerter):
             if base_url:
                 kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
             client = WebClient(**kwargs)
-            client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=1),
+            # Posting retries a 429 (Slack took nothing) but not a dropped connection: Slack may
+            # have taken the message before the connection dropped, and the delivery run then
+            # looks it up instead (find_posted). Reads retry both.
+            client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries)]
+            reader = WebClient(**kwargs)
+            reader.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=1),
                                      RateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries)]
+        else:
+            reader = client
         self.client = client
+        self.reader = reader
         self.pacer = ChannelPacer(min_interval_s)
         self._channel_ids: dict[str, str] = {}
         self._names: dict[str, str] | None = None  # "#name" -> id, from conversations.list when needed
@@ -153,68 +172,116 @@ class SlackAlerter(Alerter):
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
 
     def find_posted(self, channels: Iterable[str], threads: Iterable[tuple[str, str]], since: datetime, *,
-                    monitor: str | None = None) -> dict[str, Found] | None:
+                    monitor: str | None = None) -> Lookup | None:
         """See :meth:`Alerter.find_posted`: ``conversations.history`` of each channel since
         ``since`` (less :data:`CLOCK_SKEW_S`), then ``conversations.replies`` of the threads of this
         app's own messages found there and of ``threads``; a message counts when its metadata is a
-        hirewatch alert (of ``monitor``, when given). A channel given by name is resolved to its id
-        with ``conversations.list``. Needs the scopes ``channels:history`` and ``channels:read``
-        (``groups:*`` for private channels); without them, or when a channel cannot be read,
-        returns None. Raises :class:`SlackUnavailable` when Slack cannot answer now."""
+        hirewatch alert (of ``monitor``, when given), and a storm message of ``monitor`` is kept as
+        its channel's storm. A channel given by name is resolved with ``conversations.list``.
+        Needs the bot in the channel and the scopes ``channels:history`` + ``channels:read``
+        (``groups:history`` + ``groups:read`` for private channels). A channel or thread that
+        cannot be read is named in :attr:`Lookup.unreadable` (what was meant for it is posted
+        again) and the rest is still read. Raises :class:`SlackUnavailable` when Slack cannot
+        answer now."""
         oldest = f"{since.timestamp() - CLOCK_SKEW_S:.6f}"
-        found: dict[str, Found] = {}
+        lookup = Lookup()
         try:
-            ids = {name: self._resolve(name) for name in {*channels, *(c for c, _ in threads)}}
-            if any(cid is None for cid in ids.values()):
-                return None
-            expand = {(str(ids[name]), ts) for name, ts in threads}
-            for cid in sorted({str(c) for c in ids.values()}):
-                for message in self._pages(self.client.conversations_history, channel=cid, oldest=oldest):
+            names = {*channels, *(c for c, _ in threads)}
+            ids: dict[str, str] = {}
+            for name in sorted(names):
+                cid = self._resolve(name)
+                if cid is None:
+                    lookup.unreadable.append(f"{name}: not found by conversations.list")
+                else:
+                    ids[name] = cid
+            expand = {(ids[name], ts) for name, ts in threads if name in ids}
+            for name in sorted(set(channels) & set(ids)):
+                cid = ids[name]
+                messages = self._read(lookup, f"{name} history", self.reader.conversations_history,
+                                      channel=cid, oldest=oldest)
+                if messages is None:
+                    continue
+                for message in messages:
                     mention_id = _mention_of(message, monitor)
                     if mention_id:
-                        found.setdefault(mention_id, Found(cid, str(message["ts"])))
+                        lookup.found.setdefault(mention_id, Found(cid, str(message["ts"])))
+                    elif _storm_of(message, monitor):
+                        lookup.storms.setdefault(name, Found(cid, str(message["ts"])))  # newest first
                     if _is_ours(message) and message.get("reply_count"):
                         expand.add((cid, str(message["ts"])))
             for cid, thread_ts in sorted(expand):
-                for message in self._pages(self.client.conversations_replies, channel=cid, ts=thread_ts, oldest=oldest):
+                messages = self._read(lookup, f"thread {thread_ts} in {cid}", self.reader.conversations_replies,
+                                      channel=cid, ts=thread_ts, oldest=oldest)
+                for message in messages or []:
                     mention_id = _mention_of(message, monitor)
                     if mention_id and str(message.get("ts")) != thread_ts:
-                        found.setdefault(mention_id, Found(cid, str(message["ts"]), thread_ts))
-        except SlackApiError as exc:
-            code = str(exc.response.get("error") or "") if exc.response is not None else ""
-            if code in CANNOT_LOOK_CODES:
-                return None
-            raise self._error(exc, "history") from None
+                        lookup.found.setdefault(mention_id, Found(cid, str(message["ts"]), thread_ts))
+        except SlackApiError as exc:  # conversations.list, or a read that means Slack is unavailable
+            error = self._error(exc, "conversations.list")
+            if isinstance(error, SlackUnavailable) and _code(exc) not in CANNOT_LOOK_CODES:
+                raise error from None
+            lookup.unreadable.append(f"channel list: {_code(exc) or error}")
         except (SlackClientError, OSError) as exc:
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
-        return found
+        return lookup
+
+    def _read(self, lookup: Lookup, what: str, method: Callable[..., Any],
+              **kwargs: Any) -> list[dict[str, Any]] | None:
+        """Every page of one history read, or None (and ``what`` noted as unreadable) when Slack
+        refuses it for this channel or thread, or it has more than :data:`MAX_PAGES` pages.
+        Raises SlackApiError only for an error that means "Slack is unavailable"."""
+        try:
+            messages, complete = self._pages(method, **kwargs)
+        except SlackApiError as exc:
+            error = self._error(exc, what)
+            if isinstance(error, SlackUnavailable) and _code(exc) not in CANNOT_LOOK_CODES:
+                raise
+            lookup.unreadable.append(f"{what}: {_code(exc) or error}")
+            return None
+        if not complete:
+            lookup.unreadable.append(f"{what}: more than {MAX_PAGES} pages")
+            return None
+        return messages
 
     def _resolve(self, channel: str) -> str | None:
         """A channel's id: as given when it is one, else from this alerter's posts or
-        ``conversations.list`` (read once per alerter)."""
+        ``conversations.list`` (public channels, then private ones where the token may list them;
+        read once per alerter). Raises SlackApiError when the public list cannot be read."""
         if _CHANNEL_ID.fullmatch(channel):
             return channel
         if channel in self._channel_ids:
             return self._channel_ids[channel]
         if self._names is None:
-            self._names = {}
-            for item in self._pages(self.client.conversations_list, key="channels",
-                                    types="public_channel,private_channel", exclude_archived=True):
-                self._names["#" + str(item.get("name"))] = str(item["id"])
+            names: dict[str, str] = {}
+            for types in ("public_channel", "private_channel"):
+                try:
+                    items, _ = self._pages(self.reader.conversations_list, key="channels", types=types,
+                                           exclude_archived=True)
+                except SlackApiError as exc:
+                    if types == "private_channel" and _code(exc) in CANNOT_LOOK_CODES:
+                        continue  # no groups:read: public channels only
+                    raise
+                names.update({"#" + str(item.get("name")): str(item["id"]) for item in items})
+            self._names = names
         return self._names.get("#" + channel.lstrip("#"))
 
     @staticmethod
-    def _pages(method: Callable[..., Any], *, key: str = "messages", **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def _pages(method: Callable[..., Any], *, key: str = "messages",
+               **kwargs: Any) -> tuple[list[dict[str, Any]], bool]:
+        """All items of a cursor-paginated read (at most :data:`MAX_PAGES` pages) and whether the
+        last page was reached."""
+        items: list[dict[str, Any]] = []
         cursor = None
         for _ in range(MAX_PAGES):
             args = {**kwargs, "limit": 200, **({"cursor": cursor} if cursor else {})}
             if key == "messages":
                 args["include_all_metadata"] = True
             response = method(**args)
-            yield from response.get(key) or []
+            items.extend(response.get(key) or [])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
-                return
+                return items, True
+        return items, False
 
     @staticmethod
     def _error(exc: SlackApiError, channel: str) -> SlackUnavailable | SlackRefused:

@@ -197,3 +197,16 @@ def test_find_posted_without_history_scopes_says_it_cannot_look(slack: SlackServ
     with slack.outage():
         with pytest.raises(SlackUnavailable):
             alerter.find_posted({"#ta-oncall"}, set(), datetime.now(UTC))
+
+
+def test_find_posted_skips_a_thread_it_cannot_read_and_reads_the_rest(slack: SlackServer) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    monitor = make_monitor()
+    poster = _alerter(slack, min_interval_s=0)
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    kept = poster.post("#ta-oncall", alert_message(make_mention(1), monitor))
+    lookup = _alerter(slack).find_posted({"#ta-oncall"}, {("#ta-oncall", "1690000000.000001")}, since,
+                                         monitor=monitor.name)  # an alert deleted from the channel since
+    assert lookup is not None and [f.ts for f in lookup.found.values()] == [kept.ts]
+    assert len(lookup.unreadable) == 1 and "thread_not_found" in lookup.unreadable[0]

@@ -181,12 +181,16 @@ def build_monitor_dag(monitor: Monitor) -> DAG:
 
 def _alert_summary(result: Any) -> dict[str, Any]:
     """The alerts package's AlertReport as a small JSON-ready dict (XCom)."""
-    keys = ("alerter", "dry_run", "pending", "sent", "threaded", "suppressed", "failed", "deferred", "storm")
+    keys = ("alerter", "dry_run", "pending", "sent", "threaded", "suppressed", "failed", "deferred", "storm",
+            "reconciled")
     summary = {k: getattr(result, k) for k in keys
                if isinstance(getattr(result, k, None), int | bool | str | type(None)) and hasattr(result, k)}
     errors = getattr(result, "errors", None)
     if errors:
         summary["errors"] = [str(e)[:300] for e in errors][:10]
+    notes = getattr(result, "notes", None)
+    if notes:
+        summary["notes"] = [str(n)[:300] for n in notes][:10]
     return summary or {"result": str(result)[:500]}
 
 

@@ -260,6 +260,68 @@ def test_a_storm_cut_short_by_a_crash_continues_in_its_own_thread(tmp_path, slac
     store.close()
 
 
+def test_a_mark_failing_again_after_the_look_keeps_the_window_for_the_next_run(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    store.failures_left = 2  # the first run's mark, then the mark of what the second run found
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(2)]
+    store.upsert_mentions(mentions)
+    start = utcnow()
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=start)
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=1))
+    assert second.reconciled == 0 and any("injected" in e for e in second.errors)
+    state = store.get_crawl_state("acme", "hirewatch:delivery")
+    assert state is not None and state.extra.get("unreconciled_since") == start.isoformat()
+    third = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=2))
+    assert third.reconciled == 1 and sorted(_posted_ids(slack).values()) == [1, 1]
+    store.close()
+
+
+def test_a_new_alert_after_a_storm_cut_short_is_not_hidden_in_that_storms_thread(tmp_path,
+                                                                                  slack: SlackServer) -> None:
+    store = CrashAfterStormMessage(tmp_path / "store.db")
+    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
+    burst = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
+    store.upsert_mentions(burst)
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    news = make_mention(77, title="Acme CEO arrested")
+    store.upsert_mentions([news])
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    [storm] = [m for m in slack.posted() if m.thread_ts is None and m.args["text"].startswith("Alert storm")]
+    [mine] = [m for m in slack.posted() if m is not storm and _posted_ids_of([m]) == [news.id]]
+    assert mine.thread_ts is None, "a new alert gets its own message, not a reply in an hour-old storm thread"
+    assert len([m for m in slack.posted() if m.thread_ts == storm.ts]) == 10
+    assert second.sent == 1 and store.pending_alerts("acme") == []
+    store.close()
+
+
+def test_an_unknown_refusal_of_the_look_does_not_hold_alerts_back(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    monitor = make_monitor()
+    store.upsert_mentions([make_mention(i) for i in range(2)])
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    slack.answer_next("conversations.history", Answer(body={"ok": False, "error": "invalid_cursor"}))
+    second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert second.sent == 2 and any("invalid_cursor" in note for note in second.notes), second.notes
+    assert store.pending_alerts("acme") == []
+    store.close()
+
+
+def test_after_three_failed_looks_delivery_goes_on_without_one(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterSlackOk(tmp_path / "store.db")
+    monitor = make_monitor()
+    store.upsert_mentions([make_mention(i) for i in range(2)])
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    reports = []
+    for _ in range(3):
+        slack.answer_next("conversations.list", Answer(status=503, raw=b"unavailable"))
+        reports.append(deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow()))
+    assert [r.sent for r in reports] == [0, 0, 2]  # held back twice, then posted with the documented re-send
+    assert any("failed 3 times" in note for note in reports[2].notes), reports[2].notes
+    assert sorted(_posted_ids(slack).values()) == [1, 2]
+    store.close()
+
+
 INJECTED = "<!channel> <!here> <@U0123ABC> <!subteam^S0001> <#C0001|general>"
 
 

@@ -155,13 +155,15 @@ def test_find_posted_reads_alerts_back_from_history_threads_and_pages(slack: Sla
     monitor = make_monitor()
     other = monitor.model_copy(update={"name": "other"})
     mentions = [make_mention(i) for i in range(8)]
+    extra = make_mention(50)  # in the storm's burst, marked suppressed
     poster = _alerter(slack, min_interval_s=0)
     old_alert = poster.post("#ta-oncall", alert_message(mentions[0], monitor))
     since = datetime.now(UTC)
     slack.messages[0].posted_at -= 3600  # posted an hour before the unfinished run started
     top = [poster.post("#ta-oncall", alert_message(m, monitor)) for m in mentions[1:5]]  # more than a page
-    storm = poster.post("#ta-oncall", storm_message(monitor, reason="burst", total=2, items=mentions[5:7],
-                                                     in_thread=2))
+    storm = poster.post("#ta-oncall", storm_message(monitor, reason="burst", total=3, items=[*mentions[5:7], extra],
+                                                     in_thread=2, thread_ids=[m.id for m in mentions[5:7]],
+                                                     suppressed_ids=[extra.id]))
     in_storm = [poster.post("#ta-oncall", alert_message(m, monitor), thread_ts=storm.ts) for m in mentions[5:7]]
     late_copy = poster.post("#ta-oncall", thread_reply_message(mentions[7], monitor), thread_ts=old_alert.ts)
     poster.post("#ta-oncall", alert_message(make_mention(99), other))  # another monitor's alert
@@ -171,7 +173,8 @@ def test_find_posted_reads_alerts_back_from_history_threads_and_pages(slack: Sla
     lookup = fresh.find_posted({"#ta-oncall"}, {("#ta-oncall", old_alert.ts)}, since, monitor=monitor.name)
     assert lookup is not None and lookup.unreadable == []
     cid = channel_id("#ta-oncall")
-    assert lookup.storms == {"#ta-oncall": Found(cid, storm.ts)}
+    assert lookup.storm_thread == {m.id: Found(cid, storm.ts) for m in mentions[5:7]}
+    assert lookup.storm_suppressed == {extra.id: Found(cid, storm.ts)}
     assert lookup.found == {
         **{m.id: Found(cid, p.ts) for m, p in zip(mentions[1:5], top, strict=True)},
         **{m.id: Found(cid, p.ts, storm.ts) for m, p in zip(mentions[5:7], in_storm, strict=True)},

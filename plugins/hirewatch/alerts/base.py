@@ -53,12 +53,14 @@ class Found:
 
 @dataclass(slots=True)
 class Lookup:
-    """What :meth:`Alerter.find_posted` found: mention id -> its message; per channel (as routed)
-    the newest storm message of the monitor; and the channels or threads it could not read (their
-    unmarked alerts are posted again)."""
+    """What :meth:`Alerter.find_posted` found: mention id -> its message; mention id -> the storm
+    message whose thread it was promised to (``storm_thread``) or whose burst marked it suppressed
+    (``storm_suppressed``); and the channels or threads it could not read (their unmarked alerts
+    are posted again)."""
 
     found: dict[str, Found] = field(default_factory=dict)
-    storms: dict[str, Found] = field(default_factory=dict)
+    storm_thread: dict[str, Found] = field(default_factory=dict)
+    storm_suppressed: dict[str, Found] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
 
 

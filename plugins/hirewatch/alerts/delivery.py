@@ -21,9 +21,11 @@ in Slack message metadata, and each run records in the crawl state ``hirewatch:d
 started and, unless such a doubt arose, that it finished. A run that finds the previous one
 unfinished first asks the alerter for the messages posted since it started
 (:meth:`~hirewatch.alerts.base.Alerter.find_posted`) and marks the pending mentions found there
-instead of posting them again; a storm message found there keeps its channel's alerts in its
-thread. Where the alerter cannot look (the bot is not in the channel, no history scopes) those
-alerts are posted again: at most one re-send, never a loss. A store failure while marking stops
+instead of posting them again; a storm message found there names its burst, so the alerts it
+promised to its thread go there and those it announced as suppressed are marked so. Where the
+alerter cannot look (the bot is not in the channel, no history scopes; or Slack did not answer
+the look :data:`MAX_LOOK_FAILURES` runs in a row) those alerts are posted again: at most one
+re-send, never a loss. A store failure while marking stops
 the run for that reason.
 The first of those writes also checks that the store takes writes: a store that can be read but
 not written sends nothing, rather than the same first alert again on every run.
@@ -38,7 +40,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hirewatch.alerts.base import Alerter, AlertReport, Found, Posted, SentMessage, SlackRefused, SlackUnavailable
+from hirewatch.alerts.base import (
+    Alerter,
+    AlertReport,
+    Found,
+    Lookup,
+    Posted,
+    SentMessage,
+    SlackRefused,
+    SlackUnavailable,
+)
 from hirewatch.alerts.routing import UNROUTED, route
 from hirewatch.alerts.slack_message import alert_message, storm_message, thread_reply_message
 from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, original_alert, recent_alerts
@@ -52,6 +63,9 @@ log = logging.getLogger(__name__)
 
 #: The crawl-state key the write probe uses (not a source: source names come from monitor files).
 DELIVERY_STATE = "hirewatch:delivery"
+#: After this many runs in a row whose look-up Slack did not answer, post without it (one re-send
+#: at most) rather than hold every alert back.
+MAX_LOOK_FAILURES = 3
 
 
 class _Stop(Exception):
@@ -86,7 +100,8 @@ class _Run:
         self.refused_channels: dict[str, str] = {}
         self.started: datetime | None = None  # when probe_writes recorded this run's start
         self.in_doubt = False  # a message may have reached Slack without its mark: the run is not "finished"
-        self.storm_threads: dict[str, Found] = {}  # channel -> a storm message an unfinished run posted
+        self.storm_followups: list[tuple[_Story, Found]] = []  # alerts an unfinished run's storm promised
+        self.look_failures = 0  # earlier looks that Slack did not answer (from the crawl state)
 
     # -- store writes
     def unfinished_since(self) -> datetime | None:
@@ -105,9 +120,10 @@ class _Run:
         if not extra.get("delivery_started") or extra.get("delivery_finished"):
             return None
         try:
+            self.look_failures = int(extra.get("look_failures") or 0)
             return min(datetime.fromisoformat(str(extra[k])) for k in ("delivery_started", "unreconciled_since")
                        if extra.get(k))
-        except ValueError:
+        except (ValueError, TypeError):  # a hand-edited state, or naive and aware times mixed
             return None
 
     def probe_writes(self, now: datetime, unreconciled: datetime | None) -> None:
@@ -117,11 +133,14 @@ class _Run:
         read-only on a full disk) would let every run post its first alert and fail to mark it,
         the same alert again every run. Raises _Stop (nothing sent, everything stays pending) when
         the store refuses it."""
-        extra = {"delivery_started": now.isoformat()}
-        if unreconciled is not None:
-            extra["unreconciled_since"] = unreconciled.isoformat()
-        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, CrawlState(extra=extra)))
         self.started = now
+        self._write_state(unreconciled)
+
+    def _write_state(self, unreconciled: datetime | None) -> None:
+        extra: dict[str, object] = {"delivery_started": self.started.isoformat() if self.started else ""}
+        if unreconciled is not None:
+            extra.update(unreconciled_since=unreconciled.isoformat(), look_failures=self.look_failures)
+        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, CrawlState(extra=extra)))
 
     def finish(self) -> None:
         """Record that this run ended with every accepted message marked, so the next run need not
@@ -149,19 +168,26 @@ class _Run:
                   ) -> list[_Story]:
         """After an unfinished run: mark the pending mentions whose message that run posted (found
         by the alerter in Slack) instead of posting them again; a found story's later copies become
-        replies in its thread, and a storm message found in a channel takes the channel's alerts
-        into its thread (:attr:`storm_threads`). Returns the stories still to post. Raises _Stop
-        when Slack cannot answer (nothing posted; the next run looks again)."""
+        replies in its thread. An alert that run's storm message promised to its thread goes there
+        (:attr:`storm_followups`), one it announced as suppressed is marked so. Returns the stories
+        still to decide. Raises _Stop when Slack cannot answer (nothing posted; the next run looks
+        again, up to :data:`MAX_LOOK_FAILURES` runs, then posts as without the look)."""
         channels = {s.channel for s in stories} | {channel for _, channel, _ in replies}
         threads = {(channel, thread_ts) for _, channel, thread_ts in replies}
+        lookup: Lookup | None = None
         try:
             lookup = self.alerter.find_posted(channels, threads, since, monitor=self.monitor.name)
         except SlackUnavailable as exc:
-            self.report.errors.append(f"{exc} (looking for alerts an unfinished run posted)")
-            self.in_doubt = True
-            raise _Stop from None
+            self.look_failures += 1
+            if self.look_failures < MAX_LOOK_FAILURES:
+                self.report.errors.append(f"{exc} (looking for alerts an unfinished run posted)")
+                self.in_doubt = True
+                self._write_state(since)
+                raise _Stop from None
+            self.report.notes.append(f"the previous delivery run did not finish, and looking up what it posted "
+                                     f"failed {self.look_failures} times ({exc}); an alert it posted but did not "
+                                     f"mark is posted again")
         except AlertError as exc:  # a refusal this code does not know: post as without the look
-            lookup = None
             self.report.notes.append(f"the previous delivery run did not finish, and looking up what it posted "
                                      f"failed ({exc}); an alert it posted but did not mark is posted again")
         else:
@@ -174,26 +200,32 @@ class _Run:
                     + "; ".join(lookup.unreadable[:5]) + " (the bot must be in the channel, with the scopes "
                     "channels:history and channels:read, or groups:* for private ones); an alert it posted there "
                     "but did not mark is posted again")
-        # the look is done (or cannot be done): the next run need not reach back further than this one
-        self._store(lambda: self.store.put_crawl_state(
-            self.monitor.name, DELIVERY_STATE, CrawlState(extra={"delivery_started": self.started.isoformat()})))
-        if lookup is None:
-            return stories
-        self.storm_threads = dict(lookup.storms)
-        kept = []
-        for story in stories:
-            hit = lookup.found.get(story.leader.id)
-            if hit is None:
-                kept.append(story)
-                continue
-            self.mark(story.leader, Posted(hit.channel, hit.ts), hit.thread_ts)
-            self.report.reconciled += 1
-            replies.extend((copy, hit.channel, hit.thread_ts or hit.ts) for copy in story.copies)
-        for mention, _, thread_ts in replies:
-            hit = lookup.found.get(mention.id)
-            if hit is not None and mention.id not in self.settled:
-                self.mark(mention, Posted(hit.channel, hit.ts), hit.thread_ts or thread_ts)
-                self.report.reconciled += 1
+        kept = stories
+        if lookup is not None:
+            kept = []
+            for story in stories:
+                hit = lookup.found.get(story.leader.id)
+                storm = lookup.storm_thread.get(story.leader.id)
+                if hit is not None:
+                    self.mark(story.leader, Posted(hit.channel, hit.ts), hit.thread_ts)
+                    self.report.reconciled += 1
+                    replies.extend((copy, hit.channel, hit.thread_ts or hit.ts) for copy in story.copies)
+                elif story.leader.id in lookup.storm_suppressed:
+                    self.suppress([story.leader, *story.copies], "storm")
+                elif storm is not None:
+                    self.storm_followups.append((story, storm))
+                else:
+                    kept.append(story)
+            for mention, _, thread_ts in replies:
+                hit = lookup.found.get(mention.id)
+                if hit is not None and mention.id not in self.settled:
+                    self.mark(mention, Posted(hit.channel, hit.ts), hit.thread_ts or thread_ts)
+                    self.report.reconciled += 1
+        # What was found is marked: the next run need not reach back further than this one, unless
+        # this run goes on in an older storm's thread (then that storm stays inside the next window).
+        if not self.storm_followups:
+            self.look_failures = 0
+            self._write_state(None)
         return kept
 
     def suppress(self, mentions: Iterable[Mention], reason: str) -> None:
@@ -328,15 +360,19 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
         except StoreError as exc:
             run.report.errors.append(f"store: recent runs unavailable, storm by cap only: {exc}")
             runs = []
-        decision = decide_storm([s.leader for s in stories], settings, runs, now)
         budget = settings.max_per_run
+        for story, storm in run.storm_followups:  # the unfinished run's storm promised these to its thread
+            where = run.alert(story, thread_ts=storm.ts)
+            budget -= 1
+            if where is not None:
+                replies.extend((copy, where.channel, where.thread_ts) for copy in story.copies)
+        decision = decide_storm([s.leader for s in stories], settings, runs, now)
         if decision.storm:
             run.report.storm = decision.reason
             budget = _storm(run, stories, decision.summary, budget, now)
         else:
             for story in stories:
-                storm_thread = run.storm_threads.get(story.channel)  # the unfinished run's storm promised them there
-                where = run.alert(story, thread_ts=storm_thread.ts if storm_thread else None)
+                where = run.alert(story)
                 budget -= 1
                 if where is not None:  # else the copies stay pending with their leader
                     replies.extend((copy, where.channel, where.thread_ts) for copy in story.copies)
@@ -374,16 +410,16 @@ def _storm(run: _Run, stories: list[_Story], summary: str, budget: int, now: dat
     for channel, channel_stories in by_channel.items():
         leaders = [s.leader for s in channel_stories]
         top = [s for s in channel_stories if s.leader.id in top_ids]
+        rest = [s for s in channel_stories if s.leader.id not in top_ids]
         message = storm_message(run.monitor, reason=summary, total=len(leaders), items=leaders,
-                                in_thread=len(top), kibana=run.kibana, since=since)
-        found = run.storm_threads.get(channel)  # an unfinished run's storm message: continue its thread
-        posted = Posted(found.channel, found.ts) if found else run.send("storm", channel, message, leaders)
+                                in_thread=len(top), kibana=run.kibana, since=since,
+                                thread_ids=[s.leader.id for s in top], suppressed_ids=[s.leader.id for s in rest])
+        posted = run.send("storm", channel, message, leaders)
         if posted is None:  # refused: the channel's alerts stay pending with the error recorded
             error = run.refused_channels.get(channel) or (run.report.errors or ["storm message refused"])[-1]
             for story in channel_stories:
                 run.failed(story.leader, error)
             continue
-        rest = [s for s in channel_stories if s.leader.id not in top_ids]
         run.suppress([m for s in rest for m in (s.leader, *s.copies)], "storm")
         for story in top:
             where = run.alert(story, thread_ts=posted.ts)

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from http.client import HTTPException
 from typing import Any
 
 from slack_sdk import WebClient
@@ -153,7 +154,7 @@ class SlackAlerter(Alerter):
             response = self.client.chat_postMessage(channel=channel, **args)
         except SlackApiError as exc:
             raise self._error(exc, channel) from None
-        except (SlackClientError, OSError) as exc:  # URLError, TimeoutError, refused, reset
+        except (SlackClientError, OSError, HTTPException) as exc:  # URLError, TimeoutError, refused, reset
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
         finally:
             self.pacer.done(key)
@@ -176,10 +177,11 @@ class SlackAlerter(Alerter):
         """See :meth:`Alerter.find_posted`: ``conversations.history`` of each channel since
         ``since`` (less :data:`CLOCK_SKEW_S`), then ``conversations.replies`` of the threads of this
         app's own messages found there and of ``threads``; a message counts when its metadata is a
-        hirewatch alert (of ``monitor``, when given), and a storm message of ``monitor`` is kept as
-        its channel's storm. A channel given by name is resolved with ``conversations.list``.
-        Needs the bot in the channel and the scopes ``channels:history`` + ``channels:read``
-        (``groups:history`` + ``groups:read`` for private channels). A channel or thread that
+        hirewatch alert (of ``monitor``, when given), and a storm message of ``monitor`` tells
+        which alerts it promised to its thread and which it marked suppressed. A channel given by
+        name is resolved with ``conversations.list``. Needs the bot in the channel and the scopes
+        ``channels:history`` + ``channels:read`` (``groups:history`` + ``groups:read`` for private
+        channels). A channel or thread that
         cannot be read is named in :attr:`Lookup.unreadable` (what was meant for it is posted
         again) and the rest is still read. Raises :class:`SlackUnavailable` when Slack cannot
         answer now."""
@@ -206,7 +208,12 @@ class SlackAlerter(Alerter):
                     if mention_id:
                         lookup.found.setdefault(mention_id, Found(cid, str(message["ts"])))
                     elif _storm_of(message, monitor):
-                        lookup.storms.setdefault(name, Found(cid, str(message["ts"])))  # newest first
+                        storm = Found(cid, str(message["ts"]))
+                        payload = (message.get("metadata") or {}).get("event_payload") or {}
+                        for mid in payload.get("thread") or ():
+                            lookup.storm_thread.setdefault(str(mid), storm)  # history is newest first
+                        for mid in payload.get("suppressed") or ():
+                            lookup.storm_suppressed.setdefault(str(mid), storm)
                     if _is_ours(message) and message.get("reply_count"):
                         expand.add((cid, str(message["ts"])))
             for cid, thread_ts in sorted(expand):
@@ -221,7 +228,7 @@ class SlackAlerter(Alerter):
             if isinstance(error, SlackUnavailable) and _code(exc) not in CANNOT_LOOK_CODES:
                 raise error from None
             lookup.unreadable.append(f"channel list: {_code(exc) or error}")
-        except (SlackClientError, OSError) as exc:
+        except (SlackClientError, OSError, HTTPException) as exc:
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
         return lookup
 

@@ -43,6 +43,7 @@ MESSAGE_OPTIONS: dict[str, Any] = {"link_names": False, "unfurl_links": False, "
 # Slack message metadata event types (``metadata.event_type``) of hirewatch's messages
 ALERT_EVENT = "hirewatch_alert"  # an alert or a same-story reply; the payload names the mention
 STORM_EVENT = "hirewatch_storm"  # a storm message; the alerts of the burst follow in its thread
+STORM_IDS = 200  # mention ids a storm message's metadata names per list (32 characters each)
 
 _ESCAPES = escaping.MRKDWN_ESCAPES
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
@@ -243,7 +244,8 @@ def thread_reply_message(mention: Mention, monitor: Monitor, *, kibana: str | No
 
 
 def storm_message(monitor: Monitor, *, reason: str, total: int, items: Sequence[Mention], in_thread: int,
-                  kibana: str | None = None, since: datetime | None = None) -> dict[str, Any]:
+                  kibana: str | None = None, since: datetime | None = None,
+                  thread_ids: Sequence[str] = (), suppressed_ids: Sequence[str] = ()) -> dict[str, Any]:
     """ONE message for a burst: ``total`` negatives in this channel, ``reason`` (already plain
     words, no crawled text), the top ``items`` by severity as links, and what happened to the rest:
     the ``in_thread`` most severe follow in this message's thread, the others are suppressed."""
@@ -272,8 +274,12 @@ def storm_message(monitor: Monitor, *, reason: str, total: int, items: Sequence[
     if after:
         blocks.append({"type": "context", "elements": [mrkdwn(after.strip())]})
     text = fit(f"Alert storm: {total} negative mentions of {employer}. {reason}", 500)
+    # the metadata names the burst (ids of the alerts that follow in the thread and of those marked
+    # suppressed), so a run after a crash mid-storm finishes this storm and nothing else in it
+    payload = {"monitor": monitor.name, "thread": list(thread_ids)[:STORM_IDS],
+               "suppressed": list(suppressed_ids)[:STORM_IDS]}
     return {"text": text, "blocks": blocks, **MESSAGE_OPTIONS,
-            "metadata": {"event_type": STORM_EVENT, "event_payload": {"monitor": monitor.name}}}
+            "metadata": {"event_type": STORM_EVENT, "event_payload": payload}}
 
 
 def fit_lines(lines: Sequence[str], limit: int) -> str:

@@ -105,7 +105,9 @@ class ChannelPacer:
 
 class SlackAlerter(Alerter):
     """Posts with a ``WebClient``. ``base_url``: another Web API address (the tests' local Slack).
-    ``client``: a ready ``WebClient`` (then ``token``/``base_url``/``timeout_s`` are not used)."""
+    ``client``: a ready ``WebClient`` (then ``token``/``base_url``/``timeout_s`` are not used), for
+    posts and reads alike; give it no ``ConnectionErrorRetryHandler`` (slack-sdk's default set has
+    one), or a post that Slack took before the connection dropped is posted twice."""
 
     name = "slack"
 

@@ -14,6 +14,7 @@ from hirewatch.config import AlertRule
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport, SourceReport
+from hirewatch.sources.base import CrawlState
 from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.alerts.conftest import NOW, make_mention, make_monitor
@@ -319,6 +320,78 @@ def test_after_three_failed_looks_delivery_goes_on_without_one(tmp_path, slack: 
     assert [r.sent for r in reports] == [0, 0, 2]  # held back twice, then posted with the documented re-send
     assert any("failed 3 times" in note for note in reports[2].notes), reports[2].notes
     assert sorted(_posted_ids(slack).values()) == [1, 2]
+    store.close()
+
+
+class StateReadFailsOnce(CrashAfterSlackOk):
+    """The crash-window store whose delivery state cannot be read once (a lock, a timeout)."""
+
+    read_failures = 0
+
+    def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None:
+        if source == "hirewatch:delivery" and self.read_failures:
+            self.read_failures -= 1
+            raise StoreError("database is locked (injected read)")
+        return super().get_crawl_state(monitor, source)
+
+
+def test_an_unreadable_delivery_state_holds_the_run_back_instead_of_writing_over_it(tmp_path,
+                                                                                     slack: SlackServer) -> None:
+    store = StateReadFailsOnce(tmp_path / "store.db")
+    monitor = make_monitor()
+    mentions = [make_mention(i) for i in range(2)]
+    store.upsert_mentions(mentions)
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    store.read_failures = 1
+    held = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert held.sent == 0 and held.deferred == 2 and "injected read" in held.errors[0]
+    after = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert (after.sent, after.reconciled) == (2, 1)
+    assert sorted(_posted_ids(slack).values()) == [1, 1]
+    store.close()
+
+
+class FindAlertedFails(SqliteStore):
+    def find_alerted(self, monitor: str, *, url: str | None = None, fingerprint: str | None = None) -> list:
+        raise StoreError("find_alerted: timeout (injected)")
+
+
+def test_a_store_error_while_routing_stops_the_run_without_raising(tmp_path, slack: SlackServer) -> None:
+    store = FindAlertedFails(tmp_path / "store.db")
+    store.upsert_mentions([make_mention(1)])
+    report = deliver_alerts(make_monitor(), store, alerter=_alerter(slack), now=utcnow())
+    assert report.sent == 0 and report.deferred == 1 and "injected" in report.errors[0]
+    assert slack.posted() == []
+    store.close()
+
+
+def test_after_a_storm_cut_short_a_lowered_cap_still_holds(tmp_path, slack: SlackServer) -> None:
+    store = CrashAfterStormMessage(tmp_path / "store.db")
+    burst = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
+    store.upsert_mentions(burst)
+    deliver_alerts(make_monitor(max_per_run=10, min_interval_s=INTERVAL), store, alerter=_alerter(slack),
+                   now=utcnow())
+    store.upsert_mentions([make_mention(100 + i) for i in range(40)])
+    lowered = make_monitor(max_per_run=3, min_interval_s=INTERVAL)
+    second = deliver_alerts(lowered, store, alerter=_alerter(slack), now=utcnow())
+    # the storm's 10 promised alerts go to its thread; the 40 new ones are a storm of their own, whose
+    # thread gets none (the cap is spent), never 33 of them
+    assert second.threaded == 10 and second.suppressed_by["storm"] == 40 + 40
+    store.close()
+
+
+@pytest.mark.parametrize("crash", [True, False], ids=["after-a-crash", "no-crash"])
+def test_a_new_copy_of_a_story_the_storm_suppressed_is_posted(tmp_path, slack: SlackServer, crash: bool) -> None:
+    store = (CrashAfterStormMessage if crash else SqliteStore)(tmp_path / "store.db")
+    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
+    burst = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
+    store.upsert_mentions(burst)
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    least = min(burst, key=lambda m: m.severity or 0)  # announced as suppressed by the storm message
+    copy = make_mention(500, fingerprint=least.fingerprint, severity=0.99, title="Acme CEO arrested (Reuters)")
+    store.upsert_mentions([copy])
+    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    assert _posted_ids(slack)[copy.id] == 1 and _status(store, least) == "suppressed"
     store.close()
 
 

@@ -66,6 +66,8 @@ DELIVERY_STATE = "hirewatch:delivery"
 #: After this many runs in a row whose look-up Slack did not answer, post without it (one re-send
 #: at most) rather than hold every alert back.
 MAX_LOOK_FAILURES = 3
+#: How far back to look when the record of the last run cannot be parsed.
+UNKNOWN_WINDOW = timedelta(hours=24)
 
 
 class _Stop(Exception):
@@ -104,18 +106,19 @@ class _Run:
         self.look_failures = 0  # earlier looks that Slack did not answer (from the crawl state)
 
     # -- store writes
-    def unfinished_since(self) -> datetime | None:
+    def unfinished_since(self, now: datetime) -> datetime | None:
         """When the earliest run that did not finish (and whose posts were not looked for since)
-        started, from the crawl state ``hirewatch:delivery``; None when the last run finished, in
-        a dry run, or when the state cannot be read (then nothing is looked for: at most one
-        re-send, as without the state)."""
+        started, from the crawl state ``hirewatch:delivery``; None when the last run finished, or
+        in a dry run. A state that cannot be parsed counts as unfinished a day ago
+        (:data:`UNKNOWN_WINDOW`). Raises _Stop (nothing sent) when the state cannot be read: the
+        record of an unfinished run must not be written over unseen."""
         if not self.writes:
             return None
         try:
             state = self.store.get_crawl_state(self.monitor.name, DELIVERY_STATE)
         except StoreError as exc:
             self.report.errors.append(f"store: delivery state unavailable: {exc}")
-            return None
+            raise _Stop from None
         extra = state.extra if state is not None else {}
         if not extra.get("delivery_started") or extra.get("delivery_finished"):
             return None
@@ -124,7 +127,7 @@ class _Run:
             return min(datetime.fromisoformat(str(extra[k])) for k in ("delivery_started", "unreconciled_since")
                        if extra.get(k))
         except (ValueError, TypeError):  # a hand-edited state, or naive and aware times mixed
-            return None
+            return now - UNKNOWN_WINDOW
 
     def probe_writes(self, now: datetime, unreconciled: datetime | None) -> None:
         """One small write before anything is posted: this run's start (and, until a run finishes,
@@ -211,7 +214,11 @@ class _Run:
                     self.report.reconciled += 1
                     replies.extend((copy, hit.channel, hit.thread_ts or hit.ts) for copy in story.copies)
                 elif story.leader.id in lookup.storm_suppressed:
-                    self.suppress([story.leader, *story.copies], "storm")
+                    # the storm message announced the leader; a copy may have arrived since: it is
+                    # decided on its own (at worst one message more, never one lost)
+                    self.suppress([story.leader], "storm")
+                    if story.copies:
+                        kept.append(_Story(story.copies[0], story.channel, story.copies[1:]))
                 elif storm is not None:
                     self.storm_followups.append((story, storm))
                 else:
@@ -324,7 +331,7 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
         if not settings.enabled:
             run.suppress(pending, "disabled")
             return run.report
-        unfinished = run.unfinished_since()
+        unfinished = run.unfinished_since(now)
         run.probe_writes(now, unfinished)
         stories: list[_Story] = []
         by_key: dict[str, _Story] = {}
@@ -336,9 +343,13 @@ def deliver(monitor: Monitor, store: MentionStore, alerter: Alerter, *, now: dat
             if channel is None:
                 unrouted.append(mention)
                 continue
-            if recent is None:
-                recent = recent_alerts(store, monitor.name, now)
-            original = original_alert(store, mention, recent)
+            try:
+                if recent is None:
+                    recent = recent_alerts(store, monitor.name, now)
+                original = original_alert(store, mention, recent)
+            except StoreError as exc:  # the story's earlier alert cannot be looked up: send nothing
+                run.report.errors.append(f"store: {exc}")
+                raise _Stop from None
             if original is not None:
                 state = original.alert
                 replies.append((mention, str(state.channel), str(state.thread_ts or state.ts)))
@@ -401,7 +412,7 @@ def _storm(run: _Run, stories: list[_Story], summary: str, budget: int, now: dat
     """Per channel: one storm message, the most severe alerts in its thread, the rest suppressed.
     Returns the budget left for replies."""
     ranked = by_severity([s.leader for s in stories])
-    top_ids = {m.id for m in ranked[:budget]}
+    top_ids = {m.id for m in ranked[:max(budget, 0)]}
     by_channel: dict[str, list[_Story]] = {}
     for mention in ranked:  # channels in the order of their most severe item
         story = next(s for s in stories if s.leader.id == mention.id)

@@ -239,6 +239,12 @@ def _workers() -> int:
     configured = os.environ.get("HIREWATCH_WORKERS")
     if configured:
         return max(0, int(configured))
+    return _spare_cores()
+
+
+def _spare_cores() -> int:
+    """Every core but one (at least one): the pool's size, or the model's engine threads beside the
+    run's parse threads."""
     return max(1, (os.cpu_count() or 1) - 1)
 
 
@@ -292,7 +298,7 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
         from hirewatch.enrich.model_scorer import limit_engine_threads
 
         # One core stays with the parse threads' Python; the model's engine may have the others.
-        limit_engine_threads(max(1, (os.cpu_count() or 1) - 1))
+        limit_engine_threads(_spare_cores())
     pool: Executor | None = None
     # Sources between "fetch started" and "stored", one per lane: bounds the fetched documents held
     # in memory while parsing catches up (fetching runs ahead of parsing) without stopping the

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hirewatch.alerts import deliver_alerts
+from hirewatch.alerts.base import AlertReport
+from hirewatch.alerts.delivery import DELIVERY_STATE
 from hirewatch.alerts.slack_alerter import SlackAlerter
 from hirewatch.alerts.slack_message import alert_message
-from hirewatch.config import AlertRule
+from hirewatch.config import AlertRule, Monitor
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.report import RunReport, SourceReport
@@ -121,27 +124,55 @@ def _posted_ids_of(messages: list) -> list[str]:
                  if e.get("value")) for m in messages]
 
 
-class CrashAfterSlackOk(SqliteStore):
-    """The real store, except that the first ``mark_alert_sent`` fails: the crash window between
-    Slack's ok and the mark, which a real crash cannot produce inside a test process."""
+class InjectedFailures(SqliteStore):
+    """The real store, except that the writes (and the delivery-state read) named in ``failures``
+    raise StoreError that many times first: the crash window between Slack's ok and a store
+    write, which a real crash cannot produce inside a test process."""
 
-    failures_left = 1
+    def __init__(self, path: Path, **failures: int) -> None:
+        super().__init__(path)
+        self.failures = dict(failures)
+
+    def _fail(self, name: str) -> None:
+        if self.failures.get(name):
+            self.failures[name] -= 1
+            raise StoreError(f"{name}: disk I/O error (injected)")
 
     def mark_alert_sent(self, mention_id: str, channel: str, ts: str, thread_ts: str | None = None) -> None:
-        if self.failures_left:
-            self.failures_left -= 1
-            raise StoreError("disk I/O error (injected)")
+        self._fail("mark_alert_sent")
         super().mark_alert_sent(mention_id, channel, ts, thread_ts)
+
+    def mark_alert_suppressed(self, mention_ids: list[str], reason: str) -> None:
+        self._fail("mark_alert_suppressed")
+        super().mark_alert_suppressed(mention_ids, reason)
+
+    def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None:
+        if source == DELIVERY_STATE:
+            self._fail("get_crawl_state")
+        return super().get_crawl_state(monitor, source)
+
+
+STORM = {"max_per_run": 10, "min_interval_s": INTERVAL}
+
+
+def _burst(count: int = 50) -> list[Mention]:
+    return [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(count)]
+
+
+def _crashed(tmp_path: Path, slack: SlackServer, mentions: list[Mention], *, monitor: Monitor | None = None,
+             now: datetime | None = None, **failures: int) -> tuple[InjectedFailures, Monitor, AlertReport]:
+    """A store holding ``mentions`` after a first delivery run that ``failures`` cut short (by
+    default the first mark after Slack's ok); returns the store, the monitor and that run's report."""
+    store = InjectedFailures(tmp_path / "store.db", **(failures or {"mark_alert_sent": 1}))
+    monitor = monitor or make_monitor()
+    store.upsert_mentions(mentions)
+    first = deliver_alerts(monitor, store, alerter=_alerter(slack), now=now or utcnow())
+    return store, monitor, first
 
 
 def test_crash_between_slack_ok_and_mark_is_found_in_slack_and_not_sent_again(tmp_path, slack: SlackServer) -> None:
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    monitor = make_monitor()
     mentions = [make_mention(i) for i in range(4)]
-    store.upsert_mentions(mentions)
-
-    alerter = _alerter(slack)  # one alerter for both runs: real runs are minutes apart, these are not
-    first = deliver_alerts(monitor, store, alerter=alerter, now=NOW)
+    store, monitor, first = _crashed(tmp_path, slack, mentions, now=NOW)
     assert first.sent == 0 and first.deferred == 4 and "injected" in first.errors[0]
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)  # a new process: no channel ids known
     assert (second.sent, second.reconciled) == (4, 1)
@@ -164,11 +195,8 @@ def test_crash_between_slack_ok_and_mark_is_found_in_slack_and_not_sent_again(tm
 def test_without_history_scopes_the_alert_in_the_crash_window_is_sent_again_once(tmp_path,
                                                                                   slack: SlackServer) -> None:
     slack.history_scope_missing = True
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    monitor = make_monitor()
     mentions = [make_mention(i) for i in range(4)]
-    store.upsert_mentions(mentions)
-    first = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
+    store, monitor, first = _crashed(tmp_path, slack, mentions, now=NOW)
     assert first.sent == 0 and first.deferred == 4
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=NOW)
     assert (second.sent, second.reconciled) == (4, 0)
@@ -182,12 +210,8 @@ def test_without_history_scopes_the_alert_in_the_crash_window_is_sent_again_once
 
 def test_slack_down_while_looking_sends_nothing_and_the_next_run_looks_again(tmp_path, slack: SlackServer) -> None:
     # real times here: the local Slack filters the history by when messages really arrived
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    monitor = make_monitor()
-    mentions = [make_mention(i) for i in range(3)]
-    store.upsert_mentions(mentions)
     start = utcnow()
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=start)
+    store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(3)], now=start)
     posts = len(slack.posted())
     slack.answer_next("conversations.list", Answer(status=500, raw=b"upstream error"))
     down = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=1))
@@ -197,8 +221,6 @@ def test_slack_down_while_looking_sends_nothing_and_the_next_run_looks_again(tmp
     # start, further than the allowance for clock skew), so the alert in the window is found
     assert (again.sent, again.reconciled) == (3, 1)
     assert all(count == 1 for count in _posted_ids(slack).values())
-    state = store.get_crawl_state("acme", "hirewatch:delivery")
-    assert state is not None and state.extra.get("delivery_finished") and "unreconciled_since" not in state.extra
     store.close()
 
 
@@ -217,38 +239,19 @@ def test_an_answer_lost_after_slack_took_the_message_is_not_posted_again(store: 
 
 
 def test_a_channel_the_bot_cannot_read_falls_back_to_one_resend_and_says_so(tmp_path, slack: SlackServer) -> None:
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    monitor = make_monitor()
-    mentions = [make_mention(i) for i in range(3)]
-    store.upsert_mentions(mentions)
     slack.not_member.add(channel_id("#ta-oncall"))  # posting with chat:write.public, never invited
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(3)])
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
     assert (second.sent, second.reconciled) == (3, 0)
     assert any("not_in_channel" in note and "must be in the channel" in note for note in second.notes), second.notes
     assert sorted(_posted_ids(slack).values()) == [1, 1, 2]
+    store.close()
 
 
-class CrashAfterStormMessage(SqliteStore):
-    """The real store, except that the first ``mark_alert_suppressed`` fails: a crash right after
-    the storm message went out, before the rest of the burst was marked suppressed."""
-
-    failures_left = 1
-
-    def mark_alert_suppressed(self, mention_ids: list[str], reason: str) -> None:
-        if self.failures_left:
-            self.failures_left -= 1
-            raise StoreError("disk I/O error (injected)")
-        super().mark_alert_suppressed(mention_ids, reason)
-
-
-@pytest.mark.parametrize("crash", [CrashAfterSlackOk, CrashAfterStormMessage], ids=["first-alert", "storm-message"])
-def test_a_storm_cut_short_by_a_crash_continues_in_its_own_thread(tmp_path, slack: SlackServer, crash: type) -> None:
-    store = crash(tmp_path / "store.db")
-    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
-    mentions = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
-    store.upsert_mentions(mentions)
-    first = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+@pytest.mark.parametrize("failure", ["mark_alert_sent", "mark_alert_suppressed"], ids=["first-alert", "storm-message"])
+def test_a_storm_cut_short_by_a_crash_continues_in_its_own_thread(tmp_path, slack: SlackServer, failure: str) -> None:
+    mentions = _burst()
+    store, monitor, first = _crashed(tmp_path, slack, mentions, monitor=make_monitor(**STORM), **{failure: 1})
     assert first.storm == "cap" and first.threaded == 0  # the storm message went out, then a write failed
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
     posted = slack.posted()
@@ -256,22 +259,18 @@ def test_a_storm_cut_short_by_a_crash_continues_in_its_own_thread(tmp_path, slac
     in_thread = [m for m in posted if m.thread_ts == storm.ts]
     most_severe = sorted(mentions, key=lambda m: -(m.severity or 0))[:10]
     assert sorted(_posted_ids_of(in_thread)) == sorted(m.id for m in most_severe)  # each once, all in its thread
-    assert second.reconciled == (1 if crash is CrashAfterSlackOk else 0) and store.pending_alerts("acme") == []
+    assert second.reconciled == (1 if failure == "mark_alert_sent" else 0) and store.pending_alerts("acme") == []
     assert Counter(_status(store, m) for m in mentions) == {"threaded": 10, "suppressed": 40}
     store.close()
 
 
 def test_a_mark_failing_again_after_the_look_keeps_the_window_for_the_next_run(tmp_path, slack: SlackServer) -> None:
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    store.failures_left = 2  # the first run's mark, then the mark of what the second run found
-    monitor = make_monitor()
-    mentions = [make_mention(i) for i in range(2)]
-    store.upsert_mentions(mentions)
     start = utcnow()
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=start)
+    # the first run's mark fails, then the mark of what the second run found
+    store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(2)], now=start, mark_alert_sent=2)
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=1))
     assert second.reconciled == 0 and any("injected" in e for e in second.errors)
-    state = store.get_crawl_state("acme", "hirewatch:delivery")
+    state = store.get_crawl_state("acme", DELIVERY_STATE)
     assert state is not None and state.extra.get("unreconciled_since") == start.isoformat()
     third = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=2))
     assert third.reconciled == 1 and sorted(_posted_ids(slack).values()) == [1, 1]
@@ -280,11 +279,7 @@ def test_a_mark_failing_again_after_the_look_keeps_the_window_for_the_next_run(t
 
 def test_a_new_alert_after_a_storm_cut_short_is_not_hidden_in_that_storms_thread(tmp_path,
                                                                                   slack: SlackServer) -> None:
-    store = CrashAfterStormMessage(tmp_path / "store.db")
-    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
-    burst = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
-    store.upsert_mentions(burst)
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    store, monitor, _ = _crashed(tmp_path, slack, _burst(), monitor=make_monitor(**STORM), mark_alert_suppressed=1)
     news = make_mention(77, title="Acme CEO arrested")
     store.upsert_mentions([news])
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
@@ -297,10 +292,7 @@ def test_a_new_alert_after_a_storm_cut_short_is_not_hidden_in_that_storms_thread
 
 
 def test_an_unknown_refusal_of_the_look_does_not_hold_alerts_back(tmp_path, slack: SlackServer) -> None:
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    monitor = make_monitor()
-    store.upsert_mentions([make_mention(i) for i in range(2)])
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(2)])
     slack.answer_next("conversations.history", Answer(body={"ok": False, "error": "invalid_cursor"}))
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
     assert second.sent == 2 and any("invalid_cursor" in note for note in second.notes), second.notes
@@ -309,10 +301,7 @@ def test_an_unknown_refusal_of_the_look_does_not_hold_alerts_back(tmp_path, slac
 
 
 def test_after_three_failed_looks_delivery_goes_on_without_one(tmp_path, slack: SlackServer) -> None:
-    store = CrashAfterSlackOk(tmp_path / "store.db")
-    monitor = make_monitor()
-    store.upsert_mentions([make_mention(i) for i in range(2)])
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(2)])
     reports = []
     for _ in range(3):
         slack.answer_next("conversations.list", Answer(status=503, raw=b"unavailable"))
@@ -323,28 +312,12 @@ def test_after_three_failed_looks_delivery_goes_on_without_one(tmp_path, slack: 
     store.close()
 
 
-class StateReadFailsOnce(CrashAfterSlackOk):
-    """The crash-window store whose delivery state cannot be read once (a lock, a timeout)."""
-
-    read_failures = 0
-
-    def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None:
-        if source == "hirewatch:delivery" and self.read_failures:
-            self.read_failures -= 1
-            raise StoreError("database is locked (injected read)")
-        return super().get_crawl_state(monitor, source)
-
-
 def test_an_unreadable_delivery_state_holds_the_run_back_instead_of_writing_over_it(tmp_path,
                                                                                      slack: SlackServer) -> None:
-    store = StateReadFailsOnce(tmp_path / "store.db")
-    monitor = make_monitor()
-    mentions = [make_mention(i) for i in range(2)]
-    store.upsert_mentions(mentions)
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
-    store.read_failures = 1
+    store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(2)])
+    store.failures["get_crawl_state"] = 1  # a lock, a timeout
     held = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
-    assert held.sent == 0 and held.deferred == 2 and "injected read" in held.errors[0]
+    assert held.sent == 0 and held.deferred == 2 and "get_crawl_state" in held.errors[0]
     after = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
     assert (after.sent, after.reconciled) == (2, 1)
     assert sorted(_posted_ids(slack).values()) == [1, 1]
@@ -366,11 +339,7 @@ def test_a_store_error_while_routing_stops_the_run_without_raising(tmp_path, sla
 
 
 def test_after_a_storm_cut_short_a_lowered_cap_still_holds(tmp_path, slack: SlackServer) -> None:
-    store = CrashAfterStormMessage(tmp_path / "store.db")
-    burst = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
-    store.upsert_mentions(burst)
-    deliver_alerts(make_monitor(max_per_run=10, min_interval_s=INTERVAL), store, alerter=_alerter(slack),
-                   now=utcnow())
+    store, _, _ = _crashed(tmp_path, slack, _burst(), monitor=make_monitor(**STORM), mark_alert_suppressed=1)
     store.upsert_mentions([make_mention(100 + i) for i in range(40)])
     lowered = make_monitor(max_per_run=3, min_interval_s=INTERVAL)
     second = deliver_alerts(lowered, store, alerter=_alerter(slack), now=utcnow())
@@ -382,11 +351,9 @@ def test_after_a_storm_cut_short_a_lowered_cap_still_holds(tmp_path, slack: Slac
 
 @pytest.mark.parametrize("crash", [True, False], ids=["after-a-crash", "no-crash"])
 def test_a_new_copy_of_a_story_the_storm_suppressed_is_posted(tmp_path, slack: SlackServer, crash: bool) -> None:
-    store = (CrashAfterStormMessage if crash else SqliteStore)(tmp_path / "store.db")
-    monitor = make_monitor(max_per_run=10, min_interval_s=INTERVAL)
-    burst = [make_mention(i, severity=round(0.3 + (i * 7 % 50) / 100, 2)) for i in range(50)]
-    store.upsert_mentions(burst)
-    deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
+    burst = _burst()
+    store, monitor, _ = _crashed(tmp_path, slack, burst, monitor=make_monitor(**STORM),
+                                 mark_alert_suppressed=1 if crash else 0)
     least = min(burst, key=lambda m: m.severity or 0)  # announced as suppressed by the storm message
     copy = make_mention(500, fingerprint=least.fingerprint, severity=0.99, title="Acme CEO arrested (Reuters)")
     store.upsert_mentions([copy])

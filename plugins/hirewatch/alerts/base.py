@@ -54,13 +54,13 @@ class Found:
 @dataclass(slots=True)
 class Lookup:
     """What :meth:`Alerter.find_posted` found: mention id -> its message; mention id -> the storm
-    message whose thread it was promised to (``storm_thread``) or whose burst marked it suppressed
-    (``storm_suppressed``); and the channels or threads it could not read (their unmarked alerts
-    are posted again)."""
+    message whose thread it was promised to (``storm_thread``); the ids a storm's burst marked
+    suppressed (``storm_suppressed``); and the channels or threads it could not read (their
+    unmarked alerts are posted again)."""
 
     found: dict[str, Found] = field(default_factory=dict)
     storm_thread: dict[str, Found] = field(default_factory=dict)
-    storm_suppressed: dict[str, Found] = field(default_factory=dict)
+    storm_suppressed: set[str] = field(default_factory=set)
     unreadable: list[str] = field(default_factory=list)
 
 

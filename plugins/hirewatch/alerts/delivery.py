@@ -101,7 +101,6 @@ class _Run:
         self.settled: set[str] = set()
         self.refused_channels: dict[str, str] = {}
         self.started: datetime | None = None  # when probe_writes recorded this run's start
-        self.in_doubt = False  # a message may have reached Slack without its mark: the run is not "finished"
         self.storm_followups: list[tuple[_Story, Found]] = []  # alerts an unfinished run's storm promised
         self.look_failures = 0  # earlier looks that Slack did not answer (from the crawl state)
 
@@ -139,21 +138,25 @@ class _Run:
         self.started = now
         self._write_state(unreconciled)
 
-    def _write_state(self, unreconciled: datetime | None) -> None:
+    def _state(self, unreconciled: datetime | None = None, *, finished: bool = False) -> CrawlState:
         extra: dict[str, object] = {"delivery_started": self.started.isoformat() if self.started else ""}
         if unreconciled is not None:
             extra.update(unreconciled_since=unreconciled.isoformat(), look_failures=self.look_failures)
-        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, CrawlState(extra=extra)))
+        if finished:
+            extra["delivery_finished"] = utcnow().isoformat()
+        return CrawlState(extra=extra)
+
+    def _write_state(self, unreconciled: datetime | None) -> None:
+        self._store(lambda: self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, self._state(unreconciled)))
 
     def finish(self) -> None:
         """Record that this run ended with every accepted message marked, so the next run need not
-        look in Slack. Not written when a doubt arose (a Slack failure mid-post, a failed mark)."""
-        if not self.writes or self.started is None or self.in_doubt:
+        look in Slack. Called only when the run was not stopped: a stop (a Slack failure mid-post,
+        a failed mark, a look Slack did not answer) leaves the run unfinished on purpose."""
+        if not self.writes or self.started is None:
             return
-        state = CrawlState(extra={"delivery_started": self.started.isoformat(),
-                                  "delivery_finished": utcnow().isoformat()})
         try:
-            self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, state)
+            self.store.put_crawl_state(self.monitor.name, DELIVERY_STATE, self._state(finished=True))
         except StoreError as exc:
             self.report.errors.append(f"store: {exc}")
 
@@ -164,7 +167,6 @@ class _Run:
             action()
         except StoreError as exc:
             self.report.errors.append(f"store: {exc}")
-            self.in_doubt = True
             raise _Stop from None
 
     def reconcile(self, since: datetime, stories: list[_Story], replies: list[tuple[Mention, str, str]]
@@ -184,25 +186,18 @@ class _Run:
             self.look_failures += 1
             if self.look_failures < MAX_LOOK_FAILURES:
                 self.report.errors.append(f"{exc} (looking for alerts an unfinished run posted)")
-                self.in_doubt = True
                 self._write_state(since)
                 raise _Stop from None
-            self.report.notes.append(f"the previous delivery run did not finish, and looking up what it posted "
-                                     f"failed {self.look_failures} times ({exc}); an alert it posted but did not "
-                                     f"mark is posted again")
+            self._cannot_look(f"looking up what it posted failed {self.look_failures} times ({exc})")
         except AlertError as exc:  # a refusal this code does not know: post as without the look
-            self.report.notes.append(f"the previous delivery run did not finish, and looking up what it posted "
-                                     f"failed ({exc}); an alert it posted but did not mark is posted again")
+            self._cannot_look(f"looking up what it posted failed ({exc})")
         else:
             if lookup is None:
-                self.report.notes.append("the previous delivery run did not finish, and this alerter cannot look up "
-                                         "what it posted; an alert it posted but did not mark is posted again")
+                self._cannot_look("this alerter cannot look up what it posted")
             elif lookup.unreadable:
-                self.report.notes.append(
-                    "the previous delivery run did not finish; what it posted could not be read in "
-                    + "; ".join(lookup.unreadable[:5]) + " (the bot must be in the channel, with the scopes "
-                    "channels:history and channels:read, or groups:* for private ones); an alert it posted there "
-                    "but did not mark is posted again")
+                self._cannot_look("what it posted could not be read in " + "; ".join(lookup.unreadable[:5])
+                                  + " (the bot must be in the channel, with the scopes channels:history and "
+                                  "channels:read, or groups:* for private ones)", there=True)
         kept = stories
         if lookup is not None:
             kept = []
@@ -235,6 +230,10 @@ class _Run:
             self._write_state(None)
         return kept
 
+    def _cannot_look(self, why: str, *, there: bool = False) -> None:
+        self.report.notes.append(f"the previous delivery run did not finish, and {why}; an alert it posted "
+                                 f"{'there ' if there else ''}but did not mark is posted again")
+
     def suppress(self, mentions: Iterable[Mention], reason: str) -> None:
         ids = [m.id for m in mentions if m.id not in self.settled]
         if not ids:
@@ -260,8 +259,7 @@ class _Run:
             return None
         try:
             posted = self.alerter.post(channel, message, thread_ts=thread_ts)
-        except SlackUnavailable as exc:  # e.g. a timeout: Slack may have taken it all the same
-            self.in_doubt = True
+        except SlackUnavailable as exc:  # e.g. a timeout: Slack may have taken it; the stop leaves the run unfinished
             self.report.errors.append(str(exc))
             if kind != "storm":
                 for mention in mentions:

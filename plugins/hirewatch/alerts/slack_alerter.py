@@ -47,29 +47,20 @@ MAX_PAGES = 50  # of 200 messages, per channel or thread: a bound, never reached
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 
-def _is_ours(message: dict[str, Any]) -> bool:
+def _ours(message: dict[str, Any], monitor: str | None) -> tuple[str, dict[str, Any]] | None:
+    """(event type, payload) of a hirewatch message of ``monitor`` (any monitor when None), from
+    its metadata; None for every other message."""
     metadata = message.get("metadata") or {}
-    return metadata.get("event_type") in (ALERT_EVENT, STORM_EVENT)
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") not in (ALERT_EVENT, STORM_EVENT):
+        return None
+    if monitor is not None and payload.get("monitor") != monitor:
+        return None
+    return str(metadata["event_type"]), payload
 
 
 def _code(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or "") if exc.response is not None else ""
-
-
-def _storm_of(message: dict[str, Any], monitor: str | None) -> bool:
-    metadata = message.get("metadata") or {}
-    payload = metadata.get("event_payload") or {}
-    return metadata.get("event_type") == STORM_EVENT and (monitor is None or payload.get("monitor") == monitor)
-
-
-def _mention_of(message: dict[str, Any], monitor: str | None) -> str | None:
-    """The mention id a hirewatch alert message names in its metadata (of ``monitor``), or None."""
-    metadata = message.get("metadata") or {}
-    payload = metadata.get("event_payload") or {}
-    if metadata.get("event_type") != ALERT_EVENT or (monitor is not None and payload.get("monitor") != monitor):
-        return None
-    mention_id = payload.get("mention_id")
-    return str(mention_id) if mention_id else None
 
 
 class ChannelPacer:
@@ -206,30 +197,29 @@ class SlackAlerter(Alerter):
                 if messages is None:
                     continue
                 for message in messages:
-                    mention_id = _mention_of(message, monitor)
-                    if mention_id:
-                        lookup.found.setdefault(mention_id, Found(cid, str(message["ts"])))
-                    elif _storm_of(message, monitor):
-                        storm = Found(cid, str(message["ts"]))
-                        payload = (message.get("metadata") or {}).get("event_payload") or {}
+                    ours = _ours(message, monitor)
+                    if ours is None:
+                        continue
+                    here = Found(cid, str(message["ts"]))
+                    kind, payload = ours
+                    if kind == ALERT_EVENT and payload.get("mention_id"):
+                        lookup.found.setdefault(str(payload["mention_id"]), here)
+                    elif kind == STORM_EVENT:  # history is newest first: the newest storm naming an id wins
                         for mid in payload.get("thread") or ():
-                            lookup.storm_thread.setdefault(str(mid), storm)  # history is newest first
+                            lookup.storm_thread.setdefault(str(mid), here)
                         for mid in payload.get("suppressed") or ():
-                            lookup.storm_suppressed.setdefault(str(mid), storm)
-                    if _is_ours(message) and message.get("reply_count"):
+                            lookup.storm_suppressed.add(str(mid))
+                    if message.get("reply_count"):
                         expand.add((cid, str(message["ts"])))
             for cid, thread_ts in sorted(expand):
                 messages = self._read(lookup, f"thread {thread_ts} in {cid}", self.reader.conversations_replies,
                                       channel=cid, ts=thread_ts, oldest=oldest)
                 for message in messages or []:
-                    mention_id = _mention_of(message, monitor)
-                    if mention_id and str(message.get("ts")) != thread_ts:
-                        lookup.found.setdefault(mention_id, Found(cid, str(message["ts"]), thread_ts))
+                    ours = _ours(message, monitor)
+                    if ours and ours[0] == ALERT_EVENT and ours[1].get("mention_id") and message["ts"] != thread_ts:
+                        lookup.found.setdefault(str(ours[1]["mention_id"]), Found(cid, str(message["ts"]), thread_ts))
         except SlackApiError as exc:  # conversations.list, or a read that means Slack is unavailable
-            error = self._error(exc, "conversations.list")
-            if isinstance(error, SlackUnavailable) and _code(exc) not in CANNOT_LOOK_CODES:
-                raise error from None
-            lookup.unreadable.append(f"channel list: {_code(exc) or error}")
+            lookup.unreadable.append(f"channel list: {self._cannot_look(exc, 'conversations.list')}")
         except (SlackClientError, OSError, HTTPException) as exc:
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
         return lookup
@@ -238,14 +228,11 @@ class SlackAlerter(Alerter):
               **kwargs: Any) -> list[dict[str, Any]] | None:
         """Every page of one history read, or None (and ``what`` noted as unreadable) when Slack
         refuses it for this channel or thread, or it has more than :data:`MAX_PAGES` pages.
-        Raises SlackApiError only for an error that means "Slack is unavailable"."""
+        Raises :class:`SlackUnavailable` when Slack cannot answer now."""
         try:
             messages, complete = self._pages(method, **kwargs)
         except SlackApiError as exc:
-            error = self._error(exc, what)
-            if isinstance(error, SlackUnavailable) and _code(exc) not in CANNOT_LOOK_CODES:
-                raise
-            lookup.unreadable.append(f"{what}: {_code(exc) or error}")
+            lookup.unreadable.append(f"{what}: {self._cannot_look(exc, what)}")
             return None
         if not complete:
             lookup.unreadable.append(f"{what}: more than {MAX_PAGES} pages")
@@ -291,6 +278,15 @@ class SlackAlerter(Alerter):
             if not cursor:
                 return items, True
         return items, False
+
+    def _cannot_look(self, exc: SlackApiError, what: str) -> str:
+        """Why a history read was refused (to name in :attr:`Lookup.unreadable`); raises
+        :class:`SlackUnavailable` instead when the error means "not now" rather than "this token
+        cannot read that"."""
+        error = self._error(exc, what)
+        if isinstance(error, SlackUnavailable) and _code(exc) not in CANNOT_LOOK_CODES:
+            raise error from None
+        return _code(exc) or str(error)
 
     @staticmethod
     def _error(exc: SlackApiError, channel: str) -> SlackUnavailable | SlackRefused:

@@ -58,14 +58,15 @@ def looks_like_html(text: str) -> bool:
 
 
 _DROP = frozenset(DROP)
+_PARSER_OPTIONS = {"recover": True, "no_network": True, "remove_comments": True, "remove_pis": True,
+                   "huge_tree": True}
 _local = threading.local()  # an lxml parser per thread: the run's parse threads share none
 
 
 def _parser() -> etree.HTMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = _local.parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True,
-                                                  remove_pis=True, huge_tree=True)
+        parser = _local.parser = etree.HTMLParser(**_PARSER_OPTIONS)
     return parser
 
 
@@ -82,8 +83,7 @@ def html_to_text(html: str) -> str:
         try:
             root = etree.fromstring(html, parser)
         except ValueError:  # a str that declares its own encoding
-            parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
-                                      huge_tree=True, encoding="utf-8")
+            parser = etree.HTMLParser(**_PARSER_OPTIONS, encoding="utf-8")
             root = etree.fromstring(html.encode("utf-8", "replace"), parser)
     except etree.LxmlError:
         root = None

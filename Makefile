@@ -54,10 +54,12 @@ airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
 
 test: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 bench: setup
 	$(PY) -m bench.run_all

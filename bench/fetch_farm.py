@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from hirewatch.config import FetchSettings
-from hirewatch.sources.base import CrawlState
+from hirewatch.records import CrawlState
 from hirewatch.sources.http_fetcher import HttpFetcher
 
 from tests.support.web_server import WebServer

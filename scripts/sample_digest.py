@@ -25,8 +25,8 @@ import yaml
 from hirewatch.config import Monitor, load_monitor
 from hirewatch.digest import run_digest
 from hirewatch.mention import Mention, mention_id
+from hirewatch.records import RatingPoint
 from hirewatch.report import RunReport, SourceReport
-from hirewatch.stores.base import RatingPoint
 from hirewatch.stores.sqlite_store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import FetchError, HirewatchError, SourceError, StoreError
 from hirewatch.mention import Mention, utcnow
+from hirewatch.records import CrawlState, Document, FetchOutcome, RawItem
 from hirewatch.report import RunReport, SourceReport
-from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.base import Source
 from hirewatch.sources.registry import build_source
 
 if TYPE_CHECKING:

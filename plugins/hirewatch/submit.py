@@ -30,13 +30,13 @@ from hirewatch.errors import DropItem, FetchError, HirewatchError
 from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
 from hirewatch.extract.review_extract import clean_text, extract_review_page, name_entity, parse_date, site_for_url
 from hirewatch.mention import Mention, utcnow
+from hirewatch.records import Document, RatingPoint, RawItem
 from hirewatch.sources import robots
-from hirewatch.sources.base import Document, RawItem
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
 
-    from hirewatch.stores.base import MentionStore, RatingPoint
+    from hirewatch.stores.base import MentionStore
 
 SOURCE_KIND = "submitted"
 ACCEPT_PAGES = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -103,8 +103,6 @@ def submit_document(document: Document, monitor: Monitor, store: MentionStore, *
         entity = monitor.employer.name
         items = [name_entity(item, entity) for item in page.items()]
         if page.aggregate is not None:
-            from hirewatch.stores.base import RatingPoint
-
             rating = RatingPoint(monitor=monitor.name, site=page.aggregate.site, at=fetched,
                                  rating=page.aggregate.rating.normalised, count=page.aggregate.count)
     else:

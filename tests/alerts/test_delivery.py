@@ -16,8 +16,8 @@ from hirewatch.alerts.slack_message import alert_message
 from hirewatch.config import AlertRule, Monitor
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
+from hirewatch.records import CrawlState
 from hirewatch.report import RunReport, SourceReport
-from hirewatch.sources.base import CrawlState
 from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.alerts.conftest import NOW, make_mention, make_monitor

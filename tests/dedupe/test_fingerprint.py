@@ -6,7 +6,7 @@ import itertools
 
 from hirewatch.dedupe.fingerprint import fingerprint, hamming, near_duplicate, same_fingerprint_family, simhash
 from hirewatch.extract.feed_extract import item_text
-from hirewatch.sources.base import Document
+from hirewatch.records import Document
 
 from tests.conftest import REALDATA
 from tests.support.monitors import feed_source

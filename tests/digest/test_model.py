@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from hirewatch.digest.model import build_digest, day_window, group_monitors, previous_local_day
-from hirewatch.stores.base import RatingPoint
+from hirewatch.records import RatingPoint
 
 from tests.digest.factory import mention, monitor, run, utc
 

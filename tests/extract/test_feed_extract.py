@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hirewatch.extract.feed_extract import to_mention
 from hirewatch.match.employer_matcher import EmployerMatcher
 from hirewatch.mention import mention_id
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 
 from tests.conftest import FIXTURES
 from tests.support.monitors import fetch_items, make_monitor

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from hirewatch.match.employer_matcher import EmployerMatcher, Match
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 
 from tests.conftest import FIXTURES, REALDATA
 from tests.support.monitors import feed_source, fetch_items, make_monitor

@@ -287,7 +287,7 @@ def test_elasticsearch_rejecting_one_document(web: WebServer, slack_env: SlackSe
     """A document the mapping refuses (a review rating that is not a number) fails alone, is kept
     in the retry index and reported; the others are stored and alerted; a later good copy lands."""
     from hirewatch.pipeline import items_to_mentions
-    from hirewatch.sources.base import Document
+    from hirewatch.records import Document
     from hirewatch.sources.registry import build_source
 
     monitor = alerting_monitor(web)

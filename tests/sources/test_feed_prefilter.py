@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hirewatch.match.prefilter import candidate_filter
 from hirewatch.pipeline import items_to_mentions
-from hirewatch.sources.base import Document
+from hirewatch.records import Document
 from hirewatch.sources.feed_prefilter import candidate_document
 from hirewatch.sources.registry import build_source
 

@@ -11,7 +11,7 @@ import zlib
 import pytest
 from hirewatch.config import FetchSettings
 from hirewatch.errors import FetchError
-from hirewatch.sources.base import CrawlState
+from hirewatch.records import CrawlState
 from hirewatch.sources.http_fetcher import (
     HttpFetcher,
     address_kind,

@@ -10,7 +10,7 @@ import json
 import pytest
 from hirewatch.config import parse_monitor
 from hirewatch.errors import FetchError, SourceError
-from hirewatch.sources.base import CrawlState, FetchOutcome
+from hirewatch.records import CrawlState, FetchOutcome
 from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import build_source
 from hirewatch.sources.review_source import ReviewSource, next_page_by_param, rating_points

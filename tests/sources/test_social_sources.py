@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from hirewatch.config import parse_monitor
 from hirewatch.errors import ConfigError
-from hirewatch.sources.base import RawItem, Source
+from hirewatch.records import RawItem
+from hirewatch.sources.base import Source
 from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import build_source
 from hirewatch.sources.rss_source import RssSource

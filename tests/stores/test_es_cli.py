@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from hirewatch.cli import app
+from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
-from hirewatch.sources.base import CrawlState
-from hirewatch.stores.base import RatingPoint
 from hirewatch.stores.elasticsearch_store import ElasticsearchStore
 from hirewatch.stores.sqlite_store import SqliteStore
 from typer.testing import CliRunner

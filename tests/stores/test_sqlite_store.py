@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from hirewatch.errors import StoreError
+from hirewatch.records import CrawlState
 from hirewatch.report import RunReport
-from hirewatch.sources.base import CrawlState
 from hirewatch.stores import sqlite_store
 from hirewatch.stores.base import MentionQuery
 from hirewatch.stores.sqlite_store import SCHEMA_VERSION, SqliteStore, fts_query

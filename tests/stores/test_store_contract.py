@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 from hirewatch.errors import StoreError
+from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport, SourceReport
-from hirewatch.sources.base import CrawlState
-from hirewatch.stores.base import AlertState, MentionQuery, MentionStore, RatingPoint, UpsertResult
+from hirewatch.stores.base import AlertState, MentionQuery, MentionStore, UpsertResult
 
 from tests.stores.conftest import T0, make_mention
 

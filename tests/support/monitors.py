@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 from hirewatch.config import Monitor, parse_monitor
-from hirewatch.sources.base import CrawlState, FetchOutcome, RawItem, Source
+from hirewatch.records import CrawlState, FetchOutcome, RawItem
+from hirewatch.sources.base import Source
 from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import build_source
 

@@ -56,7 +56,7 @@ from hirewatch.alerts.storm import BASELINE_DAYS, by_severity, decide_storm, ori
 from hirewatch.config import Monitor
 from hirewatch.errors import AlertError, StoreError
 from hirewatch.mention import Mention, utcnow
-from hirewatch.sources.base import CrawlState
+from hirewatch.records import CrawlState
 from hirewatch.stores.base import MentionStore, StoredMention
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from hirewatch.match.text_normal import fold
+from hirewatch.text_normal import fold
 
 BITS = 64
 SHINGLE = 3

@@ -28,8 +28,9 @@ from hirewatch.mention import NEGATIVE, NEUTRAL, POSITIVE, Mention
 
 if TYPE_CHECKING:
     from hirewatch.config import Monitor
+    from hirewatch.records import RatingPoint
     from hirewatch.report import RunReport
-    from hirewatch.stores.base import AlertState, MentionStore, RatingPoint
+    from hirewatch.stores.base import AlertState, MentionStore
 
 TREND_DAYS = 14
 BASELINE_DAYS = 7

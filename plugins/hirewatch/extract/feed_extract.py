@@ -20,7 +20,7 @@ from hirewatch.dedupe.fingerprint import fingerprint
 from hirewatch.extract.html_text import html_to_text
 from hirewatch.extract.limits import TEXT_LIMIT, TITLE_LIMIT, clean_text, clip
 from hirewatch.mention import Mention, mention_id
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 
 
 def as_utc(value: datetime | None) -> datetime | None:

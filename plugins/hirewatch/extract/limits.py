@@ -1,6 +1,6 @@
 """Field limits and control characters: what crawled text may look like once it is a mention.
 
-Called by the pipeline on every :class:`~hirewatch.sources.base.RawItem` before matching
+Called by the pipeline on every :class:`~hirewatch.records.RawItem` before matching
 (:func:`clip_item`: bounds the work of match, enrich and the stores, whatever a source sends) and
 by :func:`hirewatch.extract.feed_extract.to_mention` on the plain text it derives
 (:func:`clean_text`). Pure functions; never raise.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 
 TITLE_LIMIT = 1_000
 TEXT_LIMIT = 20_000

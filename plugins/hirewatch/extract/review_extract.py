@@ -1,4 +1,4 @@
-"""Review pages -> one :class:`~hirewatch.sources.base.RawItem` per review, plus the page's
+"""Review pages -> one :class:`~hirewatch.records.RawItem` per review, plus the page's
 aggregate rating.
 
 Order of extraction: a site adapter when the site has one (Glassdoor's embedded Next.js/Apollo
@@ -23,7 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 from hirewatch.extract.jsonld import Extracted, extract, iter_nodes, microdata_to_jsonld, node_types, soup_of
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 
 REVIEW_TYPES = {"Review", "EmployerReview", "UserReview", "CriticReview"}
 AGGREGATE_TYPES = {"AggregateRating", "EmployerAggregateRating"}

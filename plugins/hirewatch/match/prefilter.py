@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from hirewatch.config import Monitor
-from hirewatch.match.text_normal import fold
+from hirewatch.text_normal import fold
 
 _TAG = re.compile(r"<[A-Za-z/!?][^>]*>")
 _WORD = re.compile(r"\w+")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from hirewatch.dedupe.canonical_url import unwrap_redirect
 from hirewatch.extract.html_text import html_to_text
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 from hirewatch.sources.registry import register
 from hirewatch.sources.rss_source import RssSource
 

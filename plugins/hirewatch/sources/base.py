@@ -1,4 +1,4 @@
-"""What every source kind provides, and the records that pass between fetch and extract.
+"""What every source kind provides: the :class:`Source` contract (its records are in :mod:`hirewatch.records`).
 
 A source kind is a :class:`Source` subclass registered under a short key (``type: rss`` in the
 monitor YAML, see :mod:`hirewatch.sources.registry`). The pipeline calls :meth:`Source.fetch`
@@ -11,69 +11,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from hirewatch.config import Monitor, SourceSpec
+from hirewatch.records import CrawlState, Document, FetchOutcome, RatingPoint, RawItem
 
 if TYPE_CHECKING:
     from hirewatch.sources.http_fetcher import HttpFetcher
-    from hirewatch.stores.base import RatingPoint
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlState:
-    """What a source remembers between runs (kept by the store): validators for conditional GET
-    and the ids it has already seen (review pagination stops at the first page of seen ids)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    seen_ids: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One fetched body (a feed, a review page). ``status`` 304 means not modified (empty body)."""
-
-    url: str
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    final_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FetchOutcome:
-    """What :meth:`Source.fetch` returns: the documents fetched this run and the state to keep.
-    ``not_modified`` is True when every request was answered 304 (or the source had nothing new)."""
-
-    documents: tuple[Document, ...]
-    state: CrawlState
-    not_modified: bool = False
-    requests: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RawItem:
-    """A source's item before matching: what the parser found, still unscored.
-
-    ``html`` is markup to be turned into text by extract; ``text`` is already plain. ``key`` is the
-    item's identity when the site has one of its own (a review id), else None (the canonical URL is
-    used). ``bozo`` carries the parser's complaint about a broken-but-usable document.
-    """
-
-    title: str
-    url: str
-    html: str = ""
-    text: str = ""
-    author: str | None = None
-    published: datetime | None = None
-    guid: str | None = None
-    key: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    bozo: str | None = None
 
 
 class Source(ABC):

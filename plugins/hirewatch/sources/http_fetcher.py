@@ -10,7 +10,7 @@ handed to each :meth:`Source.fetch`, which calls :meth:`HttpFetcher.get` with it
 - a redirect limit, following redirects by hand so that every hop is checked;
 - an address policy: a target (or redirect target) that resolves to a loopback, private,
   link-local, reserved or multicast address is refused unless the monitor allows it;
-- conditional GET from the :class:`~hirewatch.sources.base.CrawlState` validators (304 -> a
+- conditional GET from the :class:`~hirewatch.records.CrawlState` validators (304 -> a
   ``Document`` with status 304 and no body);
 - a global concurrency limit, a per-host limit and an optional per-host delay between requests.
 
@@ -51,7 +51,7 @@ import certifi
 from hirewatch.config import FetchSettings
 from hirewatch.errors import FetchError
 from hirewatch.mention import utcnow
-from hirewatch.sources.base import CrawlState, Document
+from hirewatch.records import CrawlState, Document
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "

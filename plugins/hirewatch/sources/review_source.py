@@ -9,7 +9,7 @@ pages per run; the crawl stops at the first page whose reviews were all seen bef
 (``CrawlState.seen_ids``), so a re-run with nothing new costs one (conditional) request.
 
 The page's aggregate rating is kept in ``FetchOutcome.state.extra["aggregate_rating"]``;
-:meth:`ReviewSource.rating_points` turns it into the :class:`~hirewatch.stores.base.RatingPoint`
+:meth:`ReviewSource.rating_points` turns it into the :class:`~hirewatch.records.RatingPoint`
 the pipeline records with ``store.record_rating``.
 
 Called by the pipeline through the source registry. ``fetch`` raises
@@ -38,14 +38,14 @@ from hirewatch.extract.review_extract import (
     site_for_url,
 )
 from hirewatch.mention import utcnow
+from hirewatch.records import CrawlState, Document, FetchOutcome, RatingPoint, RawItem
 from hirewatch.settings import env
 from hirewatch.sources import robots
-from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
+from hirewatch.sources.base import Source
 from hirewatch.sources.registry import register
 
 if TYPE_CHECKING:
     from hirewatch.sources.http_fetcher import HttpFetcher
-    from hirewatch.stores.base import RatingPoint
 
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 DEFAULT_REVIEW_DELAY_S = 1.0
@@ -297,7 +297,6 @@ class ReviewSource(Source):
 
 def rating_points(monitor: str, state: CrawlState | None) -> list[RatingPoint]:
     """:class:`RatingPoint` s from a review source's crawl state (see :meth:`ReviewSource.rating_points`)."""
-    from hirewatch.stores.base import RatingPoint
 
     data = (state.extra or {}).get("aggregate_rating") if state else None
     if not isinstance(data, dict):

@@ -34,7 +34,8 @@ from pydantic import field_validator
 from hirewatch.config import SourceSpec
 from hirewatch.errors import SourceError
 from hirewatch.extract.html_text import inline_text, looks_like_html
-from hirewatch.sources.base import CrawlState, Document, FetchOutcome, RawItem, Source
+from hirewatch.records import CrawlState, Document, FetchOutcome, RawItem
+from hirewatch.sources.base import Source
 from hirewatch.sources.feed_prefilter import candidate_document
 from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import register

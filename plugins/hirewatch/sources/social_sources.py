@@ -31,7 +31,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hirewatch.config import SourceSpec
 from hirewatch.extract.html_text import html_to_text
-from hirewatch.sources.base import RawItem
+from hirewatch.records import RawItem
 from hirewatch.sources.registry import register
 from hirewatch.sources.rss_source import RssSource
 

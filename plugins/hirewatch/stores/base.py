@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from hirewatch.mention import Mention
+from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
-from hirewatch.sources.base import CrawlState
 
 AlertStatus = Literal["none", "pending", "sent", "suppressed", "threaded"]
 TriageStatus = Literal["open", "acknowledged", "false_positive", "assigned"]
@@ -63,17 +63,6 @@ class MentionQuery:
     source_kind: str | None = None
     alert_status: AlertStatus | None = None
     limit: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class RatingPoint:
-    """A review site's aggregate rating as seen in one run (the digest shows its trend)."""
-
-    monitor: str
-    site: str
-    at: datetime
-    rating: float
-    count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,13 +36,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
+from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
 from hirewatch.settings import redact_url
-from hirewatch.sources.base import CrawlState
 from hirewatch.stores.base import (
     AlertState,
     MentionQuery,
-    RatingPoint,
     StoredMention,
     TriageStatus,
     UpsertResult,

@@ -22,12 +22,11 @@ from typing import Any, TypeVar
 
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
+from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
-from hirewatch.sources.base import CrawlState
 from hirewatch.stores.base import (
     AlertState,
     MentionQuery,
-    RatingPoint,
     StoredMention,
     TriageStatus,
     UpsertResult,

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from hirewatch.config import Entity, Monitor
 from hirewatch.extract.html_text import html_to_text
-from hirewatch.text_normal import fold
 from hirewatch.records import RawItem
+from hirewatch.text_normal import fold
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@ default) and ``elasticsearch``. The Elasticsearch store (and its client library)
 when chosen, so the embedded default runs without it.
 
 Called by the pipeline, the CLI and the DAG tasks. Raises :class:`~hirewatch.errors.ConfigError`
-for an unknown kind or missing settings, :class:`~hirewatch.errors.StoreError` when the backend
-cannot be opened.
+for an unknown kind, missing settings or the SQLite store under a distributed Airflow executor
+(:mod:`.executor_fit`), :class:`~hirewatch.errors.StoreError` when the backend cannot be opened.
 """
 
 from __future__ import annotations
@@ -17,8 +17,13 @@ from hirewatch.stores.base import MentionStore
 
 
 def _open_sqlite(settings: StoreSettings) -> MentionStore:
-    from hirewatch.settings import home
+    from hirewatch.settings import home, in_airflow
     from hirewatch.stores.sqlite_store import SqliteStore
+
+    if in_airflow():  # a file on one machine: refused under a distributed executor
+        from hirewatch.stores.executor_fit import check_sqlite_fits_executor
+
+        check_sqlite_fits_executor()
 
     return SqliteStore(settings.sqlite_path or home() / "hirewatch.db")
 

@@ -1,4 +1,4 @@
-"""``hirewatch submit URL``: anyone on staff adds a mention they saw ("all eyes and ears").
+"""Submitting one URL: anyone on staff adds a mention they saw ("all eyes and ears").
 
 The page is fetched like a crawled one (the monitor's fetch limits, robots.txt, the honest
 User-Agent), then extracted: a review page gives one item per review (and its aggregate rating is
@@ -6,7 +6,7 @@ recorded); any other page gives one article item (title and main text). The item
 pipeline's own stages (match, enrich, merge) and into the store, marked ``source_kind="submitted"``
 with ``extra["submitted_by"]`` and ``extra["note"]``.
 
-Called by the CLI (``submit`` command, registered in cli.py) and the tests. Raises
+Called by ``hirewatch submit`` (:mod:`hirewatch.cli.submit`) and the tests. Raises
 :class:`~hirewatch.errors.FetchError` (the page could not be fetched, or robots.txt forbids it),
 :class:`~hirewatch.errors.DropItem` (the page names neither the employer nor a competitor), and
 :class:`~hirewatch.errors.StoreError` from the store.
@@ -16,17 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import typer
-
-from hirewatch.cli_support import MONITORS_OPTION, json_option, monitor_option
 from hirewatch.config import Monitor, SourceSpec
-from hirewatch.errors import DropItem, FetchError, HirewatchError
+from hirewatch.errors import DropItem, FetchError
 from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
 from hirewatch.extract.review_extract import clean_text, extract_review_page, name_entity, parse_date, site_for_url
 from hirewatch.mention import Mention, utcnow
@@ -155,51 +150,3 @@ def article_item(html: bytes | str, url: str) -> RawItem:
 def _meta(soup: BeautifulSoup, name: str) -> str:
     tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
     return clean_text(tag.get("content")) if tag is not None and tag.get("content") else ""
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def submit_command(
-    url: str = typer.Argument(..., help="The page to add (an article, a post, a review page)."),
-    note: str | None = typer.Option(None, "--note", help="Why it matters, for whoever reads it next."),
-    monitor: str | None = monitor_option("The monitor (employer) it belongs to; needed when there are several."),
-    by: str | None = typer.Option(None, "--by", help="Who submits it (default: $USER)."),
-    monitors: Path = MONITORS_OPTION,
-    as_json: bool = json_option("the stored mentions"),
-) -> None:
-    """Add a mention someone on staff saw: fetched, extracted, scored and stored like the rest.
-    Exit 1 when the page cannot be fetched or names no one the monitor watches (nothing stored)."""
-    from rich.console import Console
-    from rich.markup import escape
-
-    from hirewatch.cli_support import error, opened_store, select_monitors
-
-    if not url.lower().startswith(("http://", "https://")):
-        error(f"expected an http(s) URL, got {url!r}")
-        raise typer.Exit(2)
-    selection = select_monitors(monitors, monitor)
-    if len(selection.monitors) != 1:
-        names = ", ".join(m.name for m in selection.monitors)
-        error(f"more than one monitor ({names}): choose one with --monitor")
-        raise typer.Exit(2)
-    out = Console(highlight=False)
-    with opened_store() as store:
-        try:
-            result = submit_url(url, selection.monitors[0], store, note=note, by=by)
-        except DropItem as exc:
-            error(str(exc), tag="not stored")
-            raise typer.Exit(1) from None
-        except HirewatchError as exc:
-            error(str(exc))
-            raise typer.Exit(1) from None
-    if as_json:
-        typer.echo(json.dumps({"kind": result.kind, "url": result.url, "new": list(result.new),
-                               "updated": list(result.updated),
-                               "mentions": [m.to_dict() for m in result.mentions]}, indent=2))
-        return
-    out.print(f"{result.kind}: {len(result.mentions)} mention(s) from {escape(result.url)} "
-              f"({len(result.new)} new, {len(result.updated)} already known)")
-    for mention in result.mentions:
-        label = mention.sentiment_label or "unscored"
-        out.print(f"  {escape(f'[{label}]')} {escape(mention.employer)}: {escape(mention.title[:100])}")

@@ -1,8 +1,8 @@
 """``hirewatch es setup|sync|failures`` and ``hirewatch kibana import``: set up the Elasticsearch
 index, copy the embedded store into it, show what could not be indexed, load the Kibana objects.
 
-Registered in :mod:`hirewatch.cli` (``app.add_typer(es_app, name="es")``, ``kibana_app``). The
-Elasticsearch client is imported only inside the commands. Exit codes: 0 ok, 1 the backend
+Registered by :mod:`hirewatch.cli`; calls the Elasticsearch store and :mod:`hirewatch.stores.kibana`.
+The Elasticsearch client is imported only inside the commands. Exit codes: 0 ok, 1 the backend
 refused or some items failed, 2 bad settings.
 """
 
@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hirewatch.cli_support import json_option
+from hirewatch.cli.support import json_option
 from hirewatch.errors import ConfigError, HirewatchError
 
 if TYPE_CHECKING:

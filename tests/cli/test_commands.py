@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tests.support.web_server import WebServer
 
-FEEDS = Path(__file__).resolve().parent.parent / "monitors" / "example-feeds"
+FEEDS = Path(__file__).resolve().parents[2] / "monitors" / "example-feeds"
 runner = CliRunner()
 
 

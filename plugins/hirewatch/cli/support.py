@@ -4,8 +4,7 @@ exits the same way: the ``--monitors``/``--monitor``/``--json`` options, :func:`
 
 Exit codes (README "Command line"): 0 ok, 1 the command ran but something failed (a source, a
 delivery, a store write), 2 bad input (a monitor file, a setting, an argument). Called by
-:mod:`hirewatch.cli` and the areas' command modules (``alerts/cli.py``, ``digest/digest_cli.py``,
-``submit.py``); raises ``typer.Exit`` with those codes, never a traceback for bad input.
+every command module of :mod:`hirewatch.cli`; raises ``typer.Exit`` with those codes, never a traceback for bad input.
 """
 
 from __future__ import annotations

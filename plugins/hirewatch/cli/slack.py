@@ -1,5 +1,5 @@
 """``hirewatch slack ...``: deliver pending alerts, run the triage listener, teach a monitor an
-exclusion phrase. Registered in :mod:`hirewatch.cli` with ``app.add_typer(slack_app, name="slack")``.
+exclusion phrase. Registered by :mod:`hirewatch.cli`; calls :mod:`hirewatch.alerts`.
 
 Exit codes like the rest of the CLI: 0 ok, 1 alerts failed or were left pending, 2 bad input
 (an unknown monitor, a refused monitor file, a missing token).
@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from hirewatch import settings
-from hirewatch.cli_support import MONITORS_OPTION, json_option, monitor_option, opened_store, select_monitors
+from hirewatch.cli.support import MONITORS_OPTION, json_option, monitor_option, opened_store, select_monitors
 from hirewatch.config import load_monitors
 from hirewatch.errors import ConfigError, HirewatchError
 

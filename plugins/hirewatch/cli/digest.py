@@ -1,6 +1,6 @@
 """``hirewatch digest``: write (and with ``--send`` deliver) the daily digest.
 
-Registered in :mod:`hirewatch.cli` with one line (``app.command("digest")(digest_command)``). Calls
+Registered by :mod:`hirewatch.cli`. Calls
 :func:`hirewatch.digest.run_digest`, exactly as the pipeline and the Airflow digest DAG do.
 Exit codes: 0 ok, 1 a delivery failed, 2 bad input (date, monitor, output path, a refused monitor
 file: the other monitors' digests are still written).
@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hirewatch.cli_support import MONITORS_OPTION, error, json_option, monitor_option, opened_store, select_monitors
+from hirewatch.cli.support import MONITORS_OPTION, error, json_option, monitor_option, opened_store, select_monitors
 
 console = Console()
 

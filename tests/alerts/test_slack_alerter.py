@@ -11,7 +11,7 @@ from hirewatch.alerts.base import Posted, SlackRefused, SlackUnavailable
 from hirewatch.alerts.dry_run_alerter import DryRunAlerter
 from hirewatch.alerts.slack_alerter import SlackAlerter
 from hirewatch.alerts.slack_message import alert_message
-from hirewatch.settings import Secret
+from pydantic import SecretStr
 
 from tests.alerts.conftest import make_mention, make_monitor
 from tests.support.slack_server import BOT_TOKEN, Answer, SlackServer, channel_id
@@ -20,7 +20,7 @@ MESSAGE = {"text": "hello", "blocks": [{"type": "section", "text": {"type": "mrk
 
 
 def _alerter(slack: SlackServer, **options: object) -> SlackAlerter:
-    return SlackAlerter(Secret(BOT_TOKEN), base_url=slack.base_url, **options)  # type: ignore[arg-type]
+    return SlackAlerter(SecretStr(BOT_TOKEN), base_url=slack.base_url, **options)  # type: ignore[arg-type]
 
 
 def test_posts_the_exact_message_and_keeps_channel_and_ts(slack: SlackServer) -> None:
@@ -111,7 +111,7 @@ def test_refusals(slack: SlackServer) -> None:
 
 def test_a_wrong_token_is_unavailable_and_never_shown() -> None:
     with SlackServer(token="xoxb-the-right-one") as slack:
-        alerter = SlackAlerter(Secret("xoxb-secret-wrong-token"), base_url=slack.base_url)
+        alerter = SlackAlerter(SecretStr("xoxb-secret-wrong-token"), base_url=slack.base_url)
         with pytest.raises(SlackUnavailable) as exc:
             alerter.post("#ta-oncall", MESSAGE)
     assert "invalid_auth" in str(exc.value)

@@ -15,8 +15,8 @@ from hirewatch.alerts import deliver_alerts
 from hirewatch.alerts.slack_alerter import SlackAlerter
 from hirewatch.alerts.slack_listener import create_app, handle_triage, socket_mode_handler
 from hirewatch.config import Monitor
-from hirewatch.settings import Secret
 from hirewatch.stores.sqlite_store import SqliteStore
+from pydantic import SecretStr
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
@@ -156,7 +156,7 @@ def test_socket_mode_end_to_end(alerted: str, store: SqliteStore, slack: SlackSe
     """The path of ``hirewatch slack listen``: apps.connections.open, the WebSocket, a click."""
     with SocketServer() as socket:
         slack.socket_url = socket.url
-        handler = socket_mode_handler(store, token=Secret(BOT_TOKEN), app_token=Secret(APP_TOKEN),
+        handler = socket_mode_handler(store, token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN),
                                       base_url=slack.base_url, monitors={"acme": monitor})
         handler.connect()
         try:

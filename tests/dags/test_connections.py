@@ -28,8 +28,8 @@ def test_slack_token_and_base_url_from_the_connection(in_task: None, monkeypatch
         {"conn_type": "generic", "password": "xoxb-from-connection",
          "extra": {"base_url": "http://127.0.0.1:9/api"}}))
     token = settings.slack_token()
-    assert token is not None and token.reveal() == "xoxb-from-connection"
-    assert repr(token) == "'***'"
+    assert token is not None and token.get_secret_value() == "xoxb-from-connection"
+    assert "xoxb-from-connection" not in repr(token) and "xoxb-from-connection" not in f"{token}"
     assert settings.slack_base_url() == "http://127.0.0.1:9/api/"
 
 
@@ -37,7 +37,7 @@ def test_without_a_connection_the_environment_still_works(in_task: None, monkeyp
     monkeypatch.delenv("AIRFLOW_CONN_HIREWATCH_SLACK", raising=False)
     monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", "xoxb-from-env")
     token = settings.slack_token()
-    assert token is not None and token.reveal() == "xoxb-from-env"
+    assert token is not None and token.get_secret_value() == "xoxb-from-env"
 
 
 def test_elasticsearch_connection_makes_the_store_elasticsearch(in_task: None,
@@ -47,7 +47,7 @@ def test_elasticsearch_connection_makes_the_store_elasticsearch(in_task: None,
     chosen = settings.store_settings()
     assert chosen.kind == "elasticsearch"
     assert (chosen.es_url, chosen.es_username) == ("https://es.internal:9243", "hirewatch")
-    assert chosen.es_password is not None and chosen.es_password.reveal() == "s3cret"
+    assert chosen.es_password is not None and chosen.es_password.get_secret_value() == "s3cret"
     assert "s3cret" not in repr(chosen)
 
 
@@ -55,18 +55,21 @@ def test_elasticsearch_connection_by_uri_with_api_key(in_task: None, monkeypatch
     monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_ELASTICSEARCH", "https://es.internal:9200/?api_key=abc123")
     chosen = settings.store_settings()
     assert chosen.es_url == "https://es.internal:9200"
-    assert chosen.es_api_key is not None and chosen.es_api_key.reveal() == "abc123"
+    assert chosen.es_api_key is not None and chosen.es_api_key.get_secret_value() == "abc123"
     monkeypatch.setenv("HIREWATCH_STORE", "sqlite")
     assert settings.store_settings().kind == "sqlite", "an explicit HIREWATCH_STORE still wins"
 
 
-def test_smtp_connection(in_task: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_smtp_connection_wins_over_the_environment(in_task: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one precedence: inside a task a defined Connection wins over HIREWATCH_SMTP_URL (the
+    mailer used to prefer the variable, the other settings the Connection)."""
+    from hirewatch.digest.mailer import smtp_settings
+
     monkeypatch.setenv("HIREWATCH_SMTP_URL", "smtp://ignored.example")
     monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_SMTP", json.dumps(
         {"conn_type": "smtp", "host": "127.0.0.1", "port": 2525, "login": "digest", "password": "pw",
          "extra": {"from": "hirewatch@acme.example", "starttls": "true"}}))
-    smtp = settings.smtp_settings()
-    assert smtp is not None
+    smtp = smtp_settings()
     assert (smtp.host, smtp.port, smtp.username, smtp.sender, smtp.starttls) == (
-        "127.0.0.1", 2525, "digest", "hirewatch@acme.example", True)
-    assert smtp.password is not None and smtp.password.reveal() == "pw"
+        "127.0.0.1", 2525, "digest", "hirewatch@acme.example", "require")
+    assert smtp.password is not None and smtp.password.get_secret_value() == "pw"

@@ -7,7 +7,7 @@ import pytest
 from hirewatch.digest.model import Counts, SourceHealth, TrendDay
 from hirewatch.digest.slack_summary import escape_mrkdwn, post_summary, summary_payload
 from hirewatch.errors import AlertError, NotConfigured
-from hirewatch.settings import Secret
+from pydantic import SecretStr
 
 from tests.digest.sample import HOSTILE, digest, item
 from tests.support.slack_server import BOT_TOKEN, Answer
@@ -87,7 +87,7 @@ def test_summary_without_history_makes_no_comparison() -> None:
 
 def test_post_summary_with_the_real_client(slack_server) -> None:
     d = digest()
-    ts = post_summary(d, "#ta-leads", link="https://digests.example/x.html", token=Secret(BOT_TOKEN),
+    ts = post_summary(d, "#ta-leads", link="https://digests.example/x.html", token=SecretStr(BOT_TOKEN),
                       base_url=slack_server.base_url)
     (message,) = slack_server.posted()
     assert ts == message.ts
@@ -107,7 +107,7 @@ def test_post_summary_reads_token_and_base_url_from_the_environment(slack_server
 def test_rate_limit_is_retried_after_retry_after(slack_server) -> None:
     slack_server.answer_next("chat.postMessage", Answer(status=429, body={"ok": False, "error": "ratelimited"},
                                                         headers={"Retry-After": "1"}))
-    ts = post_summary(digest(), "#ta-leads", token=Secret(BOT_TOKEN), base_url=slack_server.base_url)
+    ts = post_summary(digest(), "#ta-leads", token=SecretStr(BOT_TOKEN), base_url=slack_server.base_url)
     assert [c.status for c in slack_server.calls("chat.postMessage")] == [429, 200]
     assert ts == slack_server.posted()[0].ts
 
@@ -115,12 +115,12 @@ def test_rate_limit_is_retried_after_retry_after(slack_server) -> None:
 def test_slack_refusal_is_an_alert_error(slack_server) -> None:
     slack_server.answer_next("chat.postMessage", Answer(body={"ok": False, "error": "channel_not_found"}))
     with pytest.raises(AlertError, match="Slack refused the digest summary for #nowhere: channel_not_found"):
-        post_summary(digest(), "#nowhere", token=Secret(BOT_TOKEN), base_url=slack_server.base_url)
+        post_summary(digest(), "#nowhere", token=SecretStr(BOT_TOKEN), base_url=slack_server.base_url)
 
 
 def test_slack_outage_is_an_alert_error(slack_server) -> None:
     with slack_server.outage(), pytest.raises(AlertError, match="Slack refused the digest summary for #ta-leads"):
-        post_summary(digest(), "#ta-leads", token=Secret(BOT_TOKEN), base_url=slack_server.base_url)
+        post_summary(digest(), "#ta-leads", token=SecretStr(BOT_TOKEN), base_url=slack_server.base_url)
     assert slack_server.posted() == []
 
 

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 import pytest
 from hirewatch.errors import ConfigError, StoreError
-from hirewatch.settings import Secret, StoreSettings
+from hirewatch.settings import StoreSettings
 from hirewatch.stores.base import AlertState, MentionQuery, StoredMention
 from hirewatch.stores.elasticsearch_store import ElasticsearchStore, redact_url
 from hirewatch.stores.es_templates import LANGUAGES, configured_languages, mentions_template
+from pydantic import SecretStr
 
 from tests.stores.conftest import OSMEM_LANGUAGES, REAL_ES_URL, T0, make_mention
 from tests.support.es_shim import PlainJsonNode, osmem_client
@@ -218,7 +219,7 @@ def test_unreachable_cluster_is_a_store_error() -> None:
 
 def test_from_settings_sends_the_api_key_and_hides_credentials(proxy) -> None:
     settings = StoreSettings(kind="elasticsearch", es_url=proxy.url.replace("http://", "http://user:pw@"),
-                             es_api_key=Secret("c2VjcmV0"), es_index_prefix="hw")
+                             es_api_key=SecretStr("c2VjcmV0"), es_index_prefix="hw")
     store = ElasticsearchStore.from_settings(settings, client_options={"node_class": PlainJsonNode},
                                              languages=OSMEM_LANGUAGES)
     assert store.alias == "hw" and "pw" not in store.where

@@ -16,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hirewatch.cli import app
 from hirewatch.errors import StoreError
-from hirewatch.settings import Secret, StoreSettings
+from hirewatch.settings import StoreSettings
 from hirewatch.stores.es_templates import LANGUAGES, mapped_fields
 from hirewatch.stores.kibana import DATA_VIEW_ID, import_saved_objects, kibana_mention_url, saved_object_files
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT
@@ -192,7 +193,7 @@ class FakeKibana:
 def test_import_posts_each_file_as_multipart_with_overwrite() -> None:
     files = saved_object_files()
     with FakeKibana() as kibana:
-        results = import_saved_objects(kibana.url, files, settings=StoreSettings(es_api_key=Secret("a2V5")))
+        results = import_saved_objects(kibana.url, files, settings=StoreSettings(es_api_key=SecretStr("a2V5")))
     assert [r.success_count for r in results] == [len(p.read_text().splitlines()) for p in files]
     assert all(not r.errors for r in results)
     request = kibana.requests[0]
@@ -204,7 +205,7 @@ def test_import_posts_each_file_as_multipart_with_overwrite() -> None:
 def test_import_into_a_space_with_another_index_prefix(tmp_path: Path) -> None:
     with FakeKibana() as kibana:
         import_saved_objects(kibana.url, saved_object_files(), settings=StoreSettings(es_index_prefix="brand",
-                             es_username="elastic", es_password=Secret("pw")), space="talent")
+                             es_username="elastic", es_password=SecretStr("pw")), space="talent")
     request = kibana.requests[0]
     assert request["path"] == "/s/talent/api/saved_objects/_import"
     assert request["headers"]["Authorization"].startswith("Basic ")

@@ -47,7 +47,7 @@ def test_elasticsearch_settings_from_the_environment(monkeypatch: pytest.MonkeyP
     settings = store_settings()
     assert settings.kind == "elasticsearch", "a URL alone selects Elasticsearch"
     assert settings.es_url == "https://es.example:9200" and settings.es_index_prefix == "brand"
-    assert settings.es_api_key.reveal() == "k3y" and "k3y" not in repr(settings)
+    assert settings.es_api_key.get_secret_value() == "k3y" and "k3y" not in repr(settings)
     assert store_settings("sqlite").kind == "sqlite"
 
 
@@ -63,11 +63,11 @@ def test_inside_airflow_the_elasticsearch_connection_wins(monkeypatch: pytest.Mo
     settings = store_settings()
     assert settings.kind == "elasticsearch"
     assert settings.es_url == "https://es.internal:9243"
-    assert settings.es_username == "hirewatch" and settings.es_password.reveal() == "s3cret"
+    assert settings.es_username == "hirewatch" and settings.es_password.get_secret_value() == "s3cret"
     assert settings.es_index_prefix == "brand" and settings.es_api_key is None
     monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_ELASTICSEARCH", json.dumps({
         "conn_type": "generic", "host": "https://cloud.es.example", "extra": {"api_key": "QUJD"}}))
     settings = store_settings()
-    assert settings.es_url == "https://cloud.es.example" and settings.es_api_key.reveal() == "QUJD"
+    assert settings.es_url == "https://cloud.es.example" and settings.es_api_key.get_secret_value() == "QUJD"
     monkeypatch.delenv("AIRFLOW_CONN_HIREWATCH_ELASTICSEARCH")
     assert store_settings().es_url == "http://from-env:9200", "no Connection: the environment is the fallback"

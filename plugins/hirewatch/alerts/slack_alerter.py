@@ -21,13 +21,13 @@ from datetime import datetime
 from http.client import HTTPException
 from typing import Any
 
+from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from hirewatch.alerts.base import Alerter, Found, Lookup, Posted, SlackRefused, SlackUnavailable
 from hirewatch.alerts.slack_message import ALERT_EVENT, STORM_EVENT
-from hirewatch.settings import Secret
 
 # Slack error codes that mean "not now" (retry next run) rather than "not this message".
 UNAVAILABLE_CODES = frozenset({
@@ -102,12 +102,13 @@ class SlackAlerter(Alerter):
 
     name = "slack"
 
-    def __init__(self, token: str | Secret | None = None, *, base_url: str | None = None, min_interval_s: float = 1.0,
-                 timeout_s: float = 15.0, max_rate_limit_retries: int = 3, client: WebClient | None = None) -> None:
+    def __init__(self, token: str | SecretStr | None = None, *, base_url: str | None = None,
+                 min_interval_s: float = 1.0, timeout_s: float = 15.0, max_rate_limit_retries: int = 3,
+                 client: WebClient | None = None) -> None:
         if client is None:
             if not token:
                 raise ValueError("SlackAlerter needs a bot token or a WebClient")
-            value = token.reveal() if isinstance(token, Secret) else str.__str__(token)
+            value = token.get_secret_value() if isinstance(token, SecretStr) else str.__str__(token)
             kwargs: dict[str, Any] = {"token": value, "timeout": timeout_s}
             if base_url:
                 kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"

@@ -23,6 +23,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
 from hirewatch.alerts.slack_message import (
     OPEN_KIBANA,
     OPEN_SOURCE,
@@ -34,7 +36,6 @@ from hirewatch.alerts.slack_message import (
 from hirewatch.config import Monitor
 from hirewatch.errors import HirewatchError
 from hirewatch.mention import utcnow
-from hirewatch.settings import Secret
 from hirewatch.stores.base import MentionStore
 
 if TYPE_CHECKING:
@@ -127,14 +128,14 @@ def _tell(client: WebClient, channel: str | None, user_id: str | None, thread_ts
         log.info("ephemeral message not delivered: %s", type(exc).__name__)
 
 
-def create_app(store: MentionStore, *, token: str | Secret | None = None, client: WebClient | None = None,
+def create_app(store: MentionStore, *, token: str | SecretStr | None = None, client: WebClient | None = None,
                monitors: Mapping[str, Monitor] | None = None, **app_options: Any) -> App:
     """A Bolt ``App`` with the triage handlers. ``client``: a ready ``WebClient`` (the tests'
     points at the local Slack server); ``app_options`` go to ``App`` (the tests pass
     ``request_verification_enabled=False`` and ``process_before_response=True``)."""
     from slack_bolt import App
 
-    value = token.reveal() if isinstance(token, Secret) else token
+    value = token.get_secret_value() if isinstance(token, SecretStr) else token
     app = App(token=value, client=client, **app_options)
 
     def on_triage(ack: Any, body: dict[str, Any], client: WebClient) -> None:
@@ -150,19 +151,19 @@ def create_app(store: MentionStore, *, token: str | Secret | None = None, client
     return app
 
 
-def socket_mode_handler(store: MentionStore, *, token: Secret, app_token: Secret, base_url: str | None = None,
+def socket_mode_handler(store: MentionStore, *, token: SecretStr, app_token: SecretStr, base_url: str | None = None,
                         monitors: Mapping[str, Monitor] | None = None) -> SocketModeHandler:
     """The Socket Mode handler around :func:`create_app` (``connect()`` it, ``close()`` it).
     ``base_url``: another Web API address (the tests' local Slack)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk import WebClient
 
-    client = WebClient(token=token.reveal(), base_url=base_url) if base_url else None
+    client = WebClient(token=token.get_secret_value(), base_url=base_url) if base_url else None
     app = create_app(store, token=token, client=client, monitors=monitors)
-    return SocketModeHandler(app, app_token.reveal())
+    return SocketModeHandler(app, app_token.get_secret_value())
 
 
-def listen(store: MentionStore, *, token: Secret, app_token: Secret, base_url: str | None = None,
+def listen(store: MentionStore, *, token: SecretStr, app_token: SecretStr, base_url: str | None = None,
            monitors: Mapping[str, Monitor] | None = None) -> None:
     """Run the listener in Socket Mode until interrupted (``hirewatch slack listen``)."""
     socket_mode_handler(store, token=token, app_token=app_token, base_url=base_url, monitors=monitors).start()

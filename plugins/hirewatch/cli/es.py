@@ -142,11 +142,12 @@ def import_objects(
     directory: Path = typer.Option(None, "--dir", help="Where the *.ndjson files are (default docker/kibana)."),
 ) -> None:
     """Load the saved objects (data view, searches, visualisations, dashboard) into Kibana (overwrite)."""
-    from hirewatch.settings import env, store_settings
+    from hirewatch.settings import kibana_url as kibana_url_setting
+    from hirewatch.settings import store_settings
     from hirewatch.stores.kibana import import_saved_objects, saved_object_files
 
     try:
-        kibana_url = url or env("HIREWATCH_KIBANA_URL")
+        kibana_url = url or kibana_url_setting()
         if not kibana_url:
             raise ConfigError("set HIREWATCH_KIBANA_URL or pass --url", field="HIREWATCH_KIBANA_URL")
         settings = store_settings("elasticsearch")

@@ -94,7 +94,7 @@ def post_to_operators(channel: str, text: str) -> bool:
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError, SlackClientError
 
-    kwargs: dict[str, Any] = {"token": token.reveal(), "timeout": 10}
+    kwargs: dict[str, Any] = {"token": token.get_secret_value(), "timeout": 10}
     base_url = slack_base_url()
     if base_url:
         kwargs["base_url"] = base_url

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hirewatch.errors import AlertError, NotConfigured
-from hirewatch.settings import env, home
+from hirewatch.settings import digest_url, home
 
 if TYPE_CHECKING:
     from hirewatch.config import Monitor
@@ -80,7 +80,7 @@ def digest_dir() -> Path:
 def digest_link(filename: str) -> str | None:
     """Where readers can open a digest file: ``HIREWATCH_DIGEST_URL`` (the address the digests
     directory is served at) joined with the file name, or None."""
-    base = env("HIREWATCH_DIGEST_URL")
+    base = digest_url()
     return base.rstrip("/") + "/" + filename if base else None
 
 

@@ -1,11 +1,12 @@
 """Sending the digest by e-mail over SMTP (the standard library's smtplib).
 
-Called by :func:`hirewatch.digest.run_digest`. Settings come from ``HIREWATCH_SMTP_URL``
-(``smtp://user:pass@host:port?from=digest@example.com``; ``smtps://`` for TLS from the first byte)
-or the Airflow Connection ``hirewatch_smtp``, never from monitor YAML. The connection is upgraded
+Called by :func:`hirewatch.digest.run_digest`. Settings come from :mod:`hirewatch.settings` (the
+Airflow Connection ``hirewatch_smtp``, else ``HIREWATCH_SMTP_URL``:
+``smtp://user:pass@host:port?from=digest@example.com``; ``smtps://`` for TLS from the first byte),
+never from monitor YAML. The connection is upgraded
 with STARTTLS whenever the server offers it, and the password is never sent over a connection that
 is not encrypted unless the server is on this machine (loopback). Nothing here logs the password:
-it travels as a :class:`~hirewatch.settings.Secret` until the one ``login`` call.
+it travels as a :class:`~pydantic.SecretStr` until the one ``login`` call.
 
 The message is ``multipart/alternative`` (text, then ``multipart/related`` of the HTML and its
 chart images referenced by Content-ID), the structure mail clients expect for inline images.
@@ -27,9 +28,11 @@ from email.utils import formatdate, make_msgid
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pydantic import SecretStr
+
 from hirewatch.digest.html_renderer import RenderedHtml
 from hirewatch.errors import HirewatchError, NotConfigured
-from hirewatch.settings import Secret, env
+from hirewatch.settings import mail_settings
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ class SmtpSettings:
     port: int
     sender: str
     username: str | None = None
-    password: Secret | None = None
+    password: SecretStr | None = None
     ssl: bool = False
     starttls: StartTls = "auto"
     cafile: str | None = None
@@ -72,14 +75,20 @@ def parse_smtp_url(url: str, *, what: str = "HIREWATCH_SMTP_URL") -> SmtpSetting
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     use_ssl = parts.scheme == "smtps"
     username = unquote(parts.username) if parts.username else None
-    password = Secret(unquote(parts.password)) if parts.password else None
+    password = SecretStr(unquote(parts.password)) if parts.password else None
     return _settings(what, host=parts.hostname, port=port or (465 if use_ssl else 25), username=username,
                      password=password, use_ssl=use_ssl, options=query)
 
 
-def _settings(what: str, *, host: str, port: int, username: str | None, password: Secret | None, use_ssl: bool,
+#: ``starttls`` also as a yes/no word (a Connection's extra often says ``"true"``): yes means require.
+_STARTTLS_WORDS = {"1": "require", "true": "require", "yes": "require", "on": "require",
+                   "0": "never", "false": "never", "no": "never", "off": "never"}
+
+
+def _settings(what: str, *, host: str, port: int, username: str | None, password: SecretStr | None, use_ssl: bool,
               options: dict[str, str]) -> SmtpSettings:
-    starttls = options.get("starttls", "auto")
+    starttls = options.get("starttls", "auto").strip().lower()
+    starttls = _STARTTLS_WORDS.get(starttls, starttls)
     if starttls not in ("auto", "require", "never"):
         raise MailError(f"{what}: starttls must be auto, require or never, got {starttls!r}")
     sender = options.get("from") or (username if username and "@" in username else f"hirewatch@{host}")
@@ -92,15 +101,14 @@ def _settings(what: str, *, host: str, port: int, username: str | None, password
 
 
 def smtp_settings() -> SmtpSettings:
-    """From ``HIREWATCH_SMTP_URL``, else the Airflow Connection ``hirewatch_smtp`` (host, port,
-    login, password; extra: ``from``, ``ssl``, ``starttls``, ``cafile``, ``timeout``)."""
-    url = env("HIREWATCH_SMTP_URL")
-    if url:
-        return parse_smtp_url(url)
-    from hirewatch.digest.connections import airflow_connection
-
-    conn = airflow_connection("hirewatch_smtp")
+    """From the Airflow Connection ``hirewatch_smtp`` (host, port, login, password; extra: ``from``,
+    ``ssl``, ``starttls``, ``cafile``, ``timeout``), else ``HIREWATCH_SMTP_URL`` (the precedence of
+    :mod:`hirewatch.settings`)."""
+    configured = mail_settings()
+    conn = configured.smtp_connection
     if conn is None or not conn.host:
+        if configured.smtp_url is not None:
+            return parse_smtp_url(configured.smtp_url.get_secret_value())
         raise NotConfigured("no SMTP settings (HIREWATCH_SMTP_URL or Airflow Connection hirewatch_smtp)")
     extra = {k: str(v) for k, v in conn.extra.items()}
     use_ssl = conn.conn_type == "smtps" or extra.get("ssl", "").lower() in ("1", "true", "yes")
@@ -160,7 +168,7 @@ def send_message(message: EmailMessage, recipients: Sequence[str], settings: Smt
                 if not encrypted and not _is_loopback(settings.host):
                     raise MailError(f"SMTP {settings.where} offers no encryption: the password is not sent in "
                                     "clear (use smtps://, or a server that offers STARTTLS)")
-                smtp.login(settings.username, settings.password.reveal() if settings.password else "")
+                smtp.login(settings.username, settings.password.get_secret_value() if settings.password else "")
             refused = smtp.send_message(message, from_addr=settings.sender, to_addrs=list(recipients))
     except MailError:
         raise

@@ -15,12 +15,14 @@ import logging
 import re
 from typing import Any
 
+from pydantic import SecretStr
+
 from hirewatch import escaping
 from hirewatch.digest import formatting as f
 from hirewatch.digest.model import Digest
 from hirewatch.digest.text_renderer import clean
 from hirewatch.errors import AlertError, NotConfigured
-from hirewatch.settings import Secret, slack_base_url, slack_token
+from hirewatch.settings import slack_base_url, slack_token
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def summary_payload(digest: Digest, *, link: str | None = None) -> dict[str, Any
     return {"text": text, "blocks": blocks}
 
 
-def post_summary(digest: Digest, channel: str, *, link: str | None = None, token: Secret | None = None,
+def post_summary(digest: Digest, channel: str, *, link: str | None = None, token: SecretStr | None = None,
                  base_url: str | None = None) -> str:
     """Post the summary with the real slack_sdk WebClient; returns the message ``ts``. The token
     and address default to the alerts' (:func:`hirewatch.settings.slack_token`,
@@ -108,7 +110,7 @@ def post_summary(digest: Digest, channel: str, *, link: str | None = None, token
     if token is None:
         raise NotConfigured("no Slack token (HIREWATCH_SLACK_TOKEN or Airflow Connection hirewatch_slack)")
     base = base_url or slack_base_url()
-    client = WebClient(token=token.reveal(), **({"base_url": base.rstrip("/") + "/"} if base else {}))
+    client = WebClient(token=token.get_secret_value(), **({"base_url": base.rstrip("/") + "/"} if base else {}))
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     payload = summary_payload(digest, link=link)
     try:

@@ -148,9 +148,9 @@ class ElasticsearchStore:
             raise StoreError("no Elasticsearch URL configured (HIREWATCH_ES_URL)")
         auth: dict[str, Any] = {}
         if settings.es_api_key is not None:
-            auth["api_key"] = settings.es_api_key.reveal()
+            auth["api_key"] = settings.es_api_key.get_secret_value()
         elif settings.es_username:
-            password = settings.es_password.reveal() if settings.es_password is not None else ""
+            password = settings.es_password.get_secret_value() if settings.es_password is not None else ""
             auth["basic_auth"] = (settings.es_username, password)
         kwargs: dict[str, Any] = {"max_retries": 0, "retry_on_timeout": False, "request_timeout": 30, **auth}
         kwargs.update(client_options or {})

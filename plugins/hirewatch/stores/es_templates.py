@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hirewatch.errors import ConfigError
-from hirewatch.settings import env
+from hirewatch.settings import es_languages
 
 #: The per-language multi-fields of ``title`` and ``text`` (built-in Elasticsearch analyzers).
 LANGUAGES = ("english", "dutch", "german", "swedish", "norwegian", "danish")
@@ -50,7 +50,7 @@ def configured_languages() -> tuple[str, ...]:
     """``HIREWATCH_ES_LANGUAGES`` (comma-separated analyzer names; ``none`` for no language
     sub-fields), default all of :data:`LANGUAGES`. A cluster without an analyzer (osmem-server
     lacks dutch, swedish, norwegian, danish) leaves it out here."""
-    raw = env("HIREWATCH_ES_LANGUAGES")
+    raw = es_languages()
     if raw is None:
         return LANGUAGES
     if raw.strip().lower() == "none":

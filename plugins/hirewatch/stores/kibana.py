@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from hirewatch.errors import ConfigError, StoreError
-from hirewatch.settings import env
+from hirewatch.settings import kibana_url as configured_kibana_url
 
 if TYPE_CHECKING:
     from hirewatch.settings import StoreSettings
@@ -29,7 +29,7 @@ DATA_VIEW_ID = "mentions"
 
 def kibana_url(monitor_url: str | None = None) -> str | None:
     """The Kibana URL to link to: the monitor's ``kibana_url``, else ``HIREWATCH_KIBANA_URL``."""
-    return monitor_url or env("HIREWATCH_KIBANA_URL")
+    return monitor_url or configured_kibana_url()
 
 
 def kibana_mention_url(base_url: str, mention_id: str, *, index: str = "mentions",
@@ -90,9 +90,9 @@ def import_saved_objects(base_url: str, files: list[Path], *, settings: StoreSet
     if settings is not None:
         index = settings.es_index_prefix
         if settings.es_api_key is not None:
-            headers["Authorization"] = f"ApiKey {settings.es_api_key.reveal()}"
+            headers["Authorization"] = f"ApiKey {settings.es_api_key.get_secret_value()}"
         elif settings.es_username:
-            password = settings.es_password.reveal() if settings.es_password is not None else ""
+            password = settings.es_password.get_secret_value() if settings.es_password is not None else ""
             auth = httpx.BasicAuth(settings.es_username, password)
     prefix = f"/s/{quote(space, safe='')}" if space else ""
     endpoint = f"{base_url.rstrip('/')}{prefix}/api/saved_objects/_import"

@@ -18,7 +18,7 @@ AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
 # make run: a failing task fails the run at once (no retry back-off to wait out).
 RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 $(AIRFLOW)
 
-.PHONY: setup run run-cli airflow-ui test lint bench clean
+.PHONY: setup run run-cli airflow-ui test lint bench stack-local stack-check clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -63,6 +63,20 @@ lint: setup
 
 bench: setup
 	$(PY) -m bench.run_all
+
+# The distributed stack on this machine (README, Scale-out): PostgreSQL and Redis from the OS
+# packages, Airflow with the CeleryExecutor and $(WORKERS) workers, the Elasticsearch store on
+# osmem-server, the local Slack and the feed farm; until Ctrl-C. Not part of `make test`.
+WORKERS ?= 2
+STACK_FARM ?= --feeds 30 --fresh 3 --mention-share 0.25 --delay 0.05
+STACK_CHECK ?= --monitors 6 --feeds-per-monitor 10 --rounds 2
+stack-local: setup
+	scripts/stack-local --workers $(WORKERS) --farm "$(STACK_FARM)"
+
+# The end-to-end check on that stack (bench/scaleout.py; about 15 min here with 2 workers).
+stack-check: setup
+	scripts/stack-local --workers $(WORKERS) --schedule "*/3 * * * *" --farm "$(STACK_FARM)" \
+		-- $(PY) -m bench.scaleout $(STACK_CHECK)
 
 clean:
 	rm -rf $(VENV) .uv var

@@ -13,9 +13,15 @@ every request after ``delay`` seconds — the delays overlap, they are not seria
 Last-Modified validators (conditional requests get 304) and gzip when the client accepts it.
 Bodies are rendered and gzip-compressed once at start-up so that serving costs next to no CPU.
 
-Used by ``bench/throughput.py``, ``bench/memory.py`` and ``bench/profile_stages.py``; also runs
-alone: ``python -m bench.feed_farm --feeds 1000 --delay 0.1`` prints its URLs file and serves
-until interrupted. The mention sentences below were written for this project.
+With ``fresh`` > 0 the farm changes in rounds: ``POST /_farm/round`` puts ``fresh`` new items on
+top of every ordinary feed (the first of them a story that each group of ``story_group`` feeds
+carries under one link) and ``GET /_farm/manifest`` says whom each served item names, by the tag
+in its URL; ``bench/scaleout.py`` checks what a distributed run stored against it.
+
+Used by ``bench/throughput.py``, ``bench/memory.py``, ``bench/profile_stages.py`` and
+``bench/scaleout.py``; also runs alone: ``python -m bench.feed_farm --feeds 1000 --delay 0.1``
+prints its URLs file and serves until interrupted. The mention sentences below were written for
+this project.
 """
 
 from __future__ import annotations
@@ -113,6 +119,8 @@ class FarmSpec:
     invalid_share: float = 0.005
     corpus_share: float = 0.02
     hosts: int = 128  # loopback addresses: 1,000 sources on ~8 per host, as on the web (per-host limits apply)
+    fresh: int = 0  # items each ordinary feed gains per round (POST /_farm/round); round 0 has none
+    story_group: int = 5  # in each round, the feeds of a group of this many carry one story in common
 
 
 @dataclass
@@ -142,6 +150,7 @@ class Feed:
     items: int = 0
     mention_items: int = 0
     language: str = "en"
+    named: dict[str, str] = field(default_factory=dict)  # item tag -> whom its sentence names
 
 
 @dataclass
@@ -229,12 +238,14 @@ def _edit_payload(inner: str, k: int, sentence: str | None) -> str:
     return escape(payload)
 
 
-def _render_item(template_item: str, tag: str, k: int, sentence: str | None) -> str:
+def _render_item(template_item: str, tag: str, k: int, sentence: str | None, link: str | None = None) -> str:
+    """One item from a template item: its URLs tagged (or all replaced by ``link``, a story that
+    several feeds carry), its text rotated by ``k``, ``sentence`` put first."""
     item = template_item
     urls = set(_LINK_TEXT.findall(item)) | set(_LINK_HREF.findall(item)) | set(_ABOUT.findall(item))
     for url in sorted(urls, key=len, reverse=True):
         real = html.unescape(url.strip())
-        new = _new_url(real, tag)
+        new = link or _new_url(real, tag)
         item = item.replace(url, escape(new, {'"': "&quot;"}))
     item = _GUID.sub(lambda m: f"{m.group(1)}{m.group(3)}-{tag}{m.group(4)}", item)
     done = False
@@ -251,11 +262,17 @@ def _render_item(template_item: str, tag: str, k: int, sentence: str | None) -> 
     return item
 
 
-def _mention_sentence(rng: random.Random, language: str) -> str:
+#: Whom a mention sentence names, by the farm's name for it.
+NAMES = {"employer": EMPLOYER, "alias": EMPLOYER_ALIAS, "competitor": COMPETITOR, "homonym": HOMONYM}
+
+
+def _mention_sentence(rng: random.Random, language: str) -> tuple[str, str]:
+    """A sentence naming someone, and whom (a key of :data:`NAMES`)."""
     roll = rng.random()
-    name = (EMPLOYER if roll < 0.6 else EMPLOYER_ALIAS if roll < 0.8 else COMPETITOR if roll < 0.95 else HOMONYM)
+    kind = ("employer" if roll < 0.6 else "alias" if roll < 0.8 else "competitor" if roll < 0.95 else "homonym")
     pattern = rng.choice(MENTIONS.get(language, MENTIONS["en"]))
-    return pattern.format(e=name, role=rng.choice(ROLES), city=rng.choice(CITIES), n=rng.randint(2, 400))
+    return kind, pattern.format(e=NAMES[kind], role=rng.choice(ROLES), city=rng.choice(CITIES),
+                                n=rng.randint(2, 400))
 
 
 class FeedFarm:
@@ -280,12 +297,15 @@ class FeedFarm:
             return "corpus"
         return "feed"
 
-    def feed(self, index: int) -> Feed:
+    def feed(self, index: int, round_: int = 0) -> Feed:
+        """Source ``index`` as served in round ``round_``: round 0 is the farm as it starts; each
+        later round puts ``fresh`` new items on top of an ordinary feed (one of them the story
+        its group shares in that round) and keeps the older ones."""
         rng = random.Random(f"{self.spec.seed}:feed:{index}")
         kind = self.kind_of(index)
-        modified = self.EPOCH + timedelta(minutes=index)
+        modified = self.EPOCH + timedelta(minutes=index) + timedelta(days=round_)
         out = Feed(index=index, kind=kind, template="", last_modified=format_datetime(modified, usegmt=True),
-                   etag=f'"hw{self.spec.seed}-{index}"')
+                   etag=f'"hw{self.spec.seed}-{index}"' if not round_ else f'"hw{self.spec.seed}-{index}-r{round_}"')
         if kind == "failing":
             out.status = rng.choice((500, 502, 503))
             out.template = f"http-{out.status}"
@@ -299,17 +319,45 @@ class FeedFarm:
         else:
             template = rng.choice(self.templates)
             out.template, out.language, out.content_type = template.name, template.language, template.content_type
-            parts = [template.head]
+            parts = [template.head, *self._fresh(index, round_, template, out)]
             for k in range(self.spec.items):
-                sentence = _mention_sentence(rng, template.language) if rng.random() < self.spec.mention_share else None
-                out.mention_items += sentence is not None
-                parts.append(_render_item(template.items[k % len(template.items)], f"hw{index}-{k}", k, sentence))
+                named = _mention_sentence(rng, template.language) if rng.random() < self.spec.mention_share else None
+                tag = f"hw{index}-{k}"
+                if named:
+                    out.named[tag] = named[0]
+                out.mention_items += named is not None
+                parts.append(_render_item(template.items[k % len(template.items)], tag, k,
+                                          named[1] if named else None))
                 parts.append("\n")
             parts.append(template.tail)
             out.body = "".join(parts).encode(template.encoding, "xmlcharrefreplace")
-            out.items = self.spec.items
+            out.items += self.spec.items
         out.gz = gzip.compress(out.body, compresslevel=6, mtime=0)
         return out
+
+    def _fresh(self, index: int, round_: int, template: Template, out: Feed) -> list[str]:
+        """The items rounds 1..``round_`` added to feed ``index``, newest first."""
+        parts: list[str] = []
+        for r in range(round_, 0, -1):
+            rng = random.Random(f"{self.spec.seed}:feed:{index}:round:{r}")
+            for j in range(self.spec.fresh):
+                link = None
+                if j == 0:  # the story this round's group of feeds shares: one link, one sentence
+                    group = index // max(1, self.spec.story_group)
+                    tag = f"story-r{r}-g{group}"
+                    named = _mention_sentence(random.Random(f"{self.spec.seed}:{tag}"), template.language)
+                    link = f"https://news.example.org/farm/{tag}"
+                else:
+                    tag = f"hw{index}-r{r}-{j}"
+                    mentioned = rng.random() < self.spec.mention_share
+                    named = _mention_sentence(rng, template.language) if mentioned else None
+                if named:
+                    out.named[tag] = named[0]
+                out.mention_items += named is not None
+                parts += [_render_item(template.items[(r + j) % len(template.items)], tag, r + j,
+                                       named[1] if named else None, link), "\n"]
+                out.items += 1
+        return parts
 
     def __iter__(self) -> Iterator[Feed]:
         for index in range(self.spec.feeds):
@@ -335,11 +383,16 @@ class FarmServer:
         self.feeds: list[Feed] = []
         self.stats: dict[str, int] = {}
         self.summary = FarmSummary(spec=farm.spec, feeds=farm.spec.feeds)
+        self.round = 0
         self._servers: list[asyncio.Server] = []
 
-    def render(self) -> None:
-        s = self.summary
-        for feed in self.farm:
+    def render(self, round_: int = 0) -> None:
+        """Render every source as served in round ``round_`` (replacing the previous round's)."""
+        self.round = round_
+        self.feeds = []
+        s = self.summary = FarmSummary(spec=self.farm.spec, feeds=self.farm.spec.feeds)
+        for index in range(self.farm.spec.feeds):
+            feed = self.farm.feed(index, round_)
             self.feeds.append(feed)
             s.by_kind[feed.kind] = s.by_kind.get(feed.kind, 0) + 1
             s.by_template[feed.template] = s.by_template.get(feed.template, 0) + 1
@@ -403,8 +456,24 @@ class FarmServer:
         finally:
             writer.close()
 
+    def _control(self, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        """``POST /_farm/round``: the next round (every feed changes); ``GET /_farm/manifest``:
+        the round, and per source its kind and whom each of its items names (by item tag)."""
+        if method == "POST" and path == "/_farm/round":
+            self.render(self.round + 1)
+            body: object = {"round": self.round, "summary": self.summary.to_dict()}
+        elif method == "GET" and path == "/_farm/manifest":
+            body = {"round": self.round, "urls": self.urls(),
+                    "sources": [{"kind": f.kind, "named": f.named} for f in self.feeds]}
+        else:
+            return 404, {"Content-Type": "text/plain"}, b"not found\n"
+        return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
     def _answer(self, method: str, target: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        match = re.fullmatch(r"/feeds/(\d+)\.xml", target.split("?", 1)[0])
+        path = target.split("?", 1)[0]
+        if path.startswith("/_farm/"):
+            return self._control(method, path)
+        match = re.fullmatch(r"/feeds/(\d+)\.xml", path)
         if method not in ("GET", "HEAD") or not match or int(match.group(1)) >= len(self.feeds):
             return 404, {"Content-Type": "text/plain"}, b"not found\n"
         feed = self.feeds[int(match.group(1))]

@@ -133,8 +133,17 @@ def test_celery_override_switches_every_airflow_service_and_adds_workers() -> No
     for name in AIRFLOW_SERVICES | {"airflow-worker"}:
         assert services[name]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert services[name]["environment"]["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+        assert services[name]["environment"]["AIRFLOW__CELERY__RESULT_BACKEND"].startswith(
+            "db+postgresql+psycopg2://airflow:"), name
     assert services["airflow-worker"]["command"] == ["celery", "worker"]
     assert not services["redis"].get("ports"), "Redis is not published"
+    worker = services["airflow-worker"]
+    # What the local Celery stack showed a worker needs: the Elasticsearch store and its
+    # Connection, Slack's, the DAG and monitor files.
+    assert worker["environment"]["HIREWATCH_STORE"] == "elasticsearch"
+    assert {"AIRFLOW_CONN_HIREWATCH_ELASTICSEARCH", "AIRFLOW_CONN_HIREWATCH_SLACK"} <= set(worker["environment"])
+    mounts = {v["target"] for v in worker["volumes"] if v["type"] == "bind"}
+    assert {"/opt/airflow/dags", "/opt/airflow/monitors", "/opt/airflow/plugins"} <= mounts
 
 
 def test_without_a_dotenv_the_stack_names_the_missing_secret() -> None:

@@ -88,7 +88,7 @@ def fetch_all(monitor, sources, store, stage: Stage):  # -> list[(source, outcom
 def profile(feeds: int, delay: float, seed: int, pool_check: bool) -> str:
     from hirewatch.enrich import enrich_mentions
     from hirewatch.enrich.model_scorer import limit_engine_threads
-    from hirewatch.extract.feed_extract import to_mention
+    from hirewatch.extract.item_to_mention import to_mention
     from hirewatch.mention import utcnow
     from hirewatch.pipeline import _candidate_filter, _matcher, _sources, process_document
     from hirewatch.stores.sqlite_store import SqliteStore

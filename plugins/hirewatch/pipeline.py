@@ -1,8 +1,10 @@
 """The one place where the stages are chained: sources -> extract -> match -> enrich -> dedupe ->
-store -> alert -> digest.
+store -> alert -> digest. :func:`process_items` is the item-to-mention sequence every path shares.
 
 Called by the CLI (``hirewatch run``), the Airflow tasks (one mapped ``ingest_source`` per source,
-then ``deliver_alerts``) and the tests. Airflow adds scheduling, retries and the UI, not logic.
+then ``deliver_alerts``), :mod:`hirewatch.submit` and the tests. Airflow adds scheduling, retries
+and the UI, not logic. Only the heavy stages (enrich's language and sentiment models, the Slack
+client, the digest's renderers) are imported when first used.
 
 Failure rules: a source that fails is recorded in the run report and the others go on; crawl state
 (ETag, Last-Modified, seen ids) is saved only after the source's mentions are stored, so a crash in
@@ -12,6 +14,7 @@ between re-fetches rather than loses; alerts are delivered from the store's outb
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -22,14 +25,21 @@ from typing import TYPE_CHECKING, Any
 
 from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import FetchError, HirewatchError, SourceError, StoreError
+from hirewatch.extract.item_to_mention import item_text, to_mention
+from hirewatch.extract.limits import clip_item
+from hirewatch.match.employer_matcher import EmployerMatcher
+from hirewatch.match.prefilter import CandidateFilter, candidate_filter
 from hirewatch.mention import Mention, utcnow
-from hirewatch.records import CrawlState, Document, FetchOutcome, RawItem
+from hirewatch.records import CrawlState, Document, FetchOutcome, RatingPoint, RawItem
 from hirewatch.report import RunReport, SourceReport
 from hirewatch.sources.base import Source
+from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import build_source
+from hirewatch.stores.base import MentionStore, UpsertResult
 
 if TYPE_CHECKING:
-    from hirewatch.stores.base import MentionStore
+    from hirewatch.alerts import AlertReport
+    from hirewatch.digest import DigestResult
 
 Progress = Callable[[SourceReport], None]
 
@@ -45,6 +55,7 @@ IN_PROCESS_THREADS = 3
 #: hostile or broken header never parks a source for longer than this.
 MAX_RETRY_AFTER = timedelta(hours=6)
 RETRY_AFTER_KEY = "retry_after_until"
+_NOTHING_STORED = UpsertResult()
 
 
 # --------------------------------------------------------------------------- pure stages
@@ -59,16 +70,14 @@ class Processed:
     bozo: str | None = None
 
 
-_MATCHERS: dict[Any, Any] = {}
+_MATCHERS: dict[tuple[Any, ...], EmployerMatcher] = {}
 
 
-def _matcher(monitor: Monitor) -> Any:
+def _matcher(monitor: Monitor) -> EmployerMatcher:
     """One compiled matcher per monitor per process (compiling the patterns per item would waste
     the hot path). Keyed by what the matcher is built from (name, employer, competitors), not by
-    the whole monitor: serialising a monitor with thousands of sources once per document made a
-    run quadratic in its sources."""
-    from hirewatch.match.employer_matcher import EmployerMatcher
-
+    the whole monitor: serialising a large monitor once per document would make a run quadratic
+    in its sources."""
     key = (monitor.name, monitor.employer, monitor.competitors)
     matcher = _MATCHERS.get(key)
     if matcher is None:
@@ -76,14 +85,12 @@ def _matcher(monitor: Monitor) -> Any:
     return matcher
 
 
-_FILTERS: dict[Any, Any] = {}
+_FILTERS: dict[tuple[Any, ...], CandidateFilter | None] = {}
 
 
-def _candidate_filter(monitor: Monitor) -> Any:
+def _candidate_filter(monitor: Monitor) -> CandidateFilter | None:
     """The monitor's :class:`~hirewatch.match.prefilter.CandidateFilter` (None when it has none),
     one per process, keyed like :func:`_matcher`."""
-    from hirewatch.match.prefilter import candidate_filter
-
     key = (monitor.name, monitor.employer, monitor.competitors)
     if key not in _FILTERS:
         _FILTERS[key] = candidate_filter(monitor)
@@ -92,39 +99,58 @@ def _candidate_filter(monitor: Monitor) -> Any:
 
 def items_to_mentions(monitor: Monitor, spec: SourceSpec, items: Iterable[RawItem],
                       fetched: datetime) -> tuple[list[Mention], int]:
-    """Extract and match: one Mention per (item, entity it mentions), each item first held to the
-    field limits of :mod:`hirewatch.extract.limits`. Items that mention no entity of the monitor
-    are dropped here. Returns the mentions and the number of items seen."""
-    from hirewatch.extract.feed_extract import to_mention
-    from hirewatch.extract.limits import clip_item
-
+    """Extract and match: each item held to the field limits of :mod:`hirewatch.extract.limits`,
+    its body turned into plain text once, matched, and one Mention made per entity it mentions.
+    Items that mention no entity of the monitor are dropped here. Returns the mentions and the
+    number of items seen."""
     matcher = _matcher(monitor)
     mentions: list[Mention] = []
     count = 0
     for item in items:
         count += 1
         item = clip_item(item)  # bounded before any work is spent on it (see extract/limits.py)
-        for match in matcher.match_item(item):
+        body = item_text(item)
+        for match in matcher.match(item.title, body):
             mentions.append(to_mention(item, monitor, spec, match.entity, match.terms, fetched,
-                                       is_competitor=match.is_competitor))
+                                       is_competitor=match.is_competitor, body=body))
+    return mentions, count
+
+
+def process_items(monitor: Monitor, spec: SourceSpec, items: Iterable[RawItem], fetched: datetime, *,
+                  enrich: bool = True, previous: Mapping[str, Mention] | None = None) -> tuple[list[Mention], int]:
+    """The stage sequence from raw items to mentions: extract, match, then (by default) enrich,
+    re-using the scores of ``previous`` (stored copies) for unchanged text. Returns the mentions
+    and the number of items seen."""
+    mentions, count = items_to_mentions(monitor, spec, items, fetched)
+    if enrich and mentions:
+        mentions = enrich_mentions(mentions, monitor, previous)
     return mentions, count
 
 
 def process_document(monitor: Monitor, spec: SourceSpec, document: Document, fetched: datetime,
                      *, enrich: bool = True) -> Processed:
-    """Parse, extract, match and (by default) enrich one fetched document. Pure CPU: runs in the
-    calling process or in a worker process. Raises :class:`SourceError` for a document that is not
-    a usable feed or page."""
+    """Parse one fetched document, then :func:`process_items`. Pure CPU: runs in the calling
+    process or in a worker process. Raises :class:`SourceError` for a document that is not a
+    usable feed or page."""
     source = build_source(spec, monitor)
     # Items that cannot name an entity are skipped before parsing (a pure optimisation: the
     # matcher would drop them; see hirewatch.match.prefilter).
     items = source.parse_filtered(document, _candidate_filter(monitor))
-    mentions, count = items_to_mentions(monitor, spec, items, fetched)
-    count = getattr(items, "total", count)
-    bozo = getattr(items, "bozo", None)
-    if enrich and mentions:
-        mentions = enrich_mentions(mentions, monitor)
-    return Processed(mentions, count, bozo)
+    mentions, count = process_items(monitor, spec, items, fetched, enrich=enrich)
+    return Processed(mentions, getattr(items, "total", count), getattr(items, "bozo", None))
+
+
+def store_mentions(store: MentionStore, mentions: Iterable[Mention],
+                   ratings: Iterable[RatingPoint] = ()) -> tuple[list[Mention], UpsertResult]:
+    """The store step: one mention per id (:func:`merge_duplicates`), upserted; the rating points
+    are recorded only when every mention was stored (a retry re-reads them). Returns the merged
+    mentions and the store's result."""
+    merged = merge_duplicates(mentions)
+    result = store.upsert_mentions(merged) if merged else _NOTHING_STORED
+    if not result.failed:
+        for point in ratings:
+            store.record_rating(point)
+    return merged, result
 
 
 # The monitor of the run, sent once to each pool worker (its initializer) instead of with every
@@ -136,11 +162,14 @@ def _init_worker(monitor: Monitor) -> None:
     global _WORKER_MONITOR
     _WORKER_MONITOR = monitor
     # The pool's workers (and the run's process) fill the cores: the model's OpenMP engine must
-    # not start a thread per core in each of them (measured: 2 workers x 2 threads on 2 cores
-    # spun 123 CPU-s for a run that needs 49; bench/RESULTS.md).
-    from hirewatch.enrich.model_scorer import limit_engine_threads
+    # not start a thread per core in each of them (bench/RESULTS.md).
+    _limit_engine_threads(1)
 
-    limit_engine_threads(1)
+
+def _limit_engine_threads(threads: int) -> None:
+    from hirewatch.enrich.model_scorer import limit_engine_threads  # the model's libraries: heavy
+
+    limit_engine_threads(threads)
 
 
 def _process_in_worker(spec: SourceSpec, document: Document, fetched: datetime) -> Processed:
@@ -159,13 +188,13 @@ def enrich_mentions(mentions: list[Mention], monitor: Monitor,
                     previous: Mapping[str, Mention] | None = None) -> list[Mention]:
     """Language, sentiment, topics, severity. ``previous``: the stored copies of these mentions, so
     that unchanged text keeps its scores instead of going through the model again."""
-    from hirewatch.enrich import enrich_mentions as _enrich
+    from hirewatch.enrich import enrich_mentions as _enrich  # the language and sentiment models: heavy
 
     return _enrich(mentions, monitor, previous)
 
 
 def _previous_versions(store: MentionStore, processed: list[Processed]) -> dict[str, Mention]:
-    from hirewatch.enrich import stored_versions
+    from hirewatch.enrich import stored_versions  # the enrich package loads the models
 
     return stored_versions(store, (m for p in processed for m in p.mentions))
 
@@ -186,9 +215,7 @@ def merge_duplicates(mentions: Iterable[Mention]) -> list[Mention]:
 # --------------------------------------------------------------------------- fetching
 
 
-def _fetcher(monitor: Monitor) -> Any:
-    from hirewatch.sources.http_fetcher import HttpFetcher
-
+def _fetcher(monitor: Monitor) -> HttpFetcher:
     return HttpFetcher(monitor.fetch, base_dir=_monitor_dir(monitor))
 
 
@@ -196,7 +223,8 @@ def _monitor_dir(monitor: Monitor) -> str | None:
     return os.path.dirname(os.path.abspath(monitor.path)) if monitor.path else None
 
 
-async def _fetch_one(source: Source, fetcher: Any, store: MentionStore) -> tuple[CrawlState | None, FetchOutcome]:
+async def _fetch_one(source: Source, fetcher: HttpFetcher,
+                     store: MentionStore) -> tuple[CrawlState | None, FetchOutcome]:
     """The source's stored crawl state and what fetching with it gave. A site that asked us
     (429/503 ``Retry-After``) to wait is not asked again before then: that raises
     :class:`SourceError` without a request, and a new such answer is remembered in the crawl state."""
@@ -235,8 +263,7 @@ def _workers() -> int:
     """Worker processes for a run's CPU work: ``HIREWATCH_WORKERS``, else one fewer than the CPUs.
     Fewer than 2 means no pool: the run's own threads do the work. One process already keeps two
     cores busy (its Python threads on one, the sentiment model's C code on the other), so on 2
-    cores a pool holds about three times the memory to save 0-29% of the time (bench/RESULTS.md,
-    issue 9)."""
+    cores a pool holds several times the memory for little time saved (bench/RESULTS.md)."""
     configured = os.environ.get("HIREWATCH_WORKERS")
     if configured:
         return max(0, int(configured))
@@ -252,20 +279,15 @@ def _spare_cores() -> int:
 def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, processed: list[Processed],
                   store: MentionStore, report: SourceReport,
                   previous: CrawlState | None = None) -> list[tuple[str, str]]:
-    mentions = merge_duplicates(m for p in processed for m in p.mentions)
-    failures: list[tuple[str, str]] = []
-    if mentions:
-        result = store.upsert_mentions(mentions)
-        failures = list(result.failed)
-        new = set(result.new)
-        report.new_mentions = len(new)
-        report.negatives = sum(1 for m in mentions if m.id in new and m.is_negative and not m.is_competitor)
+    mentions, result = store_mentions(store, (m for p in processed for m in p.mentions),
+                                      source.rating_points(outcome))
+    failures = list(result.failed)
+    new = set(result.new)
+    report.new_mentions = len(new)
+    report.negatives = sum(1 for m in mentions if m.id in new and m.is_negative and not m.is_competitor)
     report.mentions = len(mentions)
     report.items = sum(p.items for p in processed)
     report.bozo = next((p.bozo for p in processed if p.bozo), None)
-    if not failures:
-        for point in source.rating_points(outcome):
-            store.record_rating(point)
     if not failures and not (outcome.not_modified and outcome.state == previous):
         # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
         # A 304 that changed nothing writes nothing (a re-run must cost almost nothing).
@@ -296,10 +318,8 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
     workers = _workers()
     use_pool = workers > 1 and len(sources) >= POOL_THRESHOLD
     if not use_pool:
-        from hirewatch.enrich.model_scorer import limit_engine_threads
-
         # One core stays with the parse threads' Python; the model's engine may have the others.
-        limit_engine_threads(_spare_cores())
+        _limit_engine_threads(_spare_cores())
     pool: Executor | None = None
     # Sources between "fetch started" and "stored", one per lane: bounds the fetched documents held
     # in memory while parsing catches up (fetching runs ahead of parsing) without stopping the
@@ -325,8 +345,6 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
         # pays for starting worker processes.
         nonlocal pool
         if pool is None:
-            import multiprocessing
-
             context = multiprocessing.get_context("forkserver")
             # The forkserver loads the stages and the language models once; workers fork from it
             # (hirewatch.worker_warmup). No effect when the forkserver already runs.
@@ -338,7 +356,7 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                                        initializer=_init_worker, initargs=(slim,))
         return pool
 
-    async def handle(source: Source, fetcher: Any) -> None:
+    async def handle(source: Source, fetcher: HttpFetcher) -> None:
         report = SourceReport(source=source.name, kind=source.spec.type)
         started = time.perf_counter()
         try:
@@ -373,7 +391,7 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
 
     queue = iter(sources)
 
-    async def lane(fetcher: Any) -> None:
+    async def lane(fetcher: HttpFetcher) -> None:
         for source in queue:  # shared by the lanes; the event loop runs one at a time
             await handle(source, fetcher)
 
@@ -440,10 +458,10 @@ def record_ingest(monitor: Monitor, store: MentionStore, reports: list[SourceRep
     return report
 
 
-def deliver_alerts(monitor: Monitor, store: MentionStore, **kwargs: Any) -> Any:
+def deliver_alerts(monitor: Monitor, store: MentionStore, **kwargs: Any) -> AlertReport:
     """Deliver the monitor's pending alerts from the outbox (Slack, or a dry run printed to the
-    console without a token). Returns the alerts package's AlertReport."""
-    from hirewatch.alerts import deliver_alerts as _deliver
+    console without a token)."""
+    from hirewatch.alerts import deliver_alerts as _deliver  # the Slack client: only where alerts go out
 
     return _deliver(monitor, store, **kwargs)
 
@@ -467,9 +485,10 @@ def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> N
     report.notes.extend(f"alert delivery: {error}" for error in result.errors)
 
 
-def run_digest(monitors: list[Monitor], store: MentionStore, day: date | None = None, **kwargs: Any) -> Any:
+def run_digest(monitors: list[Monitor], store: MentionStore, day: date | None = None,
+               **kwargs: Any) -> DigestResult:
     """Build and render (and, when asked and configured, send) the daily digest."""
-    from hirewatch.digest import run_digest as _run_digest
+    from hirewatch.digest import run_digest as _run_digest  # the renderers and charts: only for the digest
 
     return _run_digest(monitors, store, day, **kwargs)
 

@@ -17,16 +17,19 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import DropItem, FetchError
+from hirewatch.extract.html_text import html_to_text
 from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
 from hirewatch.extract.review_extract import clean_text, extract_review_page, name_entity, parse_date, site_for_url
 from hirewatch.mention import Mention, utcnow
+from hirewatch.pipeline import process_items, store_mentions
 from hirewatch.records import Document, RatingPoint, RawItem
 from hirewatch.sources import robots
+from hirewatch.sources.http_fetcher import HttpFetcher
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
@@ -72,8 +75,6 @@ def submit_url(url: str, monitor: Monitor, store: MentionStore, *, note: str | N
 
 async def fetch_page(url: str, monitor: Monitor) -> Document:
     """One polite GET (robots.txt first when the monitor respects it)."""
-    from hirewatch.sources.http_fetcher import HttpFetcher
-
     async with HttpFetcher(monitor.fetch) as fetcher:
         if monitor.fetch.respect_robots_txt:
             rules = await robots.rules_for(url, fetcher, monitor.fetch, monitor=monitor.name, source=SOURCE_KIND)
@@ -86,48 +87,41 @@ async def fetch_page(url: str, monitor: Monitor) -> Document:
 
 def submit_document(document: Document, monitor: Monitor, store: MentionStore, *, note: str | None = None,
                     by: str | None = None) -> SubmitResult:
-    """Everything after the fetch (split out so a document from elsewhere can be submitted)."""
-    from hirewatch.pipeline import enrich_mentions, items_to_mentions, merge_duplicates
-
+    """Everything after the fetch (split out so a document from elsewhere can be submitted): the
+    page's items through the pipeline's stages (:func:`~hirewatch.pipeline.process_items`), then
+    its store step."""
     url = document.final_url or document.url
     fetched = utcnow()
     page = extract_review_page(document.body, url)
-    rating = None
+    ratings: list[RatingPoint] = []
     if page.reviews:
         kind: Literal["reviews", "article"] = "reviews"
         entity = monitor.employer.name
         items = [name_entity(item, entity) for item in page.items()]
         if page.aggregate is not None:
-            rating = RatingPoint(monitor=monitor.name, site=page.aggregate.site, at=fetched,
-                                 rating=page.aggregate.rating.normalised, count=page.aggregate.count)
+            ratings.append(RatingPoint(monitor=monitor.name, site=page.aggregate.site, at=fetched,
+                                       rating=page.aggregate.rating.normalised, count=page.aggregate.count))
     else:
         kind = "article"
         items = [article_item(document.body, url)]
+    marks = {"submitted_by": by or default_submitter(), "submitted_at": fetched.isoformat(), "note": note}
+    marks = {key: value for key, value in marks.items() if value}
+    items = [replace(item, extra={**item.extra, **marks}) for item in items]
+    # The source kind "submitted" (source name too) is what enrich and the digest see.
     spec = SourceSpec(type=SOURCE_KIND, name=SOURCE_KIND)
-    mentions, count = items_to_mentions(monitor, spec, items, fetched)
+    mentions, count = process_items(monitor, spec, items, fetched)
     if not mentions:
         names = ", ".join(e.name for e in monitor.entities)
         raise DropItem(f"{url} does not name {names} (or their aliases); nothing was stored")
-    marks = {"submitted_by": by or default_submitter(), "submitted_at": fetched.isoformat()}
-    if note:
-        marks["note"] = note
-    mentions = [m.with_(source_kind=SOURCE_KIND, source=SOURCE_KIND, sources=(SOURCE_KIND,),
-                        extra={**m.extra, **{k: v for k, v in marks.items() if v is not None}})
-                for m in mentions]
-    mentions = merge_duplicates(enrich_mentions(mentions, monitor))
-    result = store.upsert_mentions(mentions)
-    if rating is not None:
-        store.record_rating(rating)
+    mentions, result = store_mentions(store, mentions, ratings)
     return SubmitResult(url=url, kind=kind, items=count, mentions=mentions, new=result.new,
-                        updated=result.updated, rating=rating)
+                        updated=result.updated, rating=ratings[0] if ratings else None)
 
 
 def article_item(html: bytes | str, url: str) -> RawItem:
     """One item for an ordinary page: the title (schema.org headline, og:title, ``<title>``,
     first ``<h1>``) and the main text (schema.org ``articleBody``, else the text of ``<article>``,
     ``<main>`` or the body without navigation, header, footer and asides)."""
-    from hirewatch.extract.html_text import html_to_text
-
     soup = soup_of(html)
     article = next((n for n in iter_nodes(extract_jsonld(soup)) if node_types(n) & _ARTICLE_TYPES), {})
     title = clean_text(article.get("headline") or article.get("name")) or _meta(soup, "og:title") or (

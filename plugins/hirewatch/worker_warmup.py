@@ -18,7 +18,7 @@ import contextlib
 import hirewatch.pipeline  # noqa: F401 - the module the workers run
 from hirewatch.enrich import stage, vader_scorer  # noqa: F401
 from hirewatch.enrich.language import DEFAULT_LANGUAGES, detect_language
-from hirewatch.extract import feed_extract  # noqa: F401
+from hirewatch.extract import item_to_mention  # noqa: F401
 from hirewatch.match import employer_matcher, prefilter  # noqa: F401
 from hirewatch.sources import alert_feed_source, rss_source  # noqa: F401
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from hirewatch.dedupe.fingerprint import fingerprint, hamming, near_duplicate, same_fingerprint_family, simhash
-from hirewatch.extract.feed_extract import item_text
+from hirewatch.extract.item_to_mention import item_text
 from hirewatch.records import Document
 
 from tests.conftest import REALDATA

@@ -1,6 +1,6 @@
 """Canonical URLs: one spelling per page, so the same story reached twice gets one mention id.
 
-Called by :mod:`hirewatch.extract.feed_extract` (the id of a feed mention is a hash of the
+Called by :mod:`hirewatch.extract.item_to_mention` (the id of a feed mention is a hash of the
 employer and this URL) and by the alert-feed sources (:func:`unwrap_redirect`). Never raises: a
 string that is not an http(s) URL comes back stripped but otherwise unchanged.
 

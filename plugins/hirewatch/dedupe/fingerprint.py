@@ -1,6 +1,6 @@
 """Near-duplicate text fingerprints: a 64-bit simhash over word shingles of normalised text.
 
-Called by :mod:`hirewatch.extract.feed_extract` (``Mention.fingerprint``) and by whoever folds
+Called by :mod:`hirewatch.extract.item_to_mention` (``Mention.fingerprint``) and by whoever folds
 syndicated copies of one story into one (the same article on two sites under two URLs has two
 ids but fingerprints a few bits apart). Never raises; an empty text has fingerprint 0.
 

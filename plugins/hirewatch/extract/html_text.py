@@ -1,6 +1,6 @@
 """HTML -> clean plain text (lxml's HTML parser; beautifulsoup4 for what lxml cannot hold).
 
-Called by the feed sources for titles marked as HTML, by :mod:`hirewatch.extract.feed_extract` for
+Called by the feed sources for titles marked as HTML, by :mod:`hirewatch.extract.item_to_mention` for
 entry bodies, and by the review extractors. Never raises on bad markup: broken HTML gives the text
 lxml could recover. Scripts, styles and other non-content elements are dropped; block elements end
 a line; runs of spaces collapse; entities are decoded (``&nbsp;`` becomes a plain space).

@@ -2,7 +2,7 @@
 
 Called by the pipeline on every :class:`~hirewatch.records.RawItem` before matching
 (:func:`clip_item`: bounds the work of match, enrich and the stores, whatever a source sends) and
-by :func:`hirewatch.extract.feed_extract.to_mention` on the plain text it derives
+by :func:`hirewatch.extract.item_to_mention.to_mention` on the plain text it derives
 (:func:`clean_text`). Pure functions; never raise.
 
 Limits (characters): title 1,000; text 20,000 (HTML markup 100,000 before it becomes text);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from hirewatch.extract.feed_extract import to_mention
+from hirewatch.extract.item_to_mention import to_mention
 from hirewatch.match.employer_matcher import EmployerMatcher
 from hirewatch.mention import mention_id
 from hirewatch.records import RawItem

@@ -1,9 +1,11 @@
-"""Feed item -> :class:`~hirewatch.mention.Mention`.
+"""Raw item (from any source kind: feed entry, review, post, submitted page) ->
+:class:`~hirewatch.mention.Mention`.
 
 Called by the pipeline once per (item, entity the matcher found): plain title and text (HTML
-turned into text), canonical URL, the stable id (:func:`~hirewatch.mention.mention_id` of the
-entity's name and the item's own key or its canonical URL), dates in UTC, the source's name and
-kind, the matched terms and a near-duplicate fingerprint. A publication date later than the fetch
+turned into text by :func:`item_text`, once per item), canonical URL, the stable id
+(:func:`~hirewatch.mention.mention_id` of the entity's name and the item's own key or its
+canonical URL), dates in UTC, the source's name and kind, the matched terms and a near-duplicate
+fingerprint. A publication date later than the fetch
 is clamped to the fetch time (the claimed date stays in ``extra["published_claimed"]``); title and
 text are held to :mod:`hirewatch.extract.limits` (no control characters, bounded length). Never
 raises for a well-formed :class:`RawItem`.
@@ -57,13 +59,14 @@ def item_key(item: RawItem, url: str, text: str) -> str:
 
 def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: Entity,
                matched_terms: tuple[str, ...] | list[str], fetched: datetime, *,
-               is_competitor: bool | None = None) -> Mention:
+               is_competitor: bool | None = None, body: str | None = None) -> Mention:
     """The mention of ``entity`` in ``raw_item``. ``is_competitor`` defaults to whether
-    ``entity`` is one of the monitor's competitors."""
+    ``entity`` is one of the monitor's competitors; ``body`` is :func:`item_text` of the item when
+    the caller already has it (the pipeline extracts it once, before matching)."""
     url = canonical_url(raw_item.url) if raw_item.url else ""
     # The title is already plain ("<blink>" in a text title is text).
     title = clip(" ".join(clean_text(raw_item.title, inline=True).split()), TITLE_LIMIT)
-    text = clip(clean_text(item_text(raw_item)), TEXT_LIMIT)
+    text = clip(clean_text(item_text(raw_item) if body is None else body), TEXT_LIMIT)
     if is_competitor is None:
         is_competitor = entity.name != monitor.employer.name and entity in monitor.competitors
     extra = dict(raw_item.extra)

@@ -312,6 +312,42 @@ def _process_here(monitor: Monitor, spec: SourceSpec, documents: Iterable[Docume
     return processed
 
 
+class _Executors:
+    """Where a run's CPU work goes, each started on first use: a pool of worker processes (a
+    re-run where every source answers 304 never pays for starting them), or, without a pool,
+    worker threads: parsing a big feed must not stall the other sources' fetches on the event
+    loop (their time limits would fire late, or falsely), and one thread can parse while another
+    waits for the sentiment model."""
+
+    def __init__(self, monitor: Monitor, workers: int) -> None:
+        self._monitor, self._workers = monitor, workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: ThreadPoolExecutor | None = None
+
+    def pool(self) -> Executor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            # The forkserver loads the stages and the language models once; workers fork from it
+            # (hirewatch.worker_warmup). No effect when the forkserver already runs.
+            context.set_forkserver_preload(["hirewatch.worker_warmup"])
+            # Workers get the monitor without its source list (they are handed each source's spec
+            # with its document): a large monitor would be pickled into every worker otherwise.
+            slim = self._monitor.model_copy(update={"sources": ()})
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
+                                             initializer=_init_worker, initargs=(slim,))
+        return self._pool
+
+    def thread(self) -> ThreadPoolExecutor:
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=IN_PROCESS_THREADS, thread_name_prefix="hirewatch-parse")
+        return self._thread
+
+    def shutdown(self) -> None:
+        for executor in (self._pool, self._thread):
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
+
+
 async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: list[Source],
                              progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
     loop = asyncio.get_running_loop()
@@ -320,41 +356,15 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
     if not use_pool:
         # One core stays with the parse threads' Python; the model's engine may have the others.
         _limit_engine_threads(_spare_cores())
-    pool: Executor | None = None
     # Sources between "fetch started" and "stored", one per lane: bounds the fetched documents held
     # in memory while parsing catches up (fetching runs ahead of parsing) without stopping the
     # overlap. Lanes pull sources one after the other, so a run holds a lane's state per lane, not
-    # a waiting task per source (10,000 sources: 10,000 tasks parked on a semaphore before).
+    # a waiting task per source.
     lanes = monitor.fetch.concurrency + 2 * max(1, workers)
-    # Without a pool the CPU work runs in worker threads, not on the event loop: parsing a big
-    # feed must not stall the other sources' fetches (their time limits would fire late, or
-    # falsely), and one thread can parse while another waits for the sentiment model.
-    thread: ThreadPoolExecutor | None = None
-
-    def get_thread() -> ThreadPoolExecutor:
-        nonlocal thread
-        if thread is None:
-            thread = ThreadPoolExecutor(max_workers=IN_PROCESS_THREADS, thread_name_prefix="hirewatch-parse")
-        return thread
+    executors = _Executors(monitor, workers)
     fetched_at = utcnow()
     reports: list[SourceReport] = []
     failures: list[tuple[str, str]] = []
-
-    def get_pool() -> Executor:
-        # Created on the first document to parse: a re-run where every source answers 304 never
-        # pays for starting worker processes.
-        nonlocal pool
-        if pool is None:
-            context = multiprocessing.get_context("forkserver")
-            # The forkserver loads the stages and the language models once; workers fork from it
-            # (hirewatch.worker_warmup). No effect when the forkserver already runs.
-            context.set_forkserver_preload(["hirewatch.worker_warmup"])
-            # Workers get the monitor without its source list (they are handed each source's spec
-            # with its document): 10,000 sources are ~15 MB per worker otherwise.
-            slim = monitor.model_copy(update={"sources": ()})
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=_init_worker, initargs=(slim,))
-        return pool
 
     async def handle(source: Source, fetcher: HttpFetcher) -> None:
         report = SourceReport(source=source.name, kind=source.spec.type)
@@ -366,18 +376,10 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                 report.status = "not_modified" if outcome.not_modified else "ok"
                 processed: list[Processed] = []
             elif use_pool:
-                executor = get_pool()
-                futures = [loop.run_in_executor(executor, _process_in_worker, source.spec, doc, fetched_at)
-                           for doc in outcome.documents]
-                processed = list(await asyncio.gather(*futures))
-                stored = _previous_versions(store, processed)
-                enriched = [loop.run_in_executor(executor, _enrich_in_worker, p.mentions, stored)
-                            for p in processed if p.mentions]
-                for p, mentions in zip([p for p in processed if p.mentions],
-                                       await asyncio.gather(*enriched), strict=True):
-                    p.mentions = mentions
+                processed = await _process_in_pool(executors.pool(), source.spec, outcome.documents, fetched_at,
+                                                   store)
             else:
-                processed = await loop.run_in_executor(get_thread(), _process_here, monitor, source.spec,
+                processed = await loop.run_in_executor(executors.thread(), _process_here, monitor, source.spec,
                                                        outcome.documents, fetched_at, store)
             failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
         except HirewatchError as exc:
@@ -399,13 +401,25 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
         async with _fetcher(monitor) as fetcher:
             await asyncio.gather(*(lane(fetcher) for _ in range(min(lanes, len(sources)))))
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        if thread is not None:
-            thread.shutdown(cancel_futures=True)
+        executors.shutdown()
     order = {s.name: i for i, s in enumerate(sources)}
     reports.sort(key=lambda r: order[r.source])
     return reports, failures
+
+
+async def _process_in_pool(executor: Executor, spec: SourceSpec, documents: Iterable[Document],
+                           fetched_at: datetime, store: MentionStore) -> list[Processed]:
+    """:func:`_process_here` in the pool's workers: every document parsed at once, then the
+    mentions enriched once the store said which texts it already scored."""
+    loop = asyncio.get_running_loop()
+    futures = [loop.run_in_executor(executor, _process_in_worker, spec, doc, fetched_at) for doc in documents]
+    processed = list(await asyncio.gather(*futures))
+    stored = _previous_versions(store, processed)
+    with_mentions = [p for p in processed if p.mentions]
+    enriched = [loop.run_in_executor(executor, _enrich_in_worker, p.mentions, stored) for p in with_mentions]
+    for p, mentions in zip(with_mentions, await asyncio.gather(*enriched), strict=True):
+        p.mentions = mentions
+    return processed
 
 
 def _reason(exc: HirewatchError) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from hirewatch.digest.headline import headline
 from hirewatch.digest.model import (
     Counts,
     Digest,
@@ -16,9 +17,8 @@ from hirewatch.digest.model import (
     SourceHealth,
     TopicRow,
     TrendDay,
-    _with_headline,
-    day_window,
 )
+from hirewatch.digest.windows import day_window
 
 DAY = date(2026, 3, 9)
 TZ = "Europe/Amsterdam"
@@ -60,4 +60,5 @@ def digest(**changes: Any) -> Digest:
                               failing_since=datetime(2026, 3, 8, 5, tzinfo=UTC))),
         monitors_without_runs=(), headline="",
     )
-    return _with_headline(replace(base, **changes))
+    digest = replace(base, **changes)
+    return replace(digest, headline=headline(digest))

@@ -141,7 +141,7 @@ def test_failing_sources_are_listed_with_their_errors() -> None:
 def test_clock_change_day_says_so() -> None:
     from datetime import date
 
-    from hirewatch.digest.model import day_window
+    from hirewatch.digest.windows import day_window
 
     d = digest(window=day_window(date(2026, 3, 29), "Europe/Amsterdam"))
     assert "a 23-hour day (clocks changed)" in _soup(render_html(d, "file").html).get_text()

@@ -47,6 +47,24 @@ MAX_PAGES = 50  # of 200 messages, per channel or thread: a bound, never reached
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 
+def _note_history_message(lookup: Lookup, cid: str, message: dict[str, Any], monitor: str | None) -> bool:
+    """Note what one channel-history message of this app says in ``lookup`` (an alert's mention id,
+    a storm's thread and suppressed ids). Returns whether its thread is to be read too."""
+    ours = _ours(message, monitor)
+    if ours is None:
+        return False
+    here = Found(cid, str(message["ts"]))
+    kind, payload = ours
+    if kind == ALERT_EVENT and payload.get("mention_id"):
+        lookup.found.setdefault(str(payload["mention_id"]), here)
+    elif kind == STORM_EVENT:  # history is newest first: the newest storm naming an id wins
+        for mid in payload.get("thread") or ():
+            lookup.storm_thread.setdefault(str(mid), here)
+        for mid in payload.get("suppressed") or ():
+            lookup.storm_suppressed.add(str(mid))
+    return bool(message.get("reply_count"))
+
+
 def _ours(message: dict[str, Any], monitor: str | None) -> tuple[str, dict[str, Any]] | None:
     """(event type, payload) of a hirewatch message of ``monitor`` (any monitor when None), from
     its metadata; None for every other message."""
@@ -198,19 +216,7 @@ class SlackAlerter(Alerter):
                 if messages is None:
                     continue
                 for message in messages:
-                    ours = _ours(message, monitor)
-                    if ours is None:
-                        continue
-                    here = Found(cid, str(message["ts"]))
-                    kind, payload = ours
-                    if kind == ALERT_EVENT and payload.get("mention_id"):
-                        lookup.found.setdefault(str(payload["mention_id"]), here)
-                    elif kind == STORM_EVENT:  # history is newest first: the newest storm naming an id wins
-                        for mid in payload.get("thread") or ():
-                            lookup.storm_thread.setdefault(str(mid), here)
-                        for mid in payload.get("suppressed") or ():
-                            lookup.storm_suppressed.add(str(mid))
-                    if message.get("reply_count"):
+                    if _note_history_message(lookup, cid, message, monitor):
                         expand.add((cid, str(message["ts"])))
             for cid, thread_ts in sorted(expand):
                 messages = self._read(lookup, f"thread {thread_ts} in {cid}", self.reader.conversations_replies,

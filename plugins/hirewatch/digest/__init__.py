@@ -105,7 +105,7 @@ def run_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | str
     ``out_file``: one file path instead (only for a single group; ``ValueError`` otherwise);
     ``now``: when the digest is made (tests). Raises ``ValueError`` for a malformed day.
     """
-    from hirewatch.digest.model import build_digest, group_monitors
+    from hirewatch.digest.build import build_digest, group_monitors
 
     the_day = _as_day(day)
     groups = group_monitors(monitors)

@@ -57,7 +57,17 @@ def _item_lines(index: int, item: Item, timezone: str) -> list[str]:
 
 def render_text(digest: Digest, *, link: str | None = None) -> str:
     """The whole digest as text lines of about ``WIDTH`` characters."""
-    d = digest
+    out = _summary(digest)
+    for section in (_items, _trend, _topics, _reviews, _entities, _health):
+        out += section(digest)
+    out += ["", f"Day window: {f.window_text(digest)}."]
+    safe_link = f.safe_url(link) if link else None
+    if safe_link:
+        out.append(f"Full digest: {safe_link}")
+    return "\n".join(out) + "\n"
+
+
+def _summary(d: Digest) -> list[str]:
     out = [f"hirewatch daily digest: {clean(', '.join(d.employers))}",
            f"{d.day_name} · {d.window.timezone}" + (f" · a {d.window.hours:g}-hour day (clocks changed)"
                                                      if d.window.hours != 24 else ""),
@@ -71,65 +81,81 @@ def render_text(digest: Digest, *, link: str | None = None) -> str:
             f"{before(f.number(d.baseline.negative)):>11}",
             f"{'Avg sentiment':16}{f.score(d.today.avg_sentiment):>10}"
             f"{before(f.score(d.previous_day.avg_sentiment)):>12}{before(f.score(d.baseline.avg_sentiment)):>11}"]
+    return out
 
-    out += _heading("Worth reading")
-    if d.items:
-        for index, item in enumerate(d.items, 1):
-            out += _item_lines(index, item, d.window.timezone)
-            out.append("")
-        out.pop()
-    else:
-        out.append(f"Nothing to read {d.day_phrase}: no new mentions.")
 
-    out += _heading("Last 14 days (# negative, = neutral, + positive)")
+def _items(d: Digest) -> list[str]:
+    out = _heading("Worth reading")
+    if not d.items:
+        return [*out, f"Nothing to read {d.day_phrase}: no new mentions."]
+    for index, item in enumerate(d.items, 1):
+        out += _item_lines(index, item, d.window.timezone)
+        out.append("")
+    out.pop()
+    return out
+
+
+def _trend(d: Digest) -> list[str]:
+    out = _heading("Last 14 days (# negative, = neutral, + positive)")
     peak = max((day.total for day in d.trend), default=0)
-    if peak:
-        for day in d.trend:
-            scale = BAR / peak
-            bar = ("#" * round(day.negative * scale) + "=" * round(day.neutral * scale)
-                   + "+" * round(day.positive * scale))
-            mark = " <" if day.day == d.day else ""
-            out.append(f"{day.day:%a %d %b}  {bar:<{BAR}} {day.total:>4}{mark}")
-    else:
-        out.append("No mentions in the last 14 days.")
+    if not peak:
+        return [*out, "No mentions in the last 14 days."]
+    scale = BAR / peak
+    for day in d.trend:
+        bar = ("#" * round(day.negative * scale) + "=" * round(day.neutral * scale)
+               + "+" * round(day.positive * scale))
+        mark = " <" if day.day == d.day else ""
+        out.append(f"{day.day:%a %d %b}  {bar:<{BAR}} {day.total:>4}{mark}")
+    return out
 
-    out += _heading("Topics of the candidate journey")
-    if d.topics:
-        for t in d.topics:
-            usual = f.number(t.baseline) if d.has_history else f.DASH
-            out.append(f"{clean(t.label)[:28]:28} {t.count:>4}  negative {t.negative:>3}"
-                       f"  avg {f.score(t.avg_sentiment):>6}  usual {usual}")
-    else:
-        out.append(f"No candidate-journey topics {d.day_phrase}.")
 
-    if d.reviews or d.ratings:
-        out += _heading("Reviews")
-        for r in d.ratings:
-            was = f" (was {f.rating(r.previous)})" if r.previous is not None else ""
-            count = f", {r.count} reviews" if r.count is not None else ""
-            out.append(f"{clean(r.site)}: {f.rating(r.rating)}{was} {f.rating_delta(r.delta)}{count}")
-        if d.reviews:
-            for index, item in enumerate(d.reviews, 1):
-                stars = f"{item.rating:.0f}/5 " if item.rating is not None else ""
-                out.append(f"{index}. {stars}{clean(item.title)} ({clean(item.source)})")
-                url = f.safe_url(item.url)
-                if url:
-                    out.append(f"   {url}")
-            if d.more_reviews:
-                out.append(f"and {d.more_reviews} more reviews.")
-        else:
-            out.append(f"No new reviews {d.day_phrase}.")
+def _topics(d: Digest) -> list[str]:
+    out = _heading("Topics of the candidate journey")
+    if not d.topics:
+        return [*out, f"No candidate-journey topics {d.day_phrase}."]
+    for t in d.topics:
+        usual = f.number(t.baseline) if d.has_history else f.DASH
+        out.append(f"{clean(t.label)[:28]:28} {t.count:>4}  negative {t.negative:>3}"
+                   f"  avg {f.score(t.avg_sentiment):>6}  usual {usual}")
+    return out
 
-    if d.entities:
-        out += _heading("Competitors side by side")
-        out.append(f"{'':24}{'mentions':>9}{'share':>7}{'avg':>7}{'7 days':>8}{'share':>7}")
-        for e in d.entities:
-            name = clean(e.name)[:22] + ("" if e.is_competitor else " *")
-            out.append(f"{name:24}{e.volume:>9}{f.share(e.share):>7}{f.score(e.avg_sentiment):>7}"
-                       f"{e.week_volume:>8}{f.share(e.week_share):>7}")
-        out.append("* the monitored employer")
 
-    out += _heading("Source health")
+def _reviews(d: Digest) -> list[str]:
+    if not d.reviews and not d.ratings:
+        return []
+    out = _heading("Reviews")
+    for r in d.ratings:
+        was = f" (was {f.rating(r.previous)})" if r.previous is not None else ""
+        count = f", {r.count} reviews" if r.count is not None else ""
+        out.append(f"{clean(r.site)}: {f.rating(r.rating)}{was} {f.rating_delta(r.delta)}{count}")
+    if not d.reviews:
+        return [*out, f"No new reviews {d.day_phrase}."]
+    for index, item in enumerate(d.reviews, 1):
+        stars = f"{item.rating:.0f}/5 " if item.rating is not None else ""
+        out.append(f"{index}. {stars}{clean(item.title)} ({clean(item.source)})")
+        url = f.safe_url(item.url)
+        if url:
+            out.append(f"   {url}")
+    if d.more_reviews:
+        out.append(f"and {d.more_reviews} more reviews.")
+    return out
+
+
+def _entities(d: Digest) -> list[str]:
+    if not d.entities:
+        return []
+    out = _heading("Competitors side by side")
+    out.append(f"{'':24}{'mentions':>9}{'share':>7}{'avg':>7}{'7 days':>8}{'share':>7}")
+    for e in d.entities:
+        name = clean(e.name)[:22] + ("" if e.is_competitor else " *")
+        out.append(f"{name:24}{e.volume:>9}{f.share(e.share):>7}{f.score(e.avg_sentiment):>7}"
+                   f"{e.week_volume:>8}{f.share(e.week_share):>7}")
+    out.append("* the monitored employer")
+    return out
+
+
+def _health(d: Digest) -> list[str]:
+    out = _heading("Source health")
     for s in d.failing:
         since = f" (since {f.local_time(s.failing_since, d.window.timezone, True)})" if s.failing_since else ""
         out.append(f"FAILING  {clean(s.source)}: {clean(s.error or 'failed')}{since}")
@@ -141,9 +167,4 @@ def render_text(digest: Digest, *, link: str | None = None) -> str:
         out.append(f"No run recorded {d.day_phrase} for {', '.join(d.monitors_without_runs)}.")
     healthy = sum(1 for s in d.sources if s.status in ("ok", "quiet"))
     out.append(f"{healthy} of {len(d.sources)} sources ran without trouble.")
-
-    out += ["", f"Day window: {f.window_text(d)}."]
-    safe_link = f.safe_url(link) if link else None
-    if safe_link:
-        out.append(f"Full digest: {safe_link}")
-    return "\n".join(out) + "\n"
+    return out

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hirewatch.digest.model import build_digest, day_window, group_monitors, previous_local_day
+from hirewatch.digest.build import build_digest, group_monitors
+from hirewatch.digest.windows import day_window, previous_local_day
 from hirewatch.records import RatingPoint
 
 from tests.digest.factory import mention, monitor, run, utc

@@ -269,7 +269,7 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
     try:
         _check_depth(text, path)
         # One parse (libyaml's when built in): the node tree gives the lines, and the data is
-        # constructed from it. Parsing twice in pure Python took 18 s for a 10,000-source monitor.
+        # constructed from it, so a large monitor is parsed once, not twice.
         root = yaml.compose(text, Loader=_Loader)
         data = _Loader("").construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:

@@ -26,6 +26,17 @@ class ConfigError(HirewatchError):
         super().__init__(message if located else prefix + message)
 
 
+class MissingExtra(ConfigError):
+    """An optional dependency is not installed; the message names the extra that brings it
+    (``pip install 'hirewatch[elasticsearch]'``). Raised by the one import guard of the module
+    that needs it."""
+
+    def __init__(self, extra: str, what: str, cause: ImportError) -> None:
+        self.extra = extra
+        super().__init__(f"{what} needs the {extra} extra, which is not installed: install "
+                         f"hirewatch[{extra}] (pip install 'hirewatch[{extra}]'); {cause}", located=True)
+
+
 class NotConfigured(HirewatchError):
     """A component switches itself off (no token, no URL): callers skip it, not fail."""
 

@@ -24,7 +24,7 @@ from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import DropItem, FetchError
 from hirewatch.extract.html_text import html_to_text
 from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
-from hirewatch.extract.review_extract import clean_text, extract_review_page, name_entity, parse_date, site_for_url
+from hirewatch.extract.review_extract import extract_review_page, jsonld_text, name_entity, parse_date, site_for_url
 from hirewatch.mention import Mention, utcnow
 from hirewatch.pipeline import process_items, store_mentions
 from hirewatch.records import Document, RatingPoint, RawItem
@@ -124,18 +124,18 @@ def article_item(html: bytes | str, url: str) -> RawItem:
     ``<main>`` or the body without navigation, header, footer and asides)."""
     soup = soup_of(html)
     article = next((n for n in iter_nodes(extract_jsonld(soup)) if node_types(n) & _ARTICLE_TYPES), {})
-    title = clean_text(article.get("headline") or article.get("name")) or _meta(soup, "og:title") or (
-        clean_text(soup.title.get_text()) if soup.title else "")
+    title = jsonld_text(article.get("headline") or article.get("name")) or _meta(soup, "og:title") or (
+        jsonld_text(soup.title.get_text()) if soup.title else "")
     if not title and soup.find("h1"):
-        title = clean_text(soup.find("h1").get_text(" "))
-    body = clean_text(article.get("articleBody")) if article.get("articleBody") else ""
+        title = jsonld_text(soup.find("h1").get_text(" "))
+    body = jsonld_text(article.get("articleBody")) if article.get("articleBody") else ""
     if not body:
         main = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
         for noise in main.find_all(["nav", "header", "footer", "aside", "script", "style", "form"]):
             noise.decompose()
         body = html_to_text(str(main))
     author = article.get("author")
-    author_name = clean_text(author.get("name") if isinstance(author, dict) else author) if author else None
+    author_name = jsonld_text(author.get("name") if isinstance(author, dict) else author) if author else None
     return RawItem(title=title, url=url, text=body, author=author_name or _meta(soup, "author") or None,
                    published=parse_date(article.get("datePublished") or _meta(soup, "article:published_time")),
                    extra={"site": site_for_url(url)})
@@ -143,4 +143,4 @@ def article_item(html: bytes | str, url: str) -> RawItem:
 
 def _meta(soup: BeautifulSoup, name: str) -> str:
     tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-    return clean_text(tag.get("content")) if tag is not None and tag.get("content") else ""
+    return jsonld_text(tag.get("content")) if tag is not None and tag.get("content") else ""

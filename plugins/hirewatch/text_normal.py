@@ -1,7 +1,9 @@
-"""Text normalisation for matching: accents and case folded away, whitespace collapsed.
+"""Text normalisation for identity and matching: accents and case folded away, whitespace
+collapsed, so "Nestlé", "NESTLE" and "nestle" compare equal. Never raises.
 
-Used by the employer matcher and the near-duplicate fingerprint, so "Nestlé", "NESTLE" and
-"nestle" compare equal. Never raises.
+Called by the employer matcher, its prefilter and the near-duplicate fingerprint (dedupe). The
+topic lexicons fold differently, keeping å, ä, ö, ø, æ, ü
+(:func:`hirewatch.enrich.text.fold_accents`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,6 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     if not decomposed.isascii():
         # Only the non-ASCII runs can hold combining marks: testing just those characters in
-        # Python, not every character, made this several times faster on Latin-script text.
+        # Python, not every character, is much faster on Latin-script text.
         decomposed = _NON_ASCII.sub(_without_marks, decomposed)
     return _SPACE.sub(" ", decomposed.casefold()).strip()

@@ -1,14 +1,13 @@
 """Loaded once into the pipeline's forkserver, before it forks the pool's worker processes.
 
-The pool workers parse, match and score; each used to import feedparser, lxml, BeautifulSoup and
-the stages, and load lingua's language models and VADER's lexicon, at the start of every run:
-about 4 s of CPU and 250 MB per worker (bench/profile_stages.py). Done here, it is done once per
-process that runs the pipeline, and the workers forked from the forkserver share the loaded
-models (copy-on-write) instead of each holding a copy.
+The pool workers parse, match and score, which needs feedparser, lxml, BeautifulSoup, the stages,
+lingua's language models and VADER's lexicon. Loaded here, they are loaded once per process that
+runs the pipeline, and the workers forked from the forkserver share them (copy-on-write) instead
+of each loading and holding a copy (costs in bench/RESULTS.md).
 
 Imported by :mod:`multiprocessing`'s forkserver (``set_forkserver_preload`` in
 :func:`hirewatch.pipeline._run_sources_async`); nothing else imports it. A failure here only
-means the workers load things themselves, as before.
+means the workers load things themselves.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hirewatch.enrich.text import clauses, fold, mention_text, sentences, text_key
+from hirewatch.enrich.text import clauses, fold_accents, mention_text, sentences, text_key
 
 
 def test_mention_text_puts_the_title_first_unless_the_text_starts_with_it() -> None:
@@ -22,7 +22,7 @@ def test_clauses_split_at_commas_and_contrastive_words_of_each_language() -> Non
 
 
 def test_fold_keeps_the_letters_that_change_a_nordic_or_german_word() -> None:
-    assert fold("Vorstellungsgespräch CAFÉ Lønn Året") == "vorstellungsgespräch cafe lønn året"
+    assert fold_accents("Vorstellungsgespräch CAFÉ Lønn Året") == "vorstellungsgespräch cafe lønn året"
 
 
 def test_text_key_is_stable_and_short() -> None:

@@ -40,10 +40,8 @@ def _open_es(ensure_setup: bool = True) -> ElasticsearchStore:
     settings = store_settings("elasticsearch")
     if not settings.es_url:
         raise ConfigError("set HIREWATCH_ES_URL to the Elasticsearch URL", field="HIREWATCH_ES_URL")
-    try:
-        from hirewatch.stores.elasticsearch_store import ElasticsearchStore
-    except ImportError as exc:  # pragma: no cover - the dev environment has the extra
-        raise ConfigError(f"needs the elasticsearch extra (pip install 'hirewatch[elasticsearch]'): {exc}") from exc
+    from hirewatch.stores.elasticsearch_store import ElasticsearchStore  # MissingExtra without the client
+
     return ElasticsearchStore.from_settings(settings, ensure_setup=ensure_setup)
 
 

@@ -2,7 +2,7 @@
 
 :func:`run_digest` is the one entry point: the pipeline (``hirewatch.pipeline.run_digest``), the
 Airflow digest DAG and ``hirewatch digest`` call exactly this. It groups the monitors by who reads
-their digest (:func:`~hirewatch.digest.model.group_monitors`), builds one
+their digest (:func:`~hirewatch.digest.build.group_monitors`), builds one
 :class:`~hirewatch.digest.model.Digest` per group from the store, writes it as an HTML file and,
 when asked and configured, mails it and posts a Slack summary.
 

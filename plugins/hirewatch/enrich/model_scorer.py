@@ -70,8 +70,8 @@ class ModelUnavailable(HirewatchError):
 def limit_engine_threads(threads: int) -> bool:
     """Cap the threads of the model's OpenMP engine (``OMP_NUM_THREADS``) before it loads; a
     process whose other threads (or sibling processes) already use the cores must not have the
-    engine start one per core as well: its threads spin while they wait, and the oversubscribed
-    cores did 2.5 times the work (bench/RESULTS.md, issue 9). Called by the pipeline before a
+    engine start one per core as well: its threads spin while they wait, and oversubscribed cores
+    do far more work (bench/RESULTS.md). Called by the pipeline before a
     run's CPU work. Keeps a value the operator set, and does nothing once the engine is loaded
     (OpenMP reads the setting once); returns whether the cap applies."""
     if os.environ.get("OMP_NUM_THREADS", "").strip():  # empty counts as unset, as OpenMP reads it

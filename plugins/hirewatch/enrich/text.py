@@ -1,6 +1,6 @@
 """Text helpers of the enrich stage: the text a mention is judged on, sentences and clauses.
 
-Called by :mod:`hirewatch.enrich.pipeline_stage` and the scorers; pure functions, never raise.
+Called by :mod:`hirewatch.enrich.stage` and the scorers; pure functions, never raise.
 """
 
 from __future__ import annotations
@@ -61,14 +61,16 @@ def _fold_run(run: re.Match[str]) -> str:
     return "".join(out)
 
 
-def fold(text: str) -> str:
+def fold_accents(text: str) -> str:
     """Lower-case and strip accents except the Nordic/German letters that change a word
-    (å ä ö ø æ ü stay; é è ê á à ç become e e e a a c), so "café" matches "cafe"."""
+    (å ä ö ø æ ü stay; é è ê á à ç become e e e a a c), so "café" matches "cafe". The topic
+    lexicons need those letters; the employer matcher's :func:`hirewatch.text_normal.fold` strips
+    every mark."""
     lowered = text.casefold()
     if lowered.isascii():  # ASCII letters have no accents to strip
         return lowered
-    # Only non-ASCII characters can change: looking at those alone, not at every character in
-    # Python, made the topic matcher several times faster (bench/profile_stages.py).
+    # Only non-ASCII characters can change: looking at those alone is much faster than looking
+    # at every character in Python (bench/profile_stages.py).
     return _NON_ASCII.sub(_fold_run, lowered)
 
 

@@ -1,6 +1,6 @@
 """Topic lexicons per language, written for hirewatch (data only; matching is in ``topics.py``).
 
-Each term is matched on case- and accent-folded text (``hirewatch.enrich.text.fold``) as whole
+Each term is matched on case- and accent-folded text (``hirewatch.enrich.text.fold_accents``) as whole
 words: ``*`` at the end allows any ending ("interview*": interviews, interviewer), ``*`` at the
 start any beginning, which is how German, Dutch and the Nordic languages' compounds are caught
 ("*gespräch": Vorstellungsgespräch, Bewerbungsgespräch). Words may be separated by spaces or

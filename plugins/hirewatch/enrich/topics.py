@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hirewatch.enrich.text import fold
+from hirewatch.enrich.text import fold_accents
 from hirewatch.enrich.topic_lexicon import CANDIDATE_TOPICS, PAY, lexicon
 
 WATCH_PREFIX = "watch:"
@@ -24,7 +24,7 @@ _OFFER_CONTEXT = {"job_ad", "application", "recruiter", "interview", "assessment
 
 def term_pattern(term: str) -> str:
     """Regex (for folded text) of one lexicon or watch term: whole words, ``*`` = more letters."""
-    folded = fold(term.strip())
+    folded = fold_accents(term.strip())
     head = r"\w*" if folded.startswith("*") else ""
     tail = r"\w*" if folded.endswith("*") else ""
     words = [re.escape(w) for w in re.split(r"[\s]+", folded.strip("*")) if w]
@@ -65,7 +65,7 @@ class TopicMatcher:
 
     def hits(self, text: str) -> list[Hit]:
         """Non-overlapping topic hits in ``text`` (in order of position); ``pay`` hits unresolved."""
-        folded = fold(text)
+        folded = fold_accents(text)
         if self._any is not None and not self._any.search(folded):
             return []  # most clauses name no topic: one search instead of one per term
         taken: list[tuple[int, int]] = []
@@ -104,7 +104,7 @@ def is_candidate_topic(topic: str) -> bool:
 def watch_tag(term: str, tag: str | None) -> str:
     """The tag a watch term puts in ``Mention.topics``: ``watch:<tag>`` (the term, slugified,
     when the monitor gives no tag)."""
-    name = tag or re.sub(r"[^\w]+", "-", fold(term.strip("* "))).strip("-")
+    name = tag or re.sub(r"[^\w]+", "-", fold_accents(term.strip("* "))).strip("-")
     return WATCH_PREFIX + name
 
 
@@ -119,6 +119,6 @@ def watch_tags(text: str, watch_terms: Iterable[tuple[str, str | None]]) -> list
     watch_terms = list(watch_terms)
     if not watch_terms:
         return []
-    folded = fold(text)
+    folded = fold_accents(text)
     tags = [watch_tag(term, tag) for term, tag in watch_terms if _watch_regex(term).search(folded)]
     return list(dict.fromkeys(tags))

@@ -2,7 +2,7 @@
 
 Called by :func:`hirewatch.enrich.enrich_mentions` for English text in ``fast`` mode. One
 ``SentimentIntensityAnalyzer`` per process (built lazily on first use: loading VADER's lexicon
-takes ~100 ms). Never raises on any text.
+is not free). Never raises on any text.
 """
 
 from __future__ import annotations

@@ -1,15 +1,14 @@
 """HTML -> clean plain text (lxml's HTML parser; beautifulsoup4 for what lxml cannot hold).
 
-Called by the feed sources for titles marked as HTML, by :mod:`hirewatch.extract.item_to_mention` for
-entry bodies, and by the review extractors. Never raises on bad markup: broken HTML gives the text
-lxml could recover. Scripts, styles and other non-content elements are dropped; block elements end
-a line; runs of spaces collapse; entities are decoded (``&nbsp;`` becomes a plain space).
+Called by the feed sources for titles marked as HTML, by :mod:`hirewatch.extract.item_to_mention`
+for item bodies, and by the review extractors. Never raises on bad markup: broken HTML gives the
+text lxml could recover. Scripts, styles and other non-content elements are dropped; block elements
+end a line; runs of spaces collapse; entities are decoded (``&nbsp;`` becomes a plain space).
 
-The text is read from lxml's own tree: building BeautifulSoup's tree in Python cost 2 ms per
-entry, most of a run's extract time (bench/RESULTS.md, issue 9), and the text is the same (every
-HTML entry of the real feeds under ../shared/realdata: tests/extract/test_html_text.py). libxml2
-gives up below a nesting depth of 2,048 elements (hostile markup); such a document is read with
-BeautifulSoup, which has no depth limit.
+The text is read from lxml's own tree: building BeautifulSoup's tree in Python costs far more
+(bench/RESULTS.md), and the text is the same (tests/extract/test_html_text.py checks every HTML
+entry of the real feeds). libxml2 gives up below a nesting depth of 2,048 elements (hostile markup);
+such a document is read with BeautifulSoup, which has no depth limit.
 """
 
 from __future__ import annotations

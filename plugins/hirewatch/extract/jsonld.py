@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 _DECODER = json.JSONDecoder(strict=False)
-#: Blocks larger than this (characters) are read only if they are valid JSON (about 2 s of
-#: repair work at this size on one core).
+#: Blocks larger than this (characters) are read only if they are valid JSON (repairing one this
+#: large would hold a run for seconds).
 REPAIR_LIMIT = 1_500_000
 _WRAPPER = re.compile(
     r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)\s*|\s*(?://\s*)?(?:\]\]>|-->)\s*$",

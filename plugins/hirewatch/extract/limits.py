@@ -7,8 +7,8 @@ by :func:`hirewatch.extract.item_to_mention.to_mention` on the plain text it der
 
 Limits (characters): title 1,000; text 20,000 (HTML markup 100,000 before it becomes text);
 author 200; URL 4,096; a string inside ``extra`` 1,000 and a list there 100 entries. A cut string
-ends with ``…``. The text limit bounds sentiment scoring, which costs about 0.3 ms per sentence:
-a 5 MB body took over 40 s. Removed everywhere: C0 and C1 control characters (tab and newline
+ends with ``…``. The text limit bounds sentiment scoring, whose cost grows with every sentence
+(bench/RESULTS.md). Removed everywhere: C0 and C1 control characters (tab and newline
 stay in text) and the Unicode bidirectional controls that can make a title read backwards.
 """
 

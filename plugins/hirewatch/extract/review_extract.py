@@ -168,20 +168,20 @@ def employment_from_text(text: str | None) -> str | None:
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote)\s*>", re.IGNORECASE)
 
 
-def clean_text(value: Any) -> str:
+def jsonld_text(value: Any) -> str:
     """Plain text from a JSON-LD text value: strings joined, markup removed, whitespace collapsed
     per line."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "\n".join(t for t in (clean_text(v) for v in value) if t)
+        return "\n".join(t for t in (jsonld_text(v) for v in value) if t)
     if isinstance(value, dict):
         # ItemList (positiveNotes / negativeNotes) or a ListItem.
         if "itemListElement" in value:
-            return clean_text(value["itemListElement"])
+            return jsonld_text(value["itemListElement"])
         for key in ("name", "text", "description", "@value", "value"):
             if key in value:
-                return clean_text(value[key])
+                return jsonld_text(value[key])
         return ""
     text = str(value)
     if "<" in text and ">" in text:
@@ -196,7 +196,7 @@ def _name(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name") or value.get("alternateName")
-    text = clean_text(value) if value is not None else ""
+    text = jsonld_text(value) if value is not None else ""
     return text or None
 
 
@@ -351,23 +351,23 @@ def review_from_node(node: dict[str, Any], site: str, about: str | None = None) 
     else:
         rating = normalise_rating(rating_node)
     reviewed = node.get("itemReviewed")
-    employment_hint = " ".join(filter(None, [clean_text(author_node.get("description")), clean_text(role),
-                                             clean_text(node.get("employmentStatus"))]))
+    employment_hint = " ".join(filter(None, [jsonld_text(author_node.get("description")), jsonld_text(role),
+                                             jsonld_text(node.get("employmentStatus"))]))
     return ReviewRecord(
         site=site,
         review_id=_review_id(node),
-        title=clean_text(node.get("name") or node.get("headline")),
-        body=clean_text(node.get("reviewBody") or node.get("description") or node.get("text")),
-        pros=clean_text(node.get("positiveNotes")),
-        cons=clean_text(node.get("negativeNotes")),
-        advice=clean_text(node.get("advice")),
+        title=jsonld_text(node.get("name") or node.get("headline")),
+        body=jsonld_text(node.get("reviewBody") or node.get("description") or node.get("text")),
+        pros=jsonld_text(node.get("positiveNotes")),
+        cons=jsonld_text(node.get("negativeNotes")),
+        advice=jsonld_text(node.get("advice")),
         rating=rating,
         role=role,
         location=location,
         employment=employment_from_text(employment_hint),
         published=parse_date(node.get("datePublished") or node.get("dateCreated")
                              or author_node.get("datePublished")),
-        author=_name(author) if not isinstance(author, str) else (clean_text(author) or None),
+        author=_name(author) if not isinstance(author, str) else (jsonld_text(author) or None),
         url=_review_url(node),
         language=node.get("inLanguage") if isinstance(node.get("inLanguage"), str) else None,
         about=_name(reviewed) or about,
@@ -398,12 +398,12 @@ def _location(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, str):
-        return clean_text(value) or None
+        return jsonld_text(value) or None
     if isinstance(value, dict):
         if value.get("name"):
-            return clean_text(value["name"]) or None
+            return jsonld_text(value["name"]) or None
         address = value.get("address") if isinstance(value.get("address"), dict) else value
-        parts = [clean_text(address.get(k)) for k in ("addressLocality", "addressRegion", "addressCountry")
+        parts = [jsonld_text(address.get(k)) for k in ("addressLocality", "addressRegion", "addressCountry")
                  if isinstance(address.get(k), str)]
         return ", ".join(p for p in parts if p) or None
     return None

@@ -1,19 +1,19 @@
 """Drop the items of a feed that cannot name the monitor's entities before feedparser sees it.
 
-feedparser costs tens of milliseconds per feed of 25 items (its handlers run in Python for every
-element), and in a typical feed no item names the employer: parsing those items is work the
-pipeline throws away. :func:`candidate_document` parses the document with lxml (C, about 1 ms for
-100 kB), tests every item's raw text with the monitor's
-:class:`~hirewatch.match.prefilter.CandidateFilter`, removes the items that cannot match from the
-tree and re-serialises it, in its own encoding, for feedparser. The items that stay are parsed by
-feedparser exactly as before (same channel, same markup, same headers), so what the pipeline makes
-of them does not change; ``tests/sources/test_feed_prefilter.py`` checks that on the real feeds.
+feedparser's handlers run in Python for every element, and in a typical feed no item names the
+employer: parsing those items is work the pipeline throws away (costs in bench/RESULTS.md).
+:func:`candidate_document` parses the document with lxml (C, much faster), tests every item's raw
+text with the monitor's :class:`~hirewatch.match.prefilter.CandidateFilter`, removes the items that
+cannot match from the tree and re-serialises it, in its own encoding, for feedparser. The items that
+stay are parsed by feedparser exactly as they would be unfiltered (same channel, same markup, same
+headers), so what the pipeline makes of them does not change;
+``tests/sources/test_feed_prefilter.py`` checks that on the real feeds.
 
 Whenever the shortcut could change what feedparser would say, it is not taken (None): not
 well-formed XML, a DOCTYPE, a JSON feed, an encoding other than UTF-8 / ASCII / ISO-8859 /
-Windows-125x, an HTTP charset that disagrees with the XML declaration (feedparser lets HTTP win),
-a content type that is not XML (feedparser flags it), or a root that is not rss, RDF or an Atom
-feed. Called by :meth:`hirewatch.sources.rss_source.RssSource.parse_filtered`; never raises.
+Windows-125x, an HTTP charset that disagrees with the XML declaration (feedparser lets HTTP win), a
+content type that is not XML (feedparser flags it), or a root that is not rss, RDF or an Atom feed.
+Called by :meth:`hirewatch.sources.rss_source.RssSource.parse_filtered`; never raises.
 """
 
 from __future__ import annotations

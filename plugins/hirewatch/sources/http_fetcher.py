@@ -20,10 +20,9 @@ status, too large, too many redirects, refused address), with ``status`` and ``r
 The address check resolves the host before connecting; a DNS answer that changes between the
 check and the client's own lookup is not caught (no pinning of the checked address).
 
-aiohttp, not httpx: on the benchmark's feed farm httpx spent 2.7-3.2 ms of CPU per request
-(its connection pool rescans every connection on every request), aiohttp 0.5 ms; for a run of
-1,000 sources that is 2.5 s of the one process that fetches and stores, and nearly all of a
-re-run where every source answers 304 (bench/RESULTS.md, issue 9).
+aiohttp, not httpx: httpx's connection pool rescans every connection on every request, several
+times aiohttp's CPU per request on the benchmark's feed farm, and nearly all of the cost of a
+re-run where every source answers 304 (figures in bench/RESULTS.md).
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 
 #: At most this many items are read from one feed document (the first ones: feeds list the newest
-#: first). feedparser spends about 0.7 ms per item, so a hostile feed of 100,000 items within the
-#: byte cap would hold a run for over a minute; the rest of such a feed is dropped and reported.
+#: first). feedparser's cost grows with every item, so a hostile feed of many small items within
+#: the byte cap could hold a run for minutes; the rest of such a feed is dropped and reported.
 MAX_FEED_ITEMS = 1000
 _ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
 

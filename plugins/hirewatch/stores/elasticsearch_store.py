@@ -2,7 +2,9 @@
 mention in the index behind the alias ``<prefix>`` (``mentions``), ``_id`` = ``Mention.id``.
 
 Opened by :func:`hirewatch.stores.registry.open_store` for ``store: elasticsearch`` (this module,
-and the client library, are imported only then) and by ``hirewatch es setup|sync``. Implements the
+and the client library, are imported only then) and by ``hirewatch es setup|sync``. The client is
+the ``elasticsearch`` extra: importing this module without it raises
+:class:`~hirewatch.errors.MissingExtra` naming it. Implements the
 :class:`~hirewatch.stores.base.MentionStore` contract:
 
 - Mentions are written with ``helpers.streaming_bulk`` as ``update`` actions: the ``upsert`` body
@@ -32,9 +34,9 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from hirewatch.errors import StoreError
+from hirewatch.errors import MissingExtra, StoreError
 from hirewatch.mention import Mention, utcnow
 from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
@@ -65,8 +67,18 @@ from hirewatch.stores.es_templates import (
     side_mapping,
 )
 
-if TYPE_CHECKING:
-    from elasticsearch import Elasticsearch
+try:  # the one guard of the optional client
+    from elasticsearch import (
+        ApiError,
+        BadRequestError,
+        ConflictError,
+        Elasticsearch,
+        NotFoundError,
+        TransportError,
+        helpers,
+    )
+except ImportError as exc:
+    raise MissingExtra("elasticsearch", "the Elasticsearch store", exc) from exc
 
     from hirewatch.settings import StoreSettings
 
@@ -142,7 +154,6 @@ class ElasticsearchStore:
         """Build the client from ``HIREWATCH_ES_URL`` and API key or user/password (``client_options``
         go to ``Elasticsearch(...)`` as they are). The client's own retries are off: this store's
         back-off covers 429 and connection errors."""
-        from elasticsearch import Elasticsearch
 
         if not settings.es_url:
             raise StoreError("no Elasticsearch URL configured (HIREWATCH_ES_URL)")
@@ -164,7 +175,6 @@ class ElasticsearchStore:
         """Call the client; back off and retry on 429/5xx-unavailable and connection errors;
         other refusals become StoreError at once. ApiErrors whose status is in ``passthrough``
         (e.g. 404, 409) are re-raised for the caller to handle."""
-        from elasticsearch import ApiError, TransportError
 
         delay = self.initial_backoff_s
         for attempt in range(self.retries + 1):
@@ -248,7 +258,6 @@ class ElasticsearchStore:
         self._call("put the index template", indices.put_index_template, name=self.prefix, **self.template())
         if self._create_index(new) == "exists":
             raise StoreError(f"{self.where}: {new} already exists; delete it or finish the earlier reindex by hand")
-        from elasticsearch import ApiError
 
         try:
             response = self._call(f"reindex {old} into {new}", self.client.options(request_timeout=timeout_s).reindex,
@@ -273,7 +282,6 @@ class ElasticsearchStore:
         return old, new, copied
 
     def _create_index(self, name: str, **body: Any) -> str:
-        from elasticsearch import BadRequestError
 
         if self._call(f"check index {name}", self.client.indices.exists, index=name):
             return "exists"
@@ -459,7 +467,6 @@ class ElasticsearchStore:
         return action
 
     def _bulk(self, actions: list[dict[str, Any]]) -> list[tuple[bool, dict[str, Any]]]:
-        from elasticsearch import helpers
 
         def run() -> list[tuple[bool, dict[str, Any]]]:
             return list(helpers.streaming_bulk(
@@ -498,7 +505,6 @@ class ElasticsearchStore:
                        kept: dict[str, tuple[Mention, int, str]]) -> None:
         """Keep this call's failures in the retry index (with a count of attempts); forget the
         kept ones that went through."""
-        from elasticsearch import helpers
 
         now = format_time(utcnow())
         actions: list[dict[str, Any]] = []
@@ -647,7 +653,6 @@ class ElasticsearchStore:
     def _partial(self, what: str, mention_id: str, alert: dict[str, Any], *, refresh: bool,
                  seq: tuple[int, int] | None = None) -> None:
         """Partial update of the alert object (other alert fields and the content stay)."""
-        from elasticsearch import NotFoundError
 
         guard = {"if_seq_no": seq[0], "if_primary_term": seq[1]} if seq else {}
         try:
@@ -680,7 +685,6 @@ class ElasticsearchStore:
             raise StoreError(f"mark_alert_suppressed: {len(failures)} not updated: {failures[:3]}")
 
     def record_alert_failure(self, mention_id: str, error: str) -> None:
-        from elasticsearch import ConflictError
 
         for _attempt in range(_MERGE_ROUNDS):
             doc = self._call("record_alert_failure", self.client.options(ignore_status=404).get, index=self.alias,

@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup, Tag
 from hirewatch.extract.jsonld import Extracted, microdata_item, microdata_to_jsonld
 from hirewatch.extract.review_extract import (
     AggregateRating,
-    clean_text,
     employment_from_text,
     from_schema_nodes,
+    jsonld_text,
     parse_date,
     review_from_node,
 )
@@ -88,7 +88,7 @@ def _author_line(tag: Tag) -> tuple[str | None, str | None, str | None, str | No
 
 def _by_class(tag: Tag, suffix: str) -> str:
     found = tag.find(class_=lambda c: bool(c) and any(part.endswith(suffix) for part in str(c).split()))
-    return clean_text(found.get_text("\n")) if found is not None else ""
+    return jsonld_text(found.get_text("\n")) if found is not None else ""
 
 
 def _aggregate(extracted: Extracted) -> AggregateRating | None:

@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from hirewatch.extract.jsonld import Extracted, iter_nodes, microdata_to_jsonld
 from hirewatch.extract.review_extract import (
     ReviewRecord,
-    clean_text,
     employment_from_text,
     from_schema_nodes,
+    jsonld_text,
     normalise_rating,
     parse_date,
 )
@@ -58,7 +58,7 @@ def _record(node: dict[str, Any], about: str | None) -> ReviewRecord:
         if not isinstance(entry, dict):
             continue
         label = (text_of(entry.get("id")) or text_of(entry.get("title")) or "").casefold()
-        text = clean_text(entry.get("text"))
+        text = jsonld_text(entry.get("text"))
         if not text:
             continue
         (pros if label in _PROS else cons if label in _CONS else advice if label in _ADVICE else other).append(text)
@@ -71,7 +71,7 @@ def _record(node: dict[str, Any], about: str | None) -> ReviewRecord:
     return ReviewRecord(
         site=SITE,
         review_id=str(node["uuid"]),
-        title=clean_text(node.get("title")),
+        title=jsonld_text(node.get("title")),
         body="\n".join(other),
         pros="\n".join(pros),
         cons="\n".join(cons),

@@ -19,8 +19,8 @@ from hirewatch.extract.jsonld import Extracted, parse_json_lenient
 from hirewatch.extract.review_extract import (
     AggregateRating,
     ReviewRecord,
-    clean_text,
     from_schema_nodes,
+    jsonld_text,
     normalise_rating,
     parse_count,
     parse_date,
@@ -74,8 +74,8 @@ def records_from_api(data: Any) -> tuple[list[ReviewRecord], str | None]:
         records.append(ReviewRecord(
             site=SITE,
             review_id=str(review["id"]),
-            title=clean_text(review.get("title")),
-            body=clean_text(review.get("text")),
+            title=jsonld_text(review.get("title")),
+            body=jsonld_text(review.get("text")),
             rating=normalise_rating(review.get("stars"), 5, 1),
             author=text_of(consumer.get("displayName")),
             location=text_of(review.get("location")) or text_of(consumer.get("countryCode")),

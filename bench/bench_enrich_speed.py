@@ -43,8 +43,9 @@ def _run(title: str, mentions: list[Mention], mode: str, previous=None) -> list[
 
 def main() -> None:
     items = labelled.load(None)
-    mentions = [Mention(id=mention_id("Acme", i.id), monitor="bench", employer="Acme", url=f"urn:{i.id}", title="",
-                        text=i.text, source="bench", source_kind="review", fetched=NOW) for i in items]
+    mentions = [Mention(id=mention_id("Acme", i.id, monitor="bench"), monitor="bench", employer="Acme",
+                        url=f"urn:{i.id}", title="", text=i.text, source="bench", source_kind="review",
+                        fetched=NOW) for i in items]
     english = [m for m, i in zip(mentions, items, strict=True) if i.lang == "en"]
     enrich_mentions(english[:1], _monitor("fast"), now=NOW)  # load VADER and lingua before timing
     print("| run | mentions | time | mentions/s | texts given to the model |\n|---|---|---|---|---|")

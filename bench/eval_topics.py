@@ -53,8 +53,9 @@ def main() -> None:
     model_scorer._scorer = model_scorer.ModelScorer(embed=embed)
     monitor = _monitor(args.mode)
     items = labelled.load(args.split)
-    mentions = [Mention(id=mention_id("Acme", i.id), monitor="bench", employer="Acme", url=f"urn:{i.id}", title="",
-                        text=i.text, source="bench", source_kind="review", fetched=NOW) for i in items]
+    mentions = [Mention(id=mention_id("Acme", i.id, monitor="bench"), monitor="bench", employer="Acme",
+                        url=f"urn:{i.id}", title="", text=i.text, source="bench", source_kind="review",
+                        fetched=NOW) for i in items]
     enriched = stage.enrich_mentions(mentions, monitor, now=NOW)
     per_lang: dict[str, Counter] = {}
     per_topic: dict[str, Counter] = {}

@@ -31,7 +31,7 @@ def mentions(n: int, seed: int = 7) -> list[Mention]:
     for i in range(n):
         url = f"https://news.example.test/{i}"
         out.append(Mention(
-            id=mention_id("Acme", url), monitor="bench", employer="Acme", url=url,
+            id=mention_id("Acme", url, monitor="bench"), monitor="bench", employer="Acme", url=url,
             title=" ".join(rng.choices(WORDS, k=8)), text=" ".join(rng.choices(WORDS, k=120)),
             source=f"feed-{i % 20}", source_kind="rss", fetched=t0 + timedelta(seconds=i),
             published=t0 + timedelta(seconds=i), sentiment_label="negative" if i % 10 == 0 else "neutral",

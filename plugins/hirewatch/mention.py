@@ -15,21 +15,36 @@ NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 SENTIMENT_LABELS = (NEGATIVE, NEUTRAL, POSITIVE)
 
 
-def mention_id(employer: str, key: str) -> str:
-    """Stable id of a mention: a hash of the employer and the item's identity.
-
-    ``key`` is the canonical URL, or ``review:<site>:<review id>`` for a review whose site gives
-    it an id. Called by extract and by the stores' tests; never raises.
-    """
+def story_id(employer: str, key: str) -> str:
+    """The id of one item about one employer, the same for every monitor that finds it: a hash of
+    the employer and the item's identity (``key``: the canonical URL, or ``review:<site>:<review
+    id>`` for a review whose site gives it an id). It was the mention id before the id named the
+    monitor; a store migration derives the new id from it (:func:`monitor_mention_id`)."""
     digest = hashlib.sha256(f"{employer.strip().casefold()}\x1f{key}".encode()).hexdigest()
     return digest[:32]
+
+
+def monitor_mention_id(monitor: str, story: str) -> str:
+    """The mention id of ``monitor``'s copy of the story ``story`` (a :func:`story_id`)."""
+    return hashlib.sha256(f"monitor\x1f{monitor}\x1f{story}".encode()).hexdigest()[:32]
+
+
+def mention_id(employer: str, key: str, *, monitor: str) -> str:
+    """Stable id of a mention: one monitor's copy of one item about one employer.
+
+    The monitor is part of the id, so each monitor keeps its own row with its own alert state:
+    a competitor mention of one monitor never takes the place of the employer mention of another,
+    and two monitors of the same employer each alert by their own rules and channels. Called by
+    extract and by the tests; never raises.
+    """
+    return monitor_mention_id(monitor, story_id(employer, key))
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One piece of text about one employer (or competitor) of one monitor.
 
-    ``id`` is stable across runs (see :func:`mention_id`); every datetime is timezone-aware UTC.
+    ``id`` is stable across runs and names the monitor (see :func:`mention_id`); every datetime is timezone-aware UTC.
     ``extra`` carries what a source kind knows beyond the common fields (review rating, role,
     subreddit, who submitted it, ...); it must stay JSON-serialisable.
     """

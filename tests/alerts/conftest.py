@@ -35,9 +35,10 @@ def monitor() -> Monitor:
 def make_mention(n: int = 1, **changes: Any) -> Mention:
     """A negative mention of Acme; ``n`` makes the URL (and so the id) distinct."""
     url = changes.pop("url", f"https://news.example.com/acme-{n}")
+    owner = changes.get("monitor", "acme")
     fields: dict[str, Any] = {
-        "id": mention_id("Acme Corp", url),
-        "monitor": "acme",
+        "id": mention_id("Acme Corp", url, monitor=owner),
+        "monitor": owner,
         "employer": "Acme Corp",
         "url": url,
         "title": f"Acme interview process was a mess (story {n})",

@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from hirewatch.alerts import deliver_alerts
 from hirewatch.alerts.base import AlertReport
-from hirewatch.alerts.delivery import DELIVERY_STATE
 from hirewatch.alerts.slack_alerter import SlackAlerter
 from hirewatch.alerts.slack_message import alert_message
 from hirewatch.config import AlertRule, Monitor
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, utcnow
-from hirewatch.records import CrawlState
 from hirewatch.report import RunReport, SourceReport
+from hirewatch.stores.base import DeliveryState
 from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.alerts.conftest import NOW, make_mention, make_monitor
@@ -146,10 +145,9 @@ class InjectedFailures(SqliteStore):
         self._fail("mark_alert_suppressed")
         super().mark_alert_suppressed(mention_ids, reason)
 
-    def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None:
-        if source == DELIVERY_STATE:
-            self._fail("get_crawl_state")
-        return super().get_crawl_state(monitor, source)
+    def get_delivery_state(self, monitor: str) -> DeliveryState | None:
+        self._fail("get_delivery_state")
+        return super().get_delivery_state(monitor)
 
 
 STORM = {"max_per_run": 10, "min_interval_s": INTERVAL}
@@ -270,8 +268,8 @@ def test_a_mark_failing_again_after_the_look_keeps_the_window_for_the_next_run(t
     store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(2)], now=start, mark_alert_sent=2)
     second = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=1))
     assert second.reconciled == 0 and any("injected" in e for e in second.errors)
-    state = store.get_crawl_state("acme", DELIVERY_STATE)
-    assert state is not None and state.extra.get("unreconciled_since") == start.isoformat()
+    state = store.get_delivery_state("acme")
+    assert state is not None and state.unreconciled_since == start
     third = deliver_alerts(monitor, store, alerter=_alerter(slack), now=start + timedelta(hours=2))
     assert third.reconciled == 1 and sorted(_posted_ids(slack).values()) == [1, 1]
     store.close()
@@ -315,9 +313,9 @@ def test_after_three_failed_looks_delivery_goes_on_without_one(tmp_path, slack: 
 def test_an_unreadable_delivery_state_holds_the_run_back_instead_of_writing_over_it(tmp_path,
                                                                                      slack: SlackServer) -> None:
     store, monitor, _ = _crashed(tmp_path, slack, [make_mention(i) for i in range(2)])
-    store.failures["get_crawl_state"] = 1  # a lock, a timeout
+    store.failures["get_delivery_state"] = 1  # a lock, a timeout
     held = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
-    assert held.sent == 0 and held.deferred == 2 and "get_crawl_state" in held.errors[0]
+    assert held.sent == 0 and held.deferred == 2 and "get_delivery_state" in held.errors[0]
     after = deliver_alerts(monitor, store, alerter=_alerter(slack), now=utcnow())
     assert (after.sent, after.reconciled) == (2, 1)
     assert sorted(_posted_ids(slack).values()) == [1, 1]

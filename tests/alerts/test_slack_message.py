@@ -70,7 +70,8 @@ def test_the_whole_alert_payload() -> None:
         "link_names": False,
         "unfurl_links": False,
         "unfurl_media": False,
-        "metadata": {"event_type": "hirewatch_alert", "event_payload": {"mention_id": mid, "monitor": "acme"}},
+        "metadata": {"event_type": "hirewatch_alert", "event_payload": {"mention_id": mid, "monitor": "acme",
+                                                                       "id_scheme": "monitor"}},
     }
 
 

@@ -30,7 +30,8 @@ def monitor(name: str = "acme", *, employer: str = "Acme", timezone: str = "Euro
 def mention(key: str, fetched: datetime, *, monitor_name: str = "acme", employer: str = "Acme",
             label: str | None = "neutral", score: float | None = 0.0, **changes: Any) -> Mention:
     fields: dict[str, Any] = {
-        "id": mention_id(employer, f"https://news.example/{key}"), "monitor": monitor_name, "employer": employer,
+        "id": mention_id(employer, f"https://news.example/{key}", monitor=monitor_name), "monitor": monitor_name,
+        "employer": employer,
         "url": f"https://news.example/{key}", "title": f"Story {key}", "text": f"Text of story {key}.",
         "source": "news", "source_kind": "rss", "fetched": fetched, "published": fetched,
         "sentiment_label": label, "sentiment_score": score,

@@ -26,5 +26,5 @@ def monitor(**sentiment: Any) -> Monitor:
 
 def mention(text: str, title: str = "", *, kind: str = "rss", key: str | None = None, **changes: Any) -> Mention:
     key = key or f"http://127.0.0.1/{abs(hash((title, text)))}"
-    return Mention(id=mention_id("Acme", key), monitor="acme", employer="Acme", url=key, title=title,
+    return Mention(id=mention_id("Acme", key, monitor="acme"), monitor="acme", employer="Acme", url=key, title=title,
                    text=text, source="feed", source_kind=kind, fetched=NOW, **changes)

@@ -28,7 +28,7 @@ def test_feed_item_to_mention(web: WebServer) -> None:
     mention = to_mention(items[0], monitor, monitor.sources[0], match.entity, match.terms, FETCHED)
     canonical = "https://careers-weekly.example/2024/05/acme-interview"  # origLink, utm_* dropped
     assert mention.url == canonical
-    assert mention.id == mention_id("Acme", canonical)
+    assert mention.id == mention_id("Acme", canonical, monitor=monitor.name)
     assert mention.title == "Interview loop at Acme took eleven weeks"
     assert mention.text == "Candidates say the Acme interview loop was slow.\n\nSecond paragraph."
     assert mention.published == datetime(2024, 5, 14, 7, 30, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_items_without_url_use_their_key_and_dates_become_utc() -> None:
     cet = timezone(timedelta(hours=2))
     item = RawItem(title="t", url="", text="Acme text", key="guid:42", published=datetime(2024, 1, 1, 12, tzinfo=cet))
     mention = to_mention(item, monitor, monitor.sources[0], monitor.employer, ["Acme"], datetime(2024, 1, 2))
-    assert mention.id == mention_id("Acme", "guid:42") and mention.url == ""
+    assert mention.id == mention_id("Acme", "guid:42", monitor=monitor.name) and mention.url == ""
     assert mention.published == datetime(2024, 1, 1, 10, tzinfo=UTC) and mention.published.tzinfo is UTC
     assert mention.fetched.tzinfo is UTC and mention.text == "Acme text"
     keyless = RawItem(title="t", url="", text="Acme text")

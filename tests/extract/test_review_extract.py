@@ -145,7 +145,8 @@ def test_generic_jsonld_review_to_item() -> None:
     assert item.published == datetime(2024, 5, 2, tzinfo=UTC) and item.author == "anon"
     assert item.text.startswith("The interviewer read emails during my answers.")
     assert "Cons: Interviewer was late" in item.text
-    assert mention_id("Acme", item.key) == mention_id("acme", "review:reviews:https://reviews.example/acme/r/17")
+    assert mention_id("Acme", item.key, monitor="m") == mention_id("acme", "review:reviews:https://reviews.example/acme/r/17",
+                                                          monitor="m")
 
 
 def test_reviews_in_both_jsonld_and_microdata_are_kept_once() -> None:

@@ -30,7 +30,7 @@ def make_mention(key: str, *, monitor: str = "acme", employer: str = "Acme", **c
     """A fully populated mention whose id derives from ``key`` (a path under example.test)."""
     url = changes.pop("url", f"https://news.example.test/{key}")
     base = Mention(
-        id=mention_id(employer, url), monitor=monitor, employer=employer, url=url,
+        id=mention_id(employer, url, monitor=monitor), monitor=monitor, employer=employer, url=url,
         title=f"Story {key}", text=f"Plain text of story {key} about {employer}.",
         source="feed-a", source_kind="rss", fetched=T0, published=T0,
         author="A. Writer", matched_terms=(employer,), language="en", sentiment_score=0.1,

@@ -48,14 +48,15 @@ def test_setup_creates_template_index_alias_and_side_indices(osmem_es) -> None:
     assert aliases == {"mentions-000001": {"aliases": {"mentions": {"is_write_index": True}}}}
     template = osmem_es.indices.get_index_template(name="mentions").body["index_templates"][0]["index_template"]
     assert template["index_patterns"] == ["mentions-*"]
-    for name in ("mentions_crawl_state", "mentions_runs", "mentions_ratings", "mentions_retry"):
+    for name in ("mentions_crawl_state", "mentions_runs", "mentions_ratings", "mentions_retry", "mentions_deliveries",
+                 "mentions_claims"):
         assert osmem_es.indices.exists(index=name)
     mapping = osmem_es.indices.get_mapping(index="mentions-000001").body["mentions-000001"]["mappings"]
     assert mapping["dynamic"] == "strict"
     assert set(mapping["properties"]["title"]["fields"]) == {"english", "german", "keyword"}
     assert mapping["properties"]["alert"]["properties"]["status"]["type"] == "keyword"
     again = store.setup()
-    assert [step.outcome for step in again] == ["updated", "exists", "exists", "exists", "exists", "exists"]
+    assert [step.outcome for step in again] == ["updated", "exists", *["exists"] * 6]
 
 
 def test_mapping_covers_every_mention_field_and_the_alert_state() -> None:

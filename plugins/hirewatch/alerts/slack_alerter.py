@@ -27,7 +27,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from hirewatch.alerts.base import Alerter, Found, Lookup, Posted, SlackRefused, SlackUnavailable
-from hirewatch.alerts.slack_message import ALERT_EVENT, STORM_EVENT
+from hirewatch.alerts.slack_message import ALERT_EVENT, ID_SCHEME, STORM_EVENT
+from hirewatch.mention import monitor_mention_id
 
 # Slack error codes that mean "not now" (retry next run) rather than "not this message".
 UNAVAILABLE_CODES = frozenset({
@@ -67,13 +68,21 @@ def _note_history_message(lookup: Lookup, cid: str, message: dict[str, Any], mon
 
 def _ours(message: dict[str, Any], monitor: str | None) -> tuple[str, dict[str, Any]] | None:
     """(event type, payload) of a hirewatch message of ``monitor`` (any monitor when None), from
-    its metadata; None for every other message."""
+    its metadata; None for every other message. The ids of a message posted before the mention id
+    named the monitor are mapped to the ids the store now has."""
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
     if metadata.get("event_type") not in (ALERT_EVENT, STORM_EVENT):
         return None
     if monitor is not None and payload.get("monitor") != monitor:
         return None
+    if payload.get(ID_SCHEME) != "monitor" and payload.get("monitor"):
+        owner = str(payload["monitor"])
+        payload = dict(payload)
+        if payload.get("mention_id"):
+            payload["mention_id"] = monitor_mention_id(owner, str(payload["mention_id"]))
+        for key in ("thread", "suppressed"):
+            payload[key] = [monitor_mention_id(owner, str(mid)) for mid in payload.get(key) or ()]
     return str(metadata["event_type"]), payload
 
 

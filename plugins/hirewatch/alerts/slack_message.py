@@ -44,6 +44,9 @@ MESSAGE_OPTIONS: dict[str, Any] = {"link_names": False, "unfurl_links": False, "
 ALERT_EVENT = "hirewatch_alert"  # an alert or a same-story reply; the payload names the mention
 STORM_EVENT = "hirewatch_storm"  # a storm message; the alerts of the burst follow in its thread
 STORM_IDS = 200  # mention ids a storm message's metadata names per list (32 characters each)
+# Payload key saying the ids name the monitor (mention.mention_id); messages posted before that carry
+# the old ids, which the look-up after a crash maps with the payload's monitor.
+ID_SCHEME = "id_scheme"
 
 _ESCAPES = escaping.MRKDWN_ESCAPES
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
@@ -214,7 +217,8 @@ def alert_metadata(mention: Mention, monitor: Monitor) -> dict[str, Any]:
     """Slack message metadata naming the mention: after a crash between Slack's ok and the
     store's mark, the next delivery run finds the message by it instead of posting it again
     (:meth:`hirewatch.alerts.slack_alerter.SlackAlerter.find_posted`). Ids only, no crawled text."""
-    return {"event_type": ALERT_EVENT, "event_payload": {"mention_id": mention.id, "monitor": monitor.name}}
+    return {"event_type": ALERT_EVENT,
+            "event_payload": {"mention_id": mention.id, "monitor": monitor.name, ID_SCHEME: "monitor"}}
 
 
 def alert_message(mention: Mention, monitor: Monitor, *, kibana: str | None = None) -> dict[str, Any]:
@@ -276,7 +280,7 @@ def storm_message(monitor: Monitor, *, reason: str, total: int, items: Sequence[
     text = fit(f"Alert storm: {total} negative mentions of {employer}. {reason}", 500)
     # the metadata names the burst (ids of the alerts that follow in the thread and of those marked
     # suppressed), so a run after a crash mid-storm finishes this storm and nothing else in it
-    payload = {"monitor": monitor.name, "thread": list(thread_ids)[:STORM_IDS],
+    payload = {"monitor": monitor.name, ID_SCHEME: "monitor", "thread": list(thread_ids)[:STORM_IDS],
                "suppressed": list(suppressed_ids)[:STORM_IDS]}
     return {"text": text, "blocks": blocks, **MESSAGE_OPTIONS,
             "metadata": {"event_type": STORM_EVENT, "event_payload": payload}}

@@ -79,7 +79,7 @@ def to_mention(raw_item: RawItem, monitor: Monitor, spec: SourceSpec, entity: En
     if claimed:
         extra["published_claimed"] = claimed
     return Mention(
-        id=mention_id(entity.name, item_key(raw_item, url, text)),
+        id=mention_id(entity.name, item_key(raw_item, url, text), monitor=monitor.name),
         monitor=monitor.name,
         employer=entity.name,
         url=url,

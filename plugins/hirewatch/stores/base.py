@@ -66,6 +66,41 @@ class MentionQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryState:
+    """One monitor's record of its delivery runs (kept apart from the crawl state: the
+    ``deliveries`` table, the ``<prefix>_deliveries`` index).
+
+    ``started``: when the last run began posting; ``finished``: when a run last ended with every
+    message Slack accepted marked (None, or before ``started``: that run did not finish);
+    ``unreconciled_since``: the start of the earliest unfinished run whose posts were not looked
+    for yet; ``look_failures``: looks in a row that Slack did not answer; ``unreadable``: a stored
+    time could not be parsed (a hand edit), the delivery run then looks back a day. Written by
+    :mod:`hirewatch.alerts.delivery` only while it holds the monitor's lease."""
+
+    started: datetime | None = None
+    finished: datetime | None = None
+    unreconciled_since: datetime | None = None
+    look_failures: int = 0
+    unreadable: bool = False
+
+    @property
+    def unfinished(self) -> bool:
+        return self.started is not None and (self.finished is None or self.finished < self.started)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds a monitor's delivery lease: ``owner`` (a process description), since when, and
+    until when it is valid unless renewed. Returned by :meth:`MentionStore.acquire_delivery`
+    whether or not the caller got it (compare ``owner``)."""
+
+    monitor: str
+    owner: str
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StoredMention:
     mention: Mention
     alert: AlertState = field(default_factory=AlertState)
@@ -81,7 +116,8 @@ class MentionStore(Protocol):
         """Insert new mentions, merge ``sources`` of known ones (the rest of a known mention is
         updated from the new copy, but never its alert or triage state). A new mention whose
         ``sentiment_label`` is negative and whose ``is_competitor`` is False gets alert status
-        ``pending``; all others ``none``."""
+        ``pending`` (unless the store's migration recorded that Slack already has this story for
+        its monitor: then that alert state); all others ``none``."""
         ...
 
     def get(self, mention_id: str) -> StoredMention | None: ...
@@ -99,6 +135,26 @@ class MentionStore(Protocol):
     def get_crawl_state(self, monitor: str, source: str) -> CrawlState | None: ...
 
     def put_crawl_state(self, monitor: str, source: str, state: CrawlState) -> None: ...
+
+    # -- delivery runs: one at a time per monitor, and what the last one left
+    def acquire_delivery(self, monitor: str, owner: str, ttl_s: float, *, replace: str | None = None) -> Lease:
+        """Take (or renew) ``monitor``'s delivery lease for ``owner`` for ``ttl_s`` seconds, in one
+        atomic step: it is taken when nobody holds it, the holder's lease expired, the holder is
+        ``owner`` (a renewal keeps ``since``), or the holder is ``replace`` (a holder the caller
+        knows to be dead). Returns the lease as it now stands: ``owner`` is the caller's when it
+        got it, else the other holder's."""
+        ...
+
+    def release_delivery(self, monitor: str, owner: str) -> None:
+        """Give the lease up when ``owner`` holds it (else nothing changes)."""
+        ...
+
+    def get_delivery_state(self, monitor: str) -> DeliveryState | None: ...
+
+    def put_delivery_state(self, monitor: str, state: DeliveryState, *, owner: str) -> None:
+        """Write ``monitor``'s delivery record; raises :class:`~hirewatch.errors.StoreError`
+        when ``owner`` does not hold the lease (it expired and another run took it)."""
+        ...
 
     # -- outbox and triage
     def pending_alerts(self, monitor: str, limit: int | None = None) -> list[Mention]:

@@ -33,16 +33,18 @@ import random
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from hirewatch.errors import MissingExtra, StoreError
-from hirewatch.mention import Mention, utcnow
+from hirewatch.mention import Mention, monitor_mention_id, utcnow
 from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
 from hirewatch.settings import redact_url
 from hirewatch.stores.base import (
     AlertState,
+    DeliveryState,
+    Lease,
     MentionQuery,
     StoredMention,
     TriageStatus,
@@ -61,6 +63,7 @@ from hirewatch.stores.codec import (
 )
 from hirewatch.stores.es_templates import (
     LANGUAGES,
+    SIDE_INDICES,
     TEXT_FIELDS,
     configured_languages,
     mentions_template,
@@ -144,9 +147,13 @@ class ElasticsearchStore:
         self.initial_backoff_s = initial_backoff_s
         self.max_backoff_s = max_backoff_s
         self.where = f"Elasticsearch at {where}" if where else "Elasticsearch"
-        self.side = {kind: f"{prefix}_{kind}" for kind in ("crawl_state", "runs", "ratings", "retry")}
-        if ensure_setup and not self._alias_exists():
-            self.setup()
+        self.side = {kind: f"{prefix}_{kind}" for kind in SIDE_INDICES}
+        self._claims: bool | None = None  # whether the claims index holds anything (read once)
+        if ensure_setup:
+            if not self._alias_exists():
+                self.setup()
+            else:
+                self.check_migrated()
 
     @classmethod
     def from_settings(cls, settings: StoreSettings, *, client_options: dict[str, Any] | None = None,
@@ -220,6 +227,7 @@ class ElasticsearchStore:
         self._call("put the index template", indices.put_index_template, name=self.prefix, **self.template())
         steps.append(SetupStep(f"index template {self.prefix} ({self.prefix}-*)", "updated" if existed else "created"))
         if self._alias_exists():
+            self.check_migrated()
             steps.append(SetupStep(f"alias {self.alias}", "exists"))
         else:
             if self._call("check the index", indices.exists, index=self.alias):
@@ -246,18 +254,9 @@ class ElasticsearchStore:
         the alias stays where it was, and StoreError lists the first failures. Pause ingestion
         (the DAGs) while this runs: a mention written to the old index after the copy would not
         be in the new one."""
+        self.check_migrated()
         indices = self.client.indices
-        aliases = self._call("read the alias", indices.get_alias, name=self.alias).body
-        writers = [name for name, spec in aliases.items()
-                   if spec["aliases"][self.alias].get("is_write_index", len(aliases) == 1)]
-        if len(writers) != 1:
-            raise StoreError(f"{self.where}: alias {self.alias!r} has no single write index ({sorted(aliases)})")
-        old = writers[0]
-        number = int(old.rsplit("-", 1)[1]) if old.rsplit("-", 1)[-1].isdigit() else 1
-        new = f"{self.prefix}-{number + 1:06d}"
-        self._call("put the index template", indices.put_index_template, name=self.prefix, **self.template())
-        if self._create_index(new) == "exists":
-            raise StoreError(f"{self.where}: {new} already exists; delete it or finish the earlier reindex by hand")
+        old, new = self._next_index()
 
         try:
             response = self._call(f"reindex {old} into {new}", self.client.options(request_timeout=timeout_s).reindex,
@@ -280,6 +279,142 @@ class ElasticsearchStore:
         ])
         copied = int(response.get("created", 0)) + int(response.get("updated", 0))
         return old, new, copied
+
+    def _next_index(self) -> tuple[str, str]:
+        """(the alias's write index, the next index, created now from the current template)."""
+        indices = self.client.indices
+        aliases = self._call("read the alias", indices.get_alias, name=self.alias).body
+        writers = [name for name, spec in aliases.items()
+                   if spec["aliases"][self.alias].get("is_write_index", len(aliases) == 1)]
+        if len(writers) != 1:
+            raise StoreError(f"{self.where}: alias {self.alias!r} has no single write index ({sorted(aliases)})")
+        old = writers[0]
+        number = int(old.rsplit("-", 1)[1]) if old.rsplit("-", 1)[-1].isdigit() else 1
+        new = f"{self.prefix}-{number + 1:06d}"
+        self._call("put the index template", indices.put_index_template, name=self.prefix, **self.template())
+        if self._create_index(new) == "exists":
+            raise StoreError(f"{self.where}: {new} already exists; delete it or finish the earlier reindex by hand")
+        return old, new
+
+    def legacy_indices(self) -> list[str]:
+        """The indices behind the alias whose mention ids do not name the monitor (written before
+        alert state was kept per monitor; their mapping lacks ``_meta.mention_ids``)."""
+        mappings = self._call("read the mapping", self.client.indices.get_mapping, index=self.alias).body
+        return sorted(name for name, spec in mappings.items()
+                      if ((spec.get("mappings") or {}).get("_meta") or {}).get("mention_ids") != "monitor")
+
+    def check_migrated(self) -> None:
+        """Raise :class:`StoreError` when the index still holds mention ids without the monitor:
+        writing to it would give every mention a second copy and alert it again."""
+        legacy = self.legacy_indices()
+        if legacy:
+            raise StoreError(f"{self.where}: {', '.join(legacy)} was written by an older hirewatch (one mention for "
+                             "all monitors); pause the DAGs and run `hirewatch es migrate` (see README "
+                             "'Elasticsearch and Kibana')")
+
+    def migrate(self, page_size: int = 500) -> dict[str, int]:
+        """The migration to alert state per monitor, for an index written by an older hirewatch:
+        copy every mention into the next index under its new id (:func:`monitor_mention_id` of its
+        monitor and its old id), alert and triage state kept; claim each alert Slack already has
+        for every other monitor the store knows (``<prefix>_claims``), so none is sent again; move
+        the delivery record out of the crawl state into ``<prefix>_deliveries``; re-key the kept
+        failures; then swap the alias in one step (the old index stays for the operator to
+        delete). Pause the DAGs while it runs. Returns counts; a store already migrated returns
+        zeros."""
+        counts = {"mentions": 0, "claims": 0, "deliveries": 0, "kept_failures": 0}
+        for kind in ("deliveries", "claims"):
+            self._create_index(self.side[kind], mappings=side_mapping(kind),
+                               settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"})
+        if not self.legacy_indices():
+            return counts
+        old, new = self._next_index()
+        monitors = self._known_monitors(old)
+        claims: list[dict[str, Any]] = []
+
+        def copies() -> Iterator[dict[str, Any]]:
+            for hit in self._scan(old, {"match_all": {}}, [{"id": "asc"}], page_size, "read mentions to migrate"):
+                src = dict(hit["_source"])
+                legacy, monitor = str(hit["_id"]), str(src.get("monitor") or "")
+                src["id"] = monitor_mention_id(monitor, legacy)
+                alert = src.get("alert") or {}
+                if alert.get("status") in DELIVERED:
+                    claims.extend({"_op_type": "index", "_index": self.side["claims"],
+                                   "_id": monitor_mention_id(other, legacy),
+                                   "_source": {k: alert.get(k) for k in ("status", "channel", "ts", "thread_ts",
+                                                                         "sent_at")}}
+                                  for other in monitors if other != monitor)
+                counts["mentions"] += 1
+                yield {"_op_type": "index", "_index": new, "_id": src["id"], "_source": src}
+
+        failures = [item for ok, item in helpers.streaming_bulk(self.client, copies(), chunk_size=page_size,
+                                                                 raise_on_error=False, max_retries=self.retries)
+                    if not ok]
+        if failures:
+            self._call(f"delete {new}", self.client.indices.delete, index=new)
+            raise StoreError(f"{self.where}: {len(failures)} mentions could not be copied, alias left on {old}: "
+                             f"{failures[:3]}")
+        self._bulk_side(claims)
+        counts["claims"] = len(claims)
+        counts["deliveries"] = self._migrate_delivery_states(monitors)
+        counts["kept_failures"] = self._migrate_kept_failures()
+        self._refresh(new)
+        self._call("swap the alias", self.client.indices.update_aliases, actions=[
+            {"remove": {"index": old, "alias": self.alias}},
+            {"add": {"index": new, "alias": self.alias, "is_write_index": True}},
+        ])
+        return counts
+
+    def _known_monitors(self, index: str) -> list[str]:
+        """Every monitor name the store has seen (mentions, crawl state, runs)."""
+        names: set[str] = set()
+        for where in (index, self.side["crawl_state"], self.side["runs"]):
+            response = self._call("list monitors", self.client.search, index=where, size=0,
+                                  aggs={"m": {"terms": {"field": "monitor", "size": 10_000}}})
+            names.update(str(b["key"]) for b in response["aggregations"]["m"]["buckets"])
+        return sorted(names)
+
+    def _bulk_side(self, actions: list[dict[str, Any]]) -> None:
+        if actions:
+            failed = [item for ok, item in helpers.streaming_bulk(self.client, actions, raise_on_error=False,
+                                                                   max_retries=self.retries) if not ok]
+            if failed:
+                raise StoreError(f"{self.where}: migration writes refused: {failed[:3]}")
+            for index in {a["_index"] for a in actions}:
+                self._refresh(index)
+
+    def _migrate_delivery_states(self, monitors: list[str]) -> int:
+        moved = 0
+        for monitor in monitors:
+            doc_id = _sha(monitor, "hirewatch:delivery")
+            found = self._call("read a delivery state", self.client.options(ignore_status=404).get,
+                               index=self.side["crawl_state"], id=doc_id)
+            if not found.get("found"):
+                continue
+            extra = found["_source"].get("extra") or {}
+            doc = {"monitor": monitor, "look_failures": int(extra.get("look_failures") or 0)}
+            for field, key in (("started", "delivery_started"), ("finished", "delivery_finished"),
+                               ("unreconciled_since", "unreconciled_since")):
+                try:
+                    doc[field] = format_time_opt(parse_time(extra.get(key) or None))
+                except ValueError:  # a hand-edited time: look back from the start of records
+                    doc[field] = None
+            self._call("write a delivery state", self.client.index, index=self.side["deliveries"],
+                       id=_sha(monitor), document=doc, refresh=True)
+            self._call("drop the old delivery state", self.client.delete, index=self.side["crawl_state"], id=doc_id)
+            moved += 1
+        return moved
+
+    def _migrate_kept_failures(self) -> int:
+        actions: list[dict[str, Any]] = []
+        for hit in self._scan(self.side["retry"], {"match_all": {}}, [{"id": "asc"}], what="read kept failures"):
+            src = dict(hit["_source"])
+            new_id = monitor_mention_id(str(src.get("monitor") or ""), str(hit["_id"]))
+            mention = dict(src.get("mention") or {}, id=new_id)
+            actions.append({"_op_type": "delete", "_index": self.side["retry"], "_id": hit["_id"]})
+            actions.append({"_op_type": "index", "_index": self.side["retry"], "_id": new_id,
+                            "_source": {**src, "id": new_id, "mention": mention}})
+        self._bulk_side(actions)
+        return len(actions) // 2
 
     def _create_index(self, name: str, **body: Any) -> str:
 
@@ -403,6 +538,23 @@ class ElasticsearchStore:
                               source_includes=["sources", "fetched"])
         return {doc["_id"]: doc for doc in response["docs"] if doc.get("found")}
 
+    def _claimed(self, ids: list[str]) -> dict[str, AlertState]:
+        """The alert state the migration claimed for these new pending mentions (Slack already had
+        their story before alert state was kept per monitor): id -> that state."""
+        if not ids:
+            return {}
+        if self._claims is None:
+            response = self._call("count claims", self.client.options(ignore_status=404).count,
+                                  index=self.side["claims"])
+            self._claims = bool(response.get("count"))
+        if not self._claims:
+            return {}
+        response = self._call("read claims", self.client.mget, index=self.side["claims"], ids=ids)
+        return {doc["_id"]: AlertState(status=doc["_source"]["status"], channel=doc["_source"].get("channel"),
+                                       ts=doc["_source"].get("ts"), thread_ts=doc["_source"].get("thread_ts"),
+                                       sent_at=parse_time(doc["_source"].get("sent_at")))
+                for doc in response["docs"] if doc.get("found")}
+
     def _write_batch(self, mentions: list[Mention], alerts: dict[str, AlertState] | None, new: list[str],
                      updated: list[str], failed: dict[str, str]) -> None:
         todo: dict[str, tuple[Mention, dict[str, Any]]] = {}
@@ -419,7 +571,9 @@ class ElasticsearchStore:
             if not todo:
                 break
             existing = self._existing(list(todo))
-            actions = [self._action(mention, content, existing.get(mid), alerts)
+            claimed = self._claimed([mid for mid, (mention, _) in todo.items()
+                                     if mid not in existing and initial_alert_status(mention) == "pending"])
+            actions = [self._action(mention, content, existing.get(mid), {**claimed, **(alerts or {})})
                        for mid, (mention, content) in todo.items()]
             again: dict[str, tuple[Mention, dict[str, Any]]] = {}
             for ok, item in self._bulk(actions):
@@ -635,6 +789,76 @@ class ElasticsearchStore:
         # Read back by get (real-time), so no refresh.
         self._call("put_crawl_state", self.client.index, index=self.side["crawl_state"], id=_sha(monitor, source),
                    document=doc)
+
+    # -- delivery runs (one document per monitor in <prefix>_deliveries; compare-and-set writes)
+
+    def _delivery_doc(self, monitor: str) -> dict[str, Any]:
+        return self._call("read the delivery record", self.client.options(ignore_status=404).get,
+                          index=self.side["deliveries"], id=_sha(monitor)).body
+
+    def _put_delivery_doc(self, monitor: str, doc: dict[str, Any], found: dict[str, Any]) -> bool:
+        """Write ``doc`` only if the record is still ``found`` (as read); False when another
+        process changed it first."""
+        guard: dict[str, Any] = ({"if_seq_no": found["_seq_no"], "if_primary_term": found["_primary_term"]}
+                                 if found.get("found") else {"op_type": "create"})
+        try:
+            self._call("write the delivery record", self.client.index, index=self.side["deliveries"],
+                       id=_sha(monitor), document=doc, refresh=True, passthrough=(409,), **guard)
+        except ConflictError:
+            return False
+        return True
+
+    def acquire_delivery(self, monitor: str, owner: str, ttl_s: float, *, replace: str | None = None) -> Lease:
+        for _round in range(_MERGE_ROUNDS):
+            found = self._delivery_doc(monitor)
+            src = found.get("_source") or {}
+            now = utcnow()
+            until = parse_time(src.get("lease_until"))
+            held = bool(src.get("owner")) and until is not None and until > now
+            if held and src["owner"] not in (owner, replace):
+                return Lease(monitor, str(src["owner"]), parse_time(src.get("leased_at")) or now, until or now)
+            since = (parse_time(src.get("leased_at")) if held and src["owner"] == owner else None) or now
+            lease = Lease(monitor, owner, since, now + timedelta(seconds=ttl_s))
+            doc = {**src, "monitor": monitor, "owner": owner, "leased_at": format_time(lease.since),
+                   "lease_until": format_time(lease.until)}
+            if self._put_delivery_doc(monitor, doc, found):
+                return lease
+        raise StoreError(f"{self.where}: the delivery lease of {monitor!r} kept changing under concurrent writers")
+
+    def release_delivery(self, monitor: str, owner: str) -> None:
+        for _round in range(_MERGE_ROUNDS):
+            found = self._delivery_doc(monitor)
+            src = found.get("_source") or {}
+            if src.get("owner") != owner:
+                return
+            if self._put_delivery_doc(monitor, {**src, "owner": None, "leased_at": None, "lease_until": None}, found):
+                return
+
+    def get_delivery_state(self, monitor: str) -> DeliveryState | None:
+        found = self._delivery_doc(monitor)
+        src = found.get("_source") or {}
+        if not src.get("started"):
+            return None
+        try:
+            return DeliveryState(started=parse_time(src["started"]), finished=parse_time(src.get("finished")),
+                                 unreconciled_since=parse_time(src.get("unreconciled_since")),
+                                 look_failures=int(src.get("look_failures") or 0))
+        except (TypeError, ValueError):
+            return DeliveryState(unreadable=True)
+
+    def put_delivery_state(self, monitor: str, state: DeliveryState, *, owner: str) -> None:
+        for _round in range(_MERGE_ROUNDS):
+            found = self._delivery_doc(monitor)
+            src = found.get("_source") or {}
+            if src.get("owner") != owner:
+                raise StoreError(f"put_delivery_state: the delivery lease of monitor {monitor!r} is no longer held "
+                                 f"by {owner} in {self.side['deliveries']}")
+            doc = {**src, "started": format_time_opt(state.started), "finished": format_time_opt(state.finished),
+                   "unreconciled_since": format_time_opt(state.unreconciled_since),
+                   "look_failures": state.look_failures}
+            if self._put_delivery_doc(monitor, doc, found):
+                return
+        raise StoreError(f"{self.where}: the delivery record of {monitor!r} kept changing under concurrent writers")
 
     # -- outbox and triage
 

@@ -23,7 +23,7 @@ LANGUAGES = ("english", "dutch", "german", "swedish", "norwegian", "danish")
 TEXT_FIELDS = ("title", "text")
 TEMPLATE_FILE = "mentions-template.json"
 SIDE_FILE = "side-indices.json"
-SIDE_INDICES = ("crawl_state", "runs", "ratings", "retry")
+SIDE_INDICES = ("crawl_state", "runs", "ratings", "retry", "deliveries", "claims")
 
 
 def template_dir() -> Path:
@@ -78,7 +78,7 @@ def mentions_template(prefix: str = "mentions", languages: tuple[str, ...] = LAN
 
 
 def side_mapping(kind: str) -> dict[str, Any]:
-    """The mapping of one side index (``crawl_state``, ``runs``, ``ratings``, ``retry``)."""
+    """The mapping of one side index (one of :data:`SIDE_INDICES`)."""
     return copy.deepcopy(_load(SIDE_FILE)[kind])
 
 

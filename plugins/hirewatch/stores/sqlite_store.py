@@ -16,16 +16,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hirewatch.errors import StoreError
-from hirewatch.mention import Mention, utcnow
+from hirewatch.mention import Mention, monitor_mention_id, utcnow
 from hirewatch.records import CrawlState, RatingPoint
 from hirewatch.report import RunReport
 from hirewatch.stores.base import (
     AlertState,
+    DeliveryState,
+    Lease,
     MentionQuery,
     StoredMention,
     TriageStatus,
@@ -140,6 +142,43 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 2: the digest reads one monitor's day window (iter_mentions); without this index SQLite sorted
     # every row of the monitor per page.
     ("CREATE INDEX mentions_monitor_fetched ON mentions (monitor, fetched, id)",),
+    # 3: alert state per monitor. The mention id names the monitor (mention.monitor_mention_id of
+    # the old id); a story Slack already has (sent or threaded) is claimed for every other monitor
+    # the store knows, so no monitor alerts it again when it next sees it; the delivery record
+    # leaves the crawl state for its own table, with the delivery lease.
+    (
+        """CREATE TABLE deliveries (
+            monitor TEXT PRIMARY KEY,
+            started TEXT,
+            finished TEXT,
+            unreconciled_since TEXT,
+            look_failures INTEGER NOT NULL DEFAULT 0,
+            owner TEXT,
+            leased_at TEXT,
+            lease_until TEXT
+        )""",
+        """INSERT INTO deliveries (monitor, started, finished, unreconciled_since, look_failures)
+            SELECT monitor, json_extract(extra, '$.delivery_started'), json_extract(extra, '$.delivery_finished'),
+                   json_extract(extra, '$.unreconciled_since'),
+                   coalesce(CAST(json_extract(extra, '$.look_failures') AS INTEGER), 0)
+            FROM crawl_state WHERE source = 'hirewatch:delivery' AND json_valid(extra)""",
+        "DELETE FROM crawl_state WHERE source = 'hirewatch:delivery'",
+        """CREATE TABLE alert_claims (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            channel TEXT,
+            ts TEXT,
+            thread_ts TEXT,
+            sent_at TEXT
+        )""",
+        """INSERT OR IGNORE INTO alert_claims (id, status, channel, ts, thread_ts, sent_at)
+            SELECT hirewatch_monitor_id(known.monitor, m.id), m.alert_status, m.alert_channel, m.alert_ts,
+                   m.alert_thread_ts, m.alert_sent_at
+            FROM mentions m JOIN (SELECT monitor FROM mentions UNION SELECT monitor FROM crawl_state
+                                  UNION SELECT monitor FROM runs) known ON known.monitor != m.monitor
+            WHERE m.alert_status IN ('sent', 'threaded')""",
+        "UPDATE mentions SET id = hirewatch_monitor_id(monitor, id)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -210,6 +249,8 @@ class SqliteStore:
         if str(mode).lower() != "wal":
             raise StoreError(f"SQLite store {self.path}: could not switch to WAL journal mode (got {mode})")
         self._conn.execute("PRAGMA synchronous = NORMAL")
+        # used by migration 3 (the mention id that names the monitor)
+        self._conn.create_function("hirewatch_monitor_id", 2, monitor_mention_id, deterministic=True)
 
     def _migrate(self) -> None:
         if self._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
@@ -311,6 +352,7 @@ class SqliteStore:
                     else:
                         inserts.append(row)
                 conn.executemany(_INSERT_SQL, inserts)
+                self._apply_claims(conn, [r["id"] for r in inserts if r["alert_status"] == "pending"])
                 conn.executemany(_UPDATE_SQL, updates)
                 return [r["id"] for r in inserts], [r["id"] for r in updates]
 
@@ -318,6 +360,18 @@ class SqliteStore:
             batch_new, batch_updated = self._retry(f"upsert of {len(rows)} mentions", write)
             new.extend(batch_new)
             updated.extend(batch_updated)
+
+    @staticmethod
+    def _apply_claims(conn: sqlite3.Connection, ids: list[str]) -> None:
+        """New pending mentions whose story Slack already had before the store's migration to
+        per-monitor ids (``alert_claims``) take that alert state instead of being sent again."""
+        for start in range(0, len(ids), _SQLITE_MAX_VARS):
+            chunk = ids[start:start + _SQLITE_MAX_VARS]
+            marks = ",".join("?" * len(chunk))
+            conn.execute(
+                "UPDATE mentions SET (alert_status, alert_channel, alert_ts, alert_thread_ts, alert_sent_at) ="
+                " (SELECT status, channel, ts, thread_ts, sent_at FROM alert_claims c WHERE c.id = mentions.id)"
+                f" WHERE id IN ({marks}) AND id IN (SELECT id FROM alert_claims)", chunk)
 
     @staticmethod
     def _existing_sources(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]]:
@@ -459,6 +513,66 @@ class SqliteStore:
                 )
 
         self._retry("put_crawl_state", write)
+
+    # -- delivery runs
+
+    def acquire_delivery(self, monitor: str, owner: str, ttl_s: float, *, replace: str | None = None) -> Lease:
+        def write() -> Lease:
+            now = utcnow()
+            with self._write() as conn:
+                row = conn.execute("SELECT owner, leased_at, lease_until FROM deliveries WHERE monitor = ?",
+                                   (monitor,)).fetchone()
+                held = row is not None and row["owner"] and (parse_time(row["lease_until"]) or now) > now
+                if held and row["owner"] not in (owner, replace):
+                    return Lease(monitor, row["owner"], parse_time(row["leased_at"]) or now,
+                                 parse_time(row["lease_until"]) or now)
+                since = parse_time(row["leased_at"]) if held and row["owner"] == owner else now
+                lease = Lease(monitor, owner, since or now, now + timedelta(seconds=ttl_s))
+                conn.execute(
+                    "INSERT INTO deliveries (monitor, owner, leased_at, lease_until) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (monitor) DO UPDATE SET owner = excluded.owner, leased_at = excluded.leased_at,"
+                    " lease_until = excluded.lease_until",
+                    (monitor, owner, format_time(lease.since), format_time(lease.until)))
+                return lease
+
+        return self._retry("acquire_delivery", write)
+
+    def release_delivery(self, monitor: str, owner: str) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute("UPDATE deliveries SET owner = NULL, leased_at = NULL, lease_until = NULL"
+                             " WHERE monitor = ? AND owner = ?", (monitor, owner))
+
+        self._retry("release_delivery", write)
+
+    def get_delivery_state(self, monitor: str) -> DeliveryState | None:
+        rows = self._read("get_delivery_state", "SELECT * FROM deliveries WHERE monitor = ?", (monitor,))
+        if not rows or rows[0]["started"] is None:
+            return None
+        row = rows[0]
+        try:
+            return DeliveryState(started=parse_time(row["started"]), finished=parse_time(row["finished"]),
+                                 unreconciled_since=parse_time(row["unreconciled_since"]),
+                                 look_failures=int(row["look_failures"] or 0))
+        except (TypeError, ValueError):
+            return DeliveryState(unreadable=True)
+
+    def put_delivery_state(self, monitor: str, state: DeliveryState, *, owner: str) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                changed = conn.execute(
+                    "UPDATE deliveries SET started = ?, finished = ?, unreconciled_since = ?, look_failures = ?"
+                    " WHERE monitor = ? AND owner = ?",
+                    (format_time_opt(state.started), format_time_opt(state.finished),
+                     format_time_opt(state.unreconciled_since), state.look_failures, monitor, owner)).rowcount
+                if not changed:
+                    raise _LeaseLost(monitor)
+
+        try:
+            self._retry("put_delivery_state", write)
+        except _LeaseLost:
+            raise StoreError(f"put_delivery_state: the delivery lease of monitor {monitor!r} is no longer held by "
+                             f"{owner} in {self.path}") from None
 
     # -- outbox and triage
 
@@ -622,6 +736,10 @@ class _WriteTransaction:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+class _LeaseLost(Exception):
+    """Raised inside a write transaction when the writer no longer holds the delivery lease."""
 
 
 class _UnknownIds(Exception):

@@ -1,0 +1,142 @@
+"""One delivery per monitor at a time: the store's delivery lease, as a delivery run holds it.
+
+:func:`hirewatch.alerts.delivery.deliver` takes the lease before it reads the outbox, renews it
+between messages and gives it up at the end, so a CLI delivery (``hirewatch run``, ``hirewatch
+slack deliver``) beside the DAG's alert task, or two workers, never post the same alert twice. A
+second run waits up to ``wait_s`` for the lease, then stops with a note naming the holder and
+since when. The lease expires ``ttl_s`` after its last renewal, so a holder that crashed blocks
+nobody for longer than that; a holder on this machine whose process is gone is replaced at once.
+The store makes each step atomic (:meth:`~hirewatch.stores.base.MentionStore.acquire_delivery`).
+Settings: ``HIREWATCH_DELIVERY_LEASE_S`` (default :data:`DEFAULT_TTL_S`) and
+``HIREWATCH_DELIVERY_WAIT_S`` (default :data:`DEFAULT_WAIT_S`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from hirewatch.errors import StoreError
+from hirewatch.stores.base import Lease, MentionStore
+
+DEFAULT_TTL_S = 120.0
+DEFAULT_WAIT_S = 10.0
+POLL_S = 0.2
+_OWNER = re.compile(r" on (?P<host>\S+) pid (?P<pid>\d+) \[")
+
+
+def process_owner() -> str:
+    """This process as a lease owner: what runs, where, its pid, and a token that tells two
+    delivery runs of one process apart (``hirewatch on host pid 4242 [1f2e3d4c]``)."""
+    program = os.path.basename(sys.argv[0] or "python") or "python"
+    return f"{program} on {socket.gethostname()} pid {os.getpid()} [{uuid.uuid4().hex[:8]}]"
+
+
+def holder_is_gone(owner: str) -> bool:
+    """True when ``owner`` names a process on this machine that no longer exists."""
+    found = _OWNER.search(owner)
+    if found is None or found["host"] != socket.gethostname():
+        return False
+    try:
+        os.kill(int(found["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return False
+    return False
+
+
+@dataclass
+class DeliveryLease:
+    """A delivery run's hold on ``monitor``'s lease. ``holder``: the other run's lease when
+    :meth:`acquire` gave up; ``error``: why the store could not be asked."""
+
+    store: MentionStore
+    monitor: str
+    ttl_s: float = DEFAULT_TTL_S
+    wait_s: float = DEFAULT_WAIT_S
+    owner: str = field(default_factory=process_owner)
+    held: Lease | None = None
+    holder: Lease | None = None
+    error: str | None = None
+    _renewed: float = 0.0
+
+    def acquire(self) -> bool:
+        """Take the lease, waiting up to ``wait_s`` while another run holds it. False when it
+        stayed held (see :attr:`holder`) or the store failed (see :attr:`error`)."""
+        deadline = time.monotonic() + self.wait_s
+        replace: str | None = None
+        while True:
+            if self._ask(replace):
+                return True
+            if self.error is not None or self.holder is None:
+                return False
+            replace = self.holder.owner if holder_is_gone(self.holder.owner) else None
+            if replace is None and time.monotonic() >= deadline:
+                return False
+            if replace is None:
+                time.sleep(POLL_S)
+
+    def keep(self) -> bool:
+        """Renew the lease when a third of its time has passed; False when it was lost (it
+        expired and another run took it) or cannot be renewed."""
+        if self.held is None:
+            return False
+        if time.monotonic() - self._renewed < self.ttl_s / 3:
+            return True
+        return self._ask(None)
+
+    def release(self) -> None:
+        if self.held is None:
+            return
+        self.held = None
+        try:
+            self.store.release_delivery(self.monitor, self.owner)
+        except StoreError:
+            pass  # the lease expires on its own
+
+    def busy(self) -> str:
+        """Why this run did not deliver, in words for the report."""
+        if self.error is not None:
+            return f"the delivery lease could not be taken: {self.error}"
+        if self.holder is None:
+            return f"the delivery lease of monitor {self.monitor} was lost"
+        return (f"another delivery of monitor {self.monitor} is running: {self.holder.owner}, since "
+                f"{self.holder.since.isoformat(timespec='seconds')} (its lease runs until "
+                f"{self.holder.until.isoformat(timespec='seconds')} unless renewed); nothing was sent by this one")
+
+    def _ask(self, replace: str | None) -> bool:
+        try:
+            lease = self.store.acquire_delivery(self.monitor, self.owner, self.ttl_s, replace=replace)
+        except StoreError as exc:
+            self.error, self.held = str(exc), None
+            return False
+        if lease.owner != self.owner:
+            self.holder, self.held = lease, None
+            return False
+        self.held, self.holder, self._renewed = lease, None, time.monotonic()
+        return True
+
+
+def lease_from_settings(store: MentionStore, monitor: str) -> DeliveryLease:
+    """A :class:`DeliveryLease` with ``HIREWATCH_DELIVERY_LEASE_S`` / ``HIREWATCH_DELIVERY_WAIT_S``
+    (seconds; a value that is not a non-negative number is a ConfigError naming the variable)."""
+    from hirewatch.errors import ConfigError
+    from hirewatch.settings import env
+
+    values = []
+    for name, default in (("HIREWATCH_DELIVERY_LEASE_S", DEFAULT_TTL_S), ("HIREWATCH_DELIVERY_WAIT_S", DEFAULT_WAIT_S)):
+        raw = env(name)
+        try:
+            value = default if raw is None or not raw.strip() else float(raw)
+        except ValueError:
+            value = -1.0
+        if not value >= 0 or value == float("inf"):
+            raise ConfigError(f"expected a number of seconds (0 or more), got {raw!r}", field=name)
+        values.append(value)
+    return DeliveryLease(store, monitor, ttl_s=max(values[0], 1.0), wait_s=values[1])

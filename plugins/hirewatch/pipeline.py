@@ -496,7 +496,7 @@ def _deliver_into(report: RunReport, monitor: Monitor, store: MentionStore) -> N
     report.alerts_sent = result.sent + result.threaded
     report.alerts_suppressed = result.suppressed
     report.alerts_failed = result.failed
-    report.notes.extend(f"alert delivery: {error}" for error in result.errors)
+    report.notes.extend(f"alert delivery: {line}" for line in (*result.errors, *result.notes))
 
 
 def run_digest(monitors: list[Monitor], store: MentionStore, day: date | None = None,

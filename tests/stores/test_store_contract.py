@@ -6,6 +6,7 @@ behaviour (schema versions, FTS details, concurrency, bulk failures) lives in ea
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -397,3 +398,47 @@ def test_ratings(store: MentionStore) -> None:
 
 def test_alert_state_default_is_none() -> None:
     assert AlertState().status == "none"
+
+
+# -- delivery lease and record
+
+
+def test_delivery_lease_one_holder_at_a_time(store: MentionStore) -> None:
+    first = store.acquire_delivery("acme", "run-a", 60)
+    assert first.owner == "run-a" and first.until > first.since
+    other = store.acquire_delivery("acme", "run-b", 60)
+    assert other.owner == "run-a" and other.since == first.since, "the holder and since when, not the caller"
+    assert store.acquire_delivery("globex", "run-b", 60).owner == "run-b", "one lease per monitor"
+    renewed = store.acquire_delivery("acme", "run-a", 120)
+    assert renewed.owner == "run-a" and renewed.since == first.since and renewed.until > first.until
+    store.release_delivery("acme", "run-b")  # not the holder: nothing changes
+    assert store.acquire_delivery("acme", "run-b", 60).owner == "run-a"
+    store.release_delivery("acme", "run-a")
+    assert store.acquire_delivery("acme", "run-b", 60).owner == "run-b"
+
+
+def test_an_expired_or_replaced_lease_is_taken(store: MentionStore) -> None:
+    store.acquire_delivery("acme", "crashed", 0.2)
+    assert store.acquire_delivery("acme", "next", 60).owner == "crashed"
+    time.sleep(0.3)
+    assert store.acquire_delivery("acme", "next", 60).owner == "next", "an expired lease blocks nobody"
+    assert store.acquire_delivery("acme", "third", 60, replace="someone else").owner == "next"
+    assert store.acquire_delivery("acme", "third", 60, replace="next").owner == "third", "a holder known dead"
+
+
+def test_delivery_record_round_trip_only_for_the_lease_holder(store: MentionStore) -> None:
+    from hirewatch.stores.base import DeliveryState
+
+    assert store.get_delivery_state("acme") is None
+    store.acquire_delivery("acme", "run-a", 60)
+    state = DeliveryState(started=T0, unreconciled_since=T0 - timedelta(hours=1), look_failures=2)
+    store.put_delivery_state("acme", state, owner="run-a")
+    assert store.get_delivery_state("acme") == state and state.unfinished
+    done = DeliveryState(started=T0, finished=T0 + timedelta(seconds=5))
+    store.put_delivery_state("acme", done, owner="run-a")
+    assert store.get_delivery_state("acme") == done and not done.unfinished
+    with pytest.raises(StoreError, match="no longer held"):
+        store.put_delivery_state("acme", state, owner="run-b")
+    assert store.get_delivery_state("acme") == done
+    assert store.get_delivery_state("globex") is None
+    assert store.get_crawl_state("acme", "hirewatch:delivery") is None, "no longer kept in the crawl state"

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from hirewatch.alerts.base import Alerter, AlertReport, Posted, SlackRefused, SlackUnavailable
+from hirewatch.alerts.lease import DeliveryLease
 from hirewatch.config import Monitor
 from hirewatch.stores.base import MentionStore
 
@@ -48,13 +49,16 @@ def default_alerter(monitor: Monitor, **options: Any) -> Alerter:
 
 
 def deliver_alerts(monitor: Monitor, store: MentionStore, *, alerter: Alerter | None = None,
-                   now: datetime | None = None) -> AlertReport:
+                   now: datetime | None = None, lease: DeliveryLease | None = None) -> AlertReport:
     """Send ``monitor``'s pending alerts (the store's outbox) and mark each sent after Slack's ok.
 
     ``alerter``: None picks :func:`default_alerter` (and closes it after); with no token that is
-    the dry run, which prints and marks nothing. Raises :class:`~hirewatch.errors.StoreError` only
-    when the pending alerts cannot be read; Slack failures are in the report (``failed``,
-    ``deferred``, ``errors``), and those mentions stay pending for the next run.
+    the dry run, which prints and marks nothing. ``lease``: how to hold the monitor's delivery
+    lease (default: :func:`~hirewatch.alerts.lease.lease_from_settings`); a second delivery of the
+    same monitor waits for it, then stops with a note saying who holds it. Raises
+    :class:`~hirewatch.errors.StoreError` only when the pending alerts cannot be read; Slack
+    failures are in the report (``failed``, ``deferred``, ``errors``), and those mentions stay
+    pending for the next run.
     """
     from hirewatch import settings
     from hirewatch.alerts.delivery import deliver
@@ -62,7 +66,7 @@ def deliver_alerts(monitor: Monitor, store: MentionStore, *, alerter: Alerter | 
     own = alerter is None
     chosen = alerter or default_alerter(monitor)
     try:
-        return deliver(monitor, store, chosen, now=now, kibana=monitor.kibana_url or settings.kibana_url())
+        return deliver(monitor, store, chosen, now=now, kibana=monitor.kibana_url or settings.kibana_url(), lease=lease)
     finally:
         if own:
             chosen.close()

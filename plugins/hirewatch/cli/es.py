@@ -1,4 +1,4 @@
-"""``hirewatch es setup|sync|failures`` and ``hirewatch kibana import``: set up the Elasticsearch
+"""``hirewatch es setup|sync|reindex|migrate|failures`` and ``hirewatch kibana import``: set up the Elasticsearch
 index, copy the embedded store into it, show what could not be indexed, load the Kibana objects.
 
 Registered by :mod:`hirewatch.cli`; calls the Elasticsearch store and :mod:`hirewatch.stores.kibana`.
@@ -113,6 +113,25 @@ def reindex() -> None:
         raise _fail(exc) from None
     console.print(f"copied {copied} documents from {old} into {new}; alias {store.alias} now points at {new}. "
                   f"Check, then delete {old}.", highlight=False)
+
+
+@es_app.command()
+def migrate() -> None:
+    """Move an index written by an older hirewatch to alert state per monitor (new mention ids,
+    alerts already in Slack claimed so none is sent again, the delivery record in its own index).
+    Pause the DAGs first. Safe to run twice."""
+    try:
+        with _open_es(ensure_setup=False) as store:
+            counts = store.migrate()
+    except HirewatchError as exc:
+        raise _fail(exc) from None
+    if not counts["mentions"]:
+        console.print("nothing to migrate: the index already keeps alert state per monitor", highlight=False)
+        return
+    console.print(f"migrated {counts['mentions']} mentions to per-monitor ids ({counts['claims']} alerts claimed for "
+                  f"other monitors, {counts['deliveries']} delivery records, {counts['kept_failures']} kept "
+                  f"failures); alias {store.alias} moved to the new index. Check, then delete the old one.",
+                  highlight=False)
 
 
 @es_app.command()

@@ -14,7 +14,20 @@ pending (the outbox's "next run completes delivery"). Then:
   counted per mention id), and nothing else was;
 - the store holds exactly one mention per distinct item the farm served.
 
-    .venv/bin/python -m bench.soak [--runs 100] [--feeds 20] [--fault-rate 0.1] [--seed 7]
+``--racing``: three monitors in one store over the same farm, whose items are about Acme or
+Globex: ``acme-ta`` (#ta-oncall) and ``acme-eng`` (#eng-hiring) watch Acme, ``globex``
+(#globex-ta) watches Globex with Acme as its competitor. In every run a ``hirewatch slack
+deliver`` process (all three monitors) is started at the same moment as the scheduled runs, so the
+two deliveries of each monitor race for its delivery lease: each run stores the new mentions of
+the three monitors first, starts the CLI delivery, waits until that process holds a delivery
+lease (or ended with nothing to do), then runs the scheduled deliveries of the three monitors in
+a random order; the local Slack server takes 50 ms per message, as a real one does, so the two
+overlap. The figures say how often a delivery waited for the lease or found it held. The checks become per monitor: each
+stores one mention per item about its employer (globex: about either), and every negative is
+alerted exactly once by each monitor that should alert it (acme-ta and acme-eng both, each in its
+own channel; globex never for an Acme item), whichever of the two deliveries sent it.
+
+    .venv/bin/python -m bench.soak [--runs 100] [--feeds 20] [--fault-rate 0.1] [--seed 7] [--racing]
 
 Prints the figures (and exits 1 if a check fails). Not part of ``make test``: it takes minutes.
 """
@@ -23,9 +36,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,13 +50,14 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from hirewatch.alerts import deliver_alerts
 from hirewatch.config import parse_monitor
 from hirewatch.mention import utcnow
 from hirewatch.pipeline import run_monitor
 from hirewatch.stores.base import MentionQuery
 from hirewatch.stores.sqlite_store import SqliteStore
 
-from tests.support.slack_server import BOT_TOKEN, Answer, Received, SlackServer
+from tests.support.slack_server import BOT_TOKEN, Answer, Received, SlackServer, channel_id
 from tests.support.web_server import WebServer
 
 FEED_FAULTS = ("500", "503", "429", "slow", "truncated", "html")
@@ -58,9 +74,12 @@ class FaultySlack(SlackServer):
     def __init__(self, rng: random.Random, rate: float) -> None:
         super().__init__()
         self.rng, self.rate, self.enabled = rng, rate, True
+        self.latency_s = 0.0
         self.faults: Counter[str] = Counter()
 
     def _answer(self, req: Received) -> Answer:
+        if req.method == "chat.postMessage" and self.latency_s:
+            time.sleep(self.latency_s)
         if self.enabled and req.method == "chat.postMessage" and self.rng.random() < self.rate:
             kind = self.rng.choice(SLACK_FAULTS)
             self.faults[kind] += 1
@@ -73,8 +92,8 @@ class FaultySlack(SlackServer):
 class Farm:
     """The feeds and what they have served. Items stay in their feed (newest first)."""
 
-    def __init__(self, web: WebServer, feeds: int, rng: random.Random) -> None:
-        self.web, self.rng = web, rng
+    def __init__(self, web: WebServer, feeds: int, rng: random.Random, employers: tuple[str, ...] = ("Acme",)) -> None:
+        self.web, self.rng, self.employers = web, rng, employers
         self.items: dict[str, list[dict[str, Any]]] = {f"/feed/{n}.xml": [] for n in range(feeds)}
         self.served: set[str] = set()  # canonical links of items in a body answered 200
         self.negative_served: set[str] = set()
@@ -89,10 +108,12 @@ class Farm:
             for _ in range(self.rng.choice((0, 0, 1, 1, 2))):
                 self.count += 1
                 negative = self.rng.random() < 0.4
-                title, text = NEGATIVE if negative else NEUTRAL
+                employer = self.rng.choice(self.employers) if len(self.employers) > 1 else self.employers[0]
+                title, text = (t.replace("Acme", employer) for t in (NEGATIVE if negative else NEUTRAL))
                 # "ref s187", not "#187": VADER's lexicon scores some bare numbers (182, 187) negative.
                 item = {"title": f"{title} (ref s{self.count})", "text": text, "negative": negative,
-                        "link": f"https://news.example.com/acme/{self.count}", "date": utcnow()}
+                        "employer": employer, "date": utcnow(),
+                        "link": f"https://news.example.com/{employer.lower()}/{self.count}"}
                 self.items[path].insert(0, item)
                 if self.rng.random() < 0.1:  # syndicated: the same story in a second feed
                     self.items[self.rng.choice(paths)].insert(0, item)
@@ -144,20 +165,13 @@ class Farm:
         self.negative_served = {i["link"] for items in self.items.values() for i in items
                                 if i["negative"] and i["link"] in self.served}
 
+    def served_about(self, employer: str) -> set[str]:
+        return {i["link"] for items in self.items.values() for i in items
+                if i["employer"] == employer and i["link"] in self.served}
+
 
 def alerted_ids(slack: SlackServer) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for message in slack.posted():
-        blocks = message.args.get("blocks") or []
-        if isinstance(blocks, str):
-            blocks = json.loads(blocks)
-        ids = set()
-        for block in blocks:
-            if block.get("type") == "context":
-                for element in block.get("elements", []):
-                    ids.update(re.findall(r"\bid ([0-9a-f]{32})\b", str(element.get("text", ""))))
-        counts.update(ids)
-    return counts
+    return alerted_ids_of(slack.posted())
 
 
 def main() -> int:
@@ -166,13 +180,17 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--fault-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--racing", action="store_true", help="three monitors, a CLI delivery racing every run")
     args = parser.parse_args()
+    return racing(args) if args.racing else single(args)
+
+
+def single(args: argparse.Namespace) -> int:
+    """One monitor, the scheduled runs only."""
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, WebServer() as web:
         slack = FaultySlack(rng, args.fault_rate).start()
-        import os
-
         # One process: with 8+ sources the pipeline otherwise starts a pool of worker processes per
         # run, and each worker loads the language and sentiment models again (seconds per run).
         os.environ["HIREWATCH_WORKERS"] = "1"
@@ -238,6 +256,173 @@ routing:
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'} {name}")
     return 0 if all(checks.values()) else 1
+
+
+# --------------------------------------------------------------------------- racing mode
+
+#: name, employer, channel, competitors
+RACING_MONITORS = (("acme-ta", "Acme", "#ta-oncall", ()), ("acme-eng", "Acme", "#eng-hiring", ()),
+                   ("globex", "Globex", "#globex-ta", ("Acme",)))
+
+
+def racing_monitors(folder: Path, farm: Farm, web: WebServer) -> list:
+    sources = "\n".join(f'  - {{name: feed{n}, type: rss, url: "{web.url(path)}"}}'
+                        for n, path in enumerate(farm.items))
+    out = []
+    for name, employer, channel, competitors in RACING_MONITORS:
+        rivals = f"competitors: [{', '.join(f'{{name: {c}}}' for c in competitors)}]\n" if competitors else ""
+        text = (f"name: {name}\nemployer: {{name: {employer}}}\n{rivals}sources:\n{sources}\n"
+                "fetch: {allow_loopback: true, timeout_s: 1}\nrouting:\n"
+                f'  alerts: {{default_channel: "{channel}", min_interval_s: 0, max_per_run: 1000, '
+                "storm_factor: 1000000}\n")
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        out.append(parse_monitor(text, path=f"{name}.yaml"))
+    return out
+
+
+def cli_delivery(folder: Path) -> subprocess.Popen:
+    """``hirewatch slack deliver`` of every monitor, in its own process (the environment says
+    where the store and Slack are)."""
+    return subprocess.Popen([sys.executable, "-m", "hirewatch.cli", "slack", "deliver", "--monitors", str(folder),
+                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def racing(args: argparse.Namespace) -> int:
+    """Three monitors in one store; every run, a CLI delivery races the scheduled runs."""
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    tally: Counter[str] = Counter()
+    run_seconds: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp, WebServer() as web:
+        slack = FaultySlack(rng, args.fault_rate).start()
+        folder = Path(tmp) / "monitors"
+        folder.mkdir()
+        os.environ.update(HIREWATCH_WORKERS="1", HIREWATCH_SLACK_TOKEN=BOT_TOKEN,
+                          HIREWATCH_SLACK_BASE_URL=slack.base_url, HIREWATCH_STORE="sqlite",
+                          HIREWATCH_SQLITE_PATH=str(Path(tmp) / "soak.db"), HIREWATCH_HOME=tmp)
+        farm = Farm(web, args.feeds, rng, employers=("Acme", "Globex"))
+        monitors = racing_monitors(folder, farm, web)
+        store = SqliteStore(Path(tmp) / "soak.db")
+        slack.latency_s = 0.05
+        timing = random.Random(args.seed + 1)  # its own stream: the farm and the faults stay as without it
+        t0 = time.perf_counter()  # how long the CLI process takes with nothing pending (bounds the wait)
+        cli_delivery(folder).communicate(timeout=600)  # nothing pending yet: how long the process takes
+        startup = time.perf_counter() - t0
+        try:
+            for run in range(args.runs + 1):
+                drain = run == args.runs
+                slack.enabled = not drain
+                farm.publish() if not drain else None
+                plan = farm.arm(0.0 if drain else args.fault_rate)
+                hits = Counter({path: web.count(path, 200) for path in farm.items})
+                t0 = time.perf_counter()
+                for monitor in monitors:
+                    tally["failed source-runs"] += len(run_monitor(monitor, store, alert=False).failed_sources)
+                cli = cli_delivery(folder)
+                _until_it_holds_a_lease(cli, store.path, startup * 2)
+                for monitor in timing.sample(monitors, len(monitors)):
+                    result = deliver_alerts(monitor, store)
+                    tally["alerts sent by the scheduled deliveries"] += result.sent + result.threaded
+                    tally["delivery failures (retried next run)"] += result.failed
+                    notes = " ".join(result.notes)
+                    tally["scheduled deliveries that waited for the lease"] += "waited for another delivery" in notes
+                    tally["scheduled deliveries that found the lease held, gave up"] += " is running: " in notes
+                _count_cli(tally, *cli.communicate(timeout=600))
+                run_seconds.append(time.perf_counter() - t0)
+                farm.note_served(plan, hits)
+            stored = {m.name: store.search(MentionQuery(monitor=m.name, limit=1_000_000)) for m in monitors}
+            posted = slack.posted()
+        finally:
+            store.close()
+            slack.stop()
+    checks = _racing_checks(farm, stored, posted)
+    wall = time.perf_counter() - started
+    print(f"racing: monitors {', '.join(m.name for m in monitors)}; runs: {args.runs} with faults + 1 without; "
+          f"feeds: {args.feeds}; fault rate: {args.fault_rate}; seed: {args.seed}")
+    print(f"items published: {farm.count}; distinct items served: {len(farm.served)} "
+          f"(Acme {len(farm.served_about('Acme'))}, Globex {len(farm.served_about('Globex'))})")
+    for name, hits in stored.items():
+        alerted = sum(1 for h in hits if h.alert.status in ("sent", "threaded"))
+        print(f"  {name}: mentions stored {len(hits)}, negatives to alert "
+              f"{sum(1 for h in hits if h.mention.is_negative and not h.mention.is_competitor)}, alerted {alerted}")
+    print(f"feed faults: {sum(farm.faults.values())}; Slack faults: {dict(slack.faults)} "
+          f"({sum(slack.faults.values())}); Slack messages accepted: {len(posted)}")
+    for name, value in sorted(tally.items()):
+        print(f"{name}: {value}")
+    print(f"wall: {wall:.0f} s; run median {sorted(run_seconds)[len(run_seconds) // 2]:.2f} s, "
+          f"max {max(run_seconds):.2f} s; CLI process start-up {startup:.1f} s")
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'} {name}")
+    return 0 if all(checks.values()) else 1
+
+
+def _until_it_holds_a_lease(cli: subprocess.Popen, db: Path, limit_s: float) -> None:
+    """Wait until the CLI process holds a monitor's delivery lease (read from the SQLite file),
+    has ended (nothing was pending), or ``limit_s`` passed: then the scheduled deliveries start."""
+    import sqlite3
+
+    deadline = time.monotonic() + limit_s
+    conn = sqlite3.connect(db)
+    try:
+        while cli.poll() is None and time.monotonic() < deadline:
+            if conn.execute("SELECT 1 FROM deliveries WHERE owner LIKE ?", (f"% pid {cli.pid} %",)).fetchone():
+                return
+            time.sleep(0.01)
+    finally:
+        conn.close()
+
+
+def _count_cli(tally: Counter[str], out: str, err: str) -> None:
+    try:
+        reports = json.loads(out)
+    except ValueError:
+        tally["CLI deliveries that printed no report"] += 1
+        print(f"CLI delivery printed no report: {err.strip()[-300:]}", file=sys.stderr)
+        return
+    for report in reports:
+        tally["alerts sent by the CLI deliveries"] += report["sent"] + report["threaded"]
+        notes = " ".join(report["notes"])
+        tally["CLI deliveries that waited for the lease"] += "waited for another delivery" in notes
+        tally["CLI deliveries that found the lease held, gave up"] += " is running: " in notes
+
+
+def _racing_checks(farm: Farm, stored: dict[str, list], posted: list) -> dict[str, bool]:
+    """Per monitor: one mention per item it should have; every negative it should alert, alerted
+    exactly once, in its own channel."""
+    channel_of = {name: channel_id(channel) for name, _, channel, _ in RACING_MONITORS}
+    owner = {h.mention.id: name for name, hits in stored.items() for h in hits}
+    expected = {h.mention.id for hits in stored.values() for h in hits
+                if h.mention.is_negative and not h.mention.is_competitor}
+    counts = alerted_ids_of(posted)
+    wrong_channel = [m for m in posted for mid in _ids(m) if channel_of.get(owner.get(mid, "")) != m.channel]
+    checks = {}
+    for name, employer, _, competitors in RACING_MONITORS:
+        urls = [h.mention.url for h in stored[name]]
+        want = set().union(*(farm.served_about(e) for e in (employer, *competitors)))
+        checks[f"{name}: one mention per item served about its employer or competitors"] = (
+            len(urls) == len(set(urls)) and set(urls) == want)
+        negatives = {h.mention.url for h in stored[name] if h.mention.is_negative and not h.mention.is_competitor}
+        checks[f"{name}: its negatives == the negative items served about {employer}"] = (
+            negatives == farm.negative_served & farm.served_about(employer))
+    checks["every negative alerted exactly once per monitor that should alert it"] = (
+        set(counts) == expected and set(counts.values()) <= {1})
+    checks["each alert in its own monitor's channel"] = not wrong_channel
+    return checks
+
+
+def _ids(message) -> set[str]:
+    blocks = message.args.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return {mid for block in blocks if block.get("type") == "context" for element in block.get("elements", [])
+            for mid in re.findall(r"\bid ([0-9a-f]{32})\b", str(element.get("text", "")))}
+
+
+def alerted_ids_of(posted: list) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for message in posted:
+        counts.update(_ids(message))
+    return counts
 
 
 if __name__ == "__main__":

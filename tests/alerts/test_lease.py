@@ -28,12 +28,15 @@ def dead_pid() -> int:
 
 def test_a_holder_on_this_machine_whose_process_is_gone_is_replaced_at_once(store: SqliteStore) -> None:
     crashed = f"hirewatch on {socket.gethostname()} pid {dead_pid()} [deadbeef]"
-    assert holder_is_gone(crashed) and not holder_is_gone(process_owner())
+    assert holder_is_gone(crashed)
     store.acquire_delivery("acme", crashed, 600)
     lease = DeliveryLease(store, "acme", wait_s=0)
     started = time.monotonic()
     assert lease.acquire() and time.monotonic() - started < 1
     assert store.acquire_delivery("acme", "someone", 60).owner == lease.owner
+    assert not holder_is_gone(lease.owner), "a run of this process that holds its lease is alive"
+    lease.release()
+    assert holder_is_gone(lease.owner) and holder_is_gone(process_owner()), "one that ended is not"
 
 
 def test_a_holder_elsewhere_blocks_until_its_lease_expires(store: SqliteStore) -> None:

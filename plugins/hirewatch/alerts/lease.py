@@ -5,7 +5,8 @@ between messages and gives it up at the end, so a CLI delivery (``hirewatch run`
 slack deliver``) beside the DAG's alert task, or two workers, never post the same alert twice. A
 second run waits up to ``wait_s`` for the lease, then stops with a note naming the holder and
 since when. The lease expires ``ttl_s`` after its last renewal, so a holder that crashed blocks
-nobody for longer than that; a holder on this machine whose process is gone is replaced at once.
+nobody for longer than that; a holder on this machine whose process is gone (or a run of this
+process that ended without giving the lease up, e.g. on a locked store) is replaced at once.
 The store makes each step atomic (:meth:`~hirewatch.stores.base.MentionStore.acquire_delivery`).
 Settings: ``HIREWATCH_DELIVERY_LEASE_S`` (default :data:`DEFAULT_TTL_S`) and
 ``HIREWATCH_DELIVERY_WAIT_S`` (default :data:`DEFAULT_WAIT_S`).
@@ -17,6 +18,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,20 +30,28 @@ DEFAULT_TTL_S = 120.0
 DEFAULT_WAIT_S = 10.0
 POLL_S = 0.2
 _OWNER = re.compile(r" on (?P<host>\S+) pid (?P<pid>\d+) \[")
+#: The owners whose runs hold a lease in this process right now (a lease of this process that is
+#: not here was left behind: its release failed, say on a locked store).
+_LIVE: set[str] = set()
+_LIVE_LOCK = threading.Lock()
 
 
 def process_owner() -> str:
     """This process as a lease owner: what runs, where, its pid, and a token that tells two
     delivery runs of one process apart (``hirewatch on host pid 4242 [1f2e3d4c]``)."""
-    program = os.path.basename(sys.argv[0] or "python") or "python"
+    program = os.path.basename(sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c") else "python")
     return f"{program} on {socket.gethostname()} pid {os.getpid()} [{uuid.uuid4().hex[:8]}]"
 
 
 def holder_is_gone(owner: str) -> bool:
-    """True when ``owner`` names a process on this machine that no longer exists."""
+    """True when ``owner`` names a process on this machine that no longer exists, or a run of
+    this process that has ended without giving its lease up."""
     found = _OWNER.search(owner)
     if found is None or found["host"] != socket.gethostname():
         return False
+    if int(found["pid"]) == os.getpid():
+        with _LIVE_LOCK:
+            return owner not in _LIVE
     try:
         os.kill(int(found["pid"]), 0)
     except ProcessLookupError:
@@ -64,18 +74,25 @@ class DeliveryLease:
     held: Lease | None = None
     holder: Lease | None = None
     error: str | None = None
+    waited: str | None = None  # whom acquire waited for before it got the lease
     _renewed: float = 0.0
+    _ever: bool = False  # got the lease at some point (release has something to give up)
 
     def acquire(self) -> bool:
         """Take the lease, waiting up to ``wait_s`` while another run holds it. False when it
         stayed held (see :attr:`holder`) or the store failed (see :attr:`error`)."""
-        deadline = time.monotonic() + self.wait_s
+        start = time.monotonic()
+        deadline = start + self.wait_s
         replace: str | None = None
+        seen: str | None = None
         while True:
             if self._ask(replace):
+                if seen is not None:
+                    self.waited = f"{seen} for {time.monotonic() - start:.1f} s"
                 return True
             if self.error is not None or self.holder is None:
                 return False
+            seen = self.holder.owner
             replace = self.holder.owner if holder_is_gone(self.holder.owner) else None
             if replace is None and time.monotonic() >= deadline:
                 return False
@@ -92,9 +109,13 @@ class DeliveryLease:
         return self._ask(None)
 
     def release(self) -> None:
-        if self.held is None:
+        """Give the lease up (also one whose renewal failed: the store releases it only if this
+        run still holds it)."""
+        with _LIVE_LOCK:
+            _LIVE.discard(self.owner)
+        if not self._ever:
             return
-        self.held = None
+        self.held, self._ever = None, False
         try:
             self.store.release_delivery(self.monitor, self.owner)
         except StoreError:
@@ -119,7 +140,9 @@ class DeliveryLease:
         if lease.owner != self.owner:
             self.holder, self.held = lease, None
             return False
-        self.held, self.holder, self._renewed = lease, None, time.monotonic()
+        self.held, self.holder, self._renewed, self._ever = lease, None, time.monotonic(), True
+        with _LIVE_LOCK:
+            _LIVE.add(self.owner)
         return True
 
 

@@ -6,7 +6,7 @@ monitor's delivery record says the last run did not finish. The alerter looks fo
 posted since that run started (:meth:`~hirewatch.alerts.base.Alerter.find_posted`; each message
 names its mention in Slack message metadata). A pending mention found there is marked; its later
 copies become replies in its thread. A storm message found there names its burst: the alerts it
-promised to its thread go there (:attr:`~hirewatch.alerts.delivery.Plan.followups`), those it
+promised to its thread go there (:attr:`~hirewatch.alerts.delivery_run.Plan.followups`), those it
 announced as suppressed are marked so. Where the alerter cannot look (the bot is not in the
 channel, no history scopes; or Slack did not answer the look :data:`MAX_LOOK_FAILURES` runs in a
 row) those alerts are posted again: at most one re-send, never a loss. A look Slack does not
@@ -18,12 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hirewatch.alerts.base import Lookup, Posted, SlackUnavailable
+from hirewatch.alerts.delivery_run import Plan, Run, Story
 from hirewatch.errors import AlertError
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from hirewatch.alerts.delivery import Plan, Run, Story
 
 #: After this many runs in a row whose look-up Slack did not answer, post without it (one re-send
 #: at most) rather than hold every alert back.
@@ -100,8 +99,6 @@ def settle_found(run: Run, work: Plan, lookup: Lookup) -> None:
 def _settle_story(run: Run, work: Plan, story: Story, lookup: Lookup) -> Story | None:
     """The story still to decide (itself, or a copy of it), or None when what was found settles it
     or hands it to a storm's thread."""
-    from hirewatch.alerts.delivery import Story
-
     hit = lookup.found.get(story.leader.id)
     storm = lookup.storm_thread.get(story.leader.id)
     if hit is not None:

@@ -48,24 +48,6 @@ MAX_PAGES = 50  # of 200 messages, per channel or thread: a bound, never reached
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 
-def _note_history_message(lookup: Lookup, cid: str, message: dict[str, Any], monitor: str | None) -> bool:
-    """Note what one channel-history message of this app says in ``lookup`` (an alert's mention id,
-    a storm's thread and suppressed ids). Returns whether its thread is to be read too."""
-    ours = _ours(message, monitor)
-    if ours is None:
-        return False
-    here = Found(cid, str(message["ts"]))
-    kind, payload = ours
-    if kind == ALERT_EVENT and payload.get("mention_id"):
-        lookup.found.setdefault(str(payload["mention_id"]), here)
-    elif kind == STORM_EVENT:  # history is newest first: the newest storm naming an id wins
-        for mid in payload.get("thread") or ():
-            lookup.storm_thread.setdefault(str(mid), here)
-        for mid in payload.get("suppressed") or ():
-            lookup.storm_suppressed.add(str(mid))
-    return bool(message.get("reply_count"))
-
-
 def _ours(message: dict[str, Any], monitor: str | None) -> tuple[str, dict[str, Any]] | None:
     """(event type, payload) of a hirewatch message of ``monitor`` (any monitor when None), from
     its metadata; None for every other message. The ids of a message posted before the mention id
@@ -209,36 +191,59 @@ class SlackAlerter(Alerter):
         oldest = f"{since.timestamp() - CLOCK_SKEW_S:.6f}"
         lookup = Lookup()
         try:
-            names = {*channels, *(c for c, _ in threads)}
-            ids: dict[str, str] = {}
-            for name in sorted(names):
-                cid = self._resolve(name)
-                if cid is None:
-                    lookup.unreadable.append(f"{name}: not found by conversations.list")
-                else:
-                    ids[name] = cid
+            ids = self._resolve_all(lookup, {*channels, *(c for c, _ in threads)})
             expand = {(ids[name], ts) for name, ts in threads if name in ids}
             for name in sorted(set(channels) & set(ids)):
-                cid = ids[name]
-                messages = self._read(lookup, f"{name} history", self.reader.conversations_history,
-                                      channel=cid, oldest=oldest)
-                if messages is None:
-                    continue
-                for message in messages:
-                    if _note_history_message(lookup, cid, message, monitor):
-                        expand.add((cid, str(message["ts"])))
+                expand |= self._read_channel(lookup, name, ids[name], oldest, monitor)
             for cid, thread_ts in sorted(expand):
-                messages = self._read(lookup, f"thread {thread_ts} in {cid}", self.reader.conversations_replies,
-                                      channel=cid, ts=thread_ts, oldest=oldest)
-                for message in messages or []:
-                    ours = _ours(message, monitor)
-                    if ours and ours[0] == ALERT_EVENT and ours[1].get("mention_id") and message["ts"] != thread_ts:
-                        lookup.found.setdefault(str(ours[1]["mention_id"]), Found(cid, str(message["ts"]), thread_ts))
+                self._read_thread(lookup, cid, thread_ts, oldest, monitor)
         except SlackApiError as exc:  # conversations.list, or a read that means Slack is unavailable
             lookup.unreadable.append(f"channel list: {self._cannot_look(exc, 'conversations.list')}")
         except (SlackClientError, OSError, HTTPException) as exc:
             raise SlackUnavailable(f"Slack could not be reached: {type(exc).__name__}: {exc}") from None
         return lookup
+
+    def _resolve_all(self, lookup: Lookup, names: set[str]) -> dict[str, str]:
+        """Channel name or id -> id; a name not found is noted as unreadable."""
+        ids: dict[str, str] = {}
+        for name in sorted(names):
+            cid = self._resolve(name)
+            if cid is None:
+                lookup.unreadable.append(f"{name}: not found by conversations.list")
+            else:
+                ids[name] = cid
+        return ids
+
+    def _read_channel(self, lookup: Lookup, name: str, cid: str, oldest: str,
+                      monitor: str | None) -> set[tuple[str, str]]:
+        """Note this app's alerts and storm messages in one channel's history; returns the threads
+        to read (those of its messages that have replies)."""
+        messages = self._read(lookup, f"{name} history", self.reader.conversations_history, channel=cid, oldest=oldest)
+        threads: set[tuple[str, str]] = set()
+        for message in messages or []:
+            ours = _ours(message, monitor)
+            if ours is None:
+                continue
+            here = Found(cid, str(message["ts"]))
+            kind, payload = ours
+            if kind == ALERT_EVENT and payload.get("mention_id"):
+                lookup.found.setdefault(str(payload["mention_id"]), here)
+            elif kind == STORM_EVENT:  # history is newest first: the newest storm naming an id wins
+                for mid in payload.get("thread") or ():
+                    lookup.storm_thread.setdefault(str(mid), here)
+                lookup.storm_suppressed.update(str(mid) for mid in payload.get("suppressed") or ())
+            if message.get("reply_count"):
+                threads.add((cid, str(message["ts"])))
+        return threads
+
+    def _read_thread(self, lookup: Lookup, cid: str, thread_ts: str, oldest: str, monitor: str | None) -> None:
+        """Note this app's alerts among one thread's replies."""
+        messages = self._read(lookup, f"thread {thread_ts} in {cid}", self.reader.conversations_replies,
+                              channel=cid, ts=thread_ts, oldest=oldest)
+        for message in messages or []:
+            ours = _ours(message, monitor)
+            if ours and ours[0] == ALERT_EVENT and ours[1].get("mention_id") and message["ts"] != thread_ts:
+                lookup.found.setdefault(str(ours[1]["mention_id"]), Found(cid, str(message["ts"]), thread_ts))
 
     def _read(self, lookup: Lookup, what: str, method: Callable[..., Any],
               **kwargs: Any) -> list[dict[str, Any]] | None:

@@ -142,8 +142,9 @@ def build_monitor_dag(monitor: Monitor) -> DAG:
             undelivered = (summary.get("failed") or 0) + (summary.get("deferred") or 0)
             if undelivered:
                 # Still pending in the outbox: a retry (with back-off) delivers them.
+                # (or another delivery of this monitor, e.g. `hirewatch slack deliver`, holds its lease)
                 raise AlertError(f"{undelivered} alerts could not be delivered and stay pending: "
-                                 + "; ".join(summary.get("errors", []))[:500])
+                                 + "; ".join(summary.get("errors", []) or summary.get("notes", []))[:500])
             return summary
 
         @task(trigger_rule=TriggerRule.ALL_DONE)

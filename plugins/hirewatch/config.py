@@ -16,7 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hirewatch.errors import ConfigError
 
@@ -145,6 +145,32 @@ class SentimentSettings(Strict):
     languages: tuple[str, ...] = ("en", "nl", "de", "sv", "no", "da")
 
 
+class DecisionSettings(Strict):
+    """How the decide step turns a mention's signals into "alert or not, and why" (documented in
+    the README, "Alert decision"). Stars are on a 1-5 scale (other scales are converted)."""
+
+    #: A review rated at or below this is negative whatever its wording ("1-star review").
+    negative_stars: float = Field(default=2.0, ge=1, le=5)
+    #: A review rated at or above this is not negative overall, whatever its wording.
+    positive_stars: float = Field(default=4.0, ge=1, le=5)
+    #: A candidate-experience topic scored at or below this is "clearly negative": alerted even in
+    #: a neutral text or a well-rated review ("negative about the interview").
+    topic_alert_score: float = Field(default=-0.5, ge=-1, le=0)
+    #: Whether a clearly negative candidate-experience topic is alerted on its own.
+    topic_alerts: bool = True
+    #: Source kinds whose negative mentions are stored and shown in the digest but never alerted.
+    quiet_kinds: tuple[str, ...] = ()
+    #: A negative mention below this severity is stored but not alerted.
+    min_severity: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _stars_in_order(self) -> DecisionSettings:
+        if self.negative_stars >= self.positive_stars:
+            raise ValueError(f"negative_stars ({self.negative_stars:g}) must be below positive_stars "
+                             f"({self.positive_stars:g})")
+        return self
+
+
 class WatchTerm(Strict):
     """A monitor's own term that tags (and can route) mentions: a client's name, "hiring freeze"."""
 
@@ -161,6 +187,7 @@ class Monitor(Strict):
     sources: tuple[SourceSpec, ...] = Field(min_length=1)
     routing: Routing = Routing()
     sentiment: SentimentSettings = SentimentSettings()
+    decision: DecisionSettings = DecisionSettings()
     watch_terms: tuple[WatchTerm, ...] = ()
     fetch: FetchSettings = FetchSettings()
     store: str | None = None

@@ -85,6 +85,24 @@ class Mention:
     def is_negative(self) -> bool:
         return self.sentiment_label == NEGATIVE
 
+    @property
+    def wants_alert(self) -> bool:
+        """Whether the on-call channel should see it: the decide step's verdict
+        (``extra["decision"]``, see :mod:`hirewatch.decide`); for a mention it never saw (stored
+        before it existed, or built by hand), negative and not a competitor's."""
+        decision = self.extra.get("decision")
+        if isinstance(decision, dict) and isinstance(decision.get("alert"), bool):
+            return decision["alert"] and not self.is_competitor
+        return self.is_negative and not self.is_competitor
+
+    @property
+    def alert_reasons(self) -> tuple[str, ...]:
+        """Why it is negative or alerted, in words ("1-star review", "negative about the
+        interview"), as the decide step wrote it; empty when it did not."""
+        decision = self.extra.get("decision")
+        reasons = decision.get("reasons") if isinstance(decision, dict) else None
+        return tuple(str(r) for r in reasons) if isinstance(reasons, list) else ()
+
     def with_(self, **changes: Any) -> Mention:
         """Return a copy with ``changes`` applied (the stages' way to refine a mention)."""
         return replace(self, **changes)

@@ -1,4 +1,4 @@
-"""The one place where the stages are chained: sources -> extract -> match -> enrich -> dedupe ->
+"""The one place where the stages are chained: sources -> extract -> match -> enrich -> decide -> dedupe ->
 store -> alert -> digest. :func:`process_items` is the item-to-mention sequence every path shares.
 
 Called by the CLI (``hirewatch run``), the Airflow tasks (one mapped ``ingest_source`` per source,
@@ -186,11 +186,13 @@ def _enrich_in_worker(mentions: list[Mention], previous: dict[str, Mention]) -> 
 
 def enrich_mentions(mentions: list[Mention], monitor: Monitor,
                     previous: Mapping[str, Mention] | None = None) -> list[Mention]:
-    """Language, sentiment, topics, severity. ``previous``: the stored copies of these mentions, so
-    that unchanged text keeps its scores instead of going through the model again."""
+    """Language, sentiment, topics, severity, then the alert decision and its reasons
+    (:mod:`hirewatch.decide`). ``previous``: the stored copies of these mentions, so that
+    unchanged text keeps its scores instead of going through the model again."""
+    from hirewatch.decide import decide_mentions
     from hirewatch.enrich import enrich_mentions as _enrich  # the language and sentiment models: heavy
 
-    return _enrich(mentions, monitor, previous)
+    return decide_mentions(_enrich(mentions, monitor, previous), monitor)
 
 
 def _previous_versions(store: MentionStore, processed: list[Processed]) -> dict[str, Mention]:

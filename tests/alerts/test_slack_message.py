@@ -191,3 +191,13 @@ def test_triaged_blocks_adjust_buttons_and_add_one_status_line() -> None:
     actions = next(b for b in false_pos if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["hw_open_source", "hw_open_kibana"]
     assert "&lt;!channel&gt;" in false_pos[-1]["elements"][0]["text"]  # not a user id: escaped
+
+
+def test_the_alert_says_why_it_was_raised_escaped() -> None:
+    decision = {"alert": True, "label": "negative", "reasons": ["1-star review", "negative about <!channel>"],
+                "text_label": "positive", "stars": 1.0}
+    mention = make_mention(source_kind="review", extra={"decision": decision})
+    message = alert_message(mention, make_monitor())
+    assert message["text"].startswith("Alert (1-star review; negative about &lt;!channel&gt;) of Acme Corp in ")
+    fields = message["blocks"][1]["fields"]
+    assert fields[1] == _md("*Why*\n1-star review; negative about &lt;!channel&gt;")

@@ -308,3 +308,11 @@ def test_group_digest_adds_the_monitors_up(store) -> None:
 def test_build_digest_needs_a_monitor(store) -> None:
     with pytest.raises(ValueError, match="at least one monitor"):
         build_digest([], store, DAY)
+
+
+def test_a_stored_mention_brings_its_reasons_to_the_digest_item(store) -> None:
+    decision = {"alert": True, "label": "negative", "reasons": ["1-star review"], "text_label": "positive"}
+    store.upsert_mentions([mention("rated", _noon(DAY), label="negative", score=0.2, severity=0.7,
+                                   source_kind="review", extra={"decision": decision})])
+    [item] = build_digest([monitor()], store, DAY, now=NOW).items
+    assert item.reasons == ("1-star review",) and item.status_label == "alert pending"

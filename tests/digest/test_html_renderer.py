@@ -152,3 +152,8 @@ def test_first_day_on_record_shows_no_comparison() -> None:
     text = " ".join(_soup(render_html(digest(baseline_days=0), "file").html).get_text(" ").split())
     assert "no earlier days on record" in text
     assert "vs day before" not in text and "7-day avg" not in text
+
+
+def test_an_item_says_why_it_was_raised() -> None:
+    rendered = render_html(digest(items=(item(reasons=("1-star review", "<b>x</b>")),)), "file", png=False)
+    assert "Why: 1-star review; <b>x</b>" in _soup(rendered.html).get_text()

@@ -54,3 +54,8 @@ def test_subject() -> None:
                                  "1 source failing")
     empty = digest(today=Counts(), sources=())
     assert subject(empty) == "hirewatch digest Mon 9 Mar: Brightwave Logistics: no new mentions"
+
+
+def test_an_item_says_why_it_was_raised() -> None:
+    text = render_text(digest(items=(item(reasons=("1-star review", "negative about the interview")),)))
+    assert "   why: 1-star review; negative about the interview\n" in text

@@ -1,7 +1,8 @@
-"""Which Slack channel a mention goes to: the monitor's ``routing.alerts.rules`` in order, the
-first rule whose every given condition holds wins; else ``default_channel`` for a negative
-mention; else no channel (the delivery run marks it suppressed with reason ``unrouted``, so the
-digest and Kibana still show it). Called by :mod:`hirewatch.alerts.delivery`; never raises.
+"""Which Slack channel a mention goes to: the monitor's ``routing.alerts.rules`` in order, the first
+rule whose every given condition holds wins; else ``default_channel`` for a mention the decide step
+chose to alert (:attr:`~hirewatch.mention.Mention.wants_alert`); else no channel (the delivery run
+marks it suppressed with reason ``unrouted``, so the digest and Kibana still show it). Called by
+:mod:`hirewatch.alerts.delivery`; never raises.
 """
 
 from __future__ import annotations
@@ -39,6 +40,6 @@ def route(mention: Mention, settings: AlertSettings) -> str | None:
     for rule in settings.rules:
         if rule_matches(rule, mention):
             return rule.channel
-    if settings.default_channel and mention.is_negative and not mention.is_competitor:
+    if settings.default_channel and mention.wants_alert:
         return settings.default_channel
     return None

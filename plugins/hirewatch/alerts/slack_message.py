@@ -188,6 +188,7 @@ def alert_blocks(mention: Mention, monitor: Monitor, *, kibana: str | None = Non
     """The blocks of one alert: header, fields, excerpt, buttons, context."""
     fields = [
         _field("Employer", mention.employer),
+        *([_field("Why", "; ".join(mention.alert_reasons))] if mention.alert_reasons else []),
         _field("Source", _source(mention)),
         _field("Sentiment", _score(mention)),
         _field("Topics", ", ".join(mention.topics) or "none"),
@@ -210,7 +211,9 @@ def alert_blocks(mention: Mention, monitor: Monitor, *, kibana: str | None = Non
 
 def alert_text(mention: Mention) -> str:
     """The plain-text fallback (notifications, screen readers), escaped like the blocks."""
-    return fit(f"Negative mention of {mention.employer} in {mention.source}: {title_of(mention)}", 500)
+    why = "; ".join(mention.alert_reasons)
+    lead = f"Alert ({why})" if why else "Negative mention"
+    return fit(f"{lead} of {mention.employer} in {mention.source}: {title_of(mention)}", 500)
 
 
 def alert_metadata(mention: Mention, monitor: Monitor) -> dict[str, Any]:

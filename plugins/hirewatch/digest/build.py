@@ -117,7 +117,7 @@ def _item(mention: Mention, state: AlertState | None) -> Item:
         source_kind=mention.source_kind, sentiment_label=mention.sentiment_label,
         sentiment_score=mention.sentiment_score, severity=mention.severity, topics=mention.topics,
         seen=mention.fetched, published=mention.published, alert_status=status, triage=triage,
-        status_label=label, rating=_rating(mention),
+        status_label=label, rating=_rating(mention), reasons=mention.alert_reasons,
     )
 
 

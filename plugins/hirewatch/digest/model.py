@@ -106,6 +106,7 @@ class Item:
     triage: str = "open"
     status_label: str = "no alert"
     rating: float | None = None
+    reasons: tuple[str, ...] = ()  # why it is negative or alerted ("1-star review"), from the decide step
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ def _item_lines(index: int, item: Item, timezone: str) -> list[str]:
     tags.append(item.status_label)
     lines = [f"{index}. {clean(item.title)}",
              f"   [{' · '.join(tags)}]",
+             *([f"   why: {clean('; '.join(item.reasons))}"] if item.reasons else []),
              f"   {clean(f.source_line(item.source, item.source_kind))} · seen {f.local_time(item.seen, timezone)}"]
     if item.excerpt:
         lines.append(f"   {clean(item.excerpt)}")

@@ -5,7 +5,8 @@ Called by :mod:`hirewatch.enrich.stage` after sentiment and topics; read by aler
 
     severity = negativity × (0.45 + 0.25·relevance + 0.15·source weight + 0.15·reach) × recency
 
-- negativity: 0 for positive text; for negative text 0.5 + 0.5·|score|; a neutral text with a
+- negativity: 0 for positive text; for negative text 0.5 + 0.5·|score| (a review the decide
+  step calls negative for its stars: 1 for 1 star, 0.75 for 2); a neutral text with a
   clearly negative candidate-experience topic ("great recruiter, awful interview") counts by
   that topic's score at 0.8 of its weight.
 - relevance: 1 for a negative candidate-experience topic, 0.7 for any candidate-experience
@@ -44,7 +45,12 @@ _REACH_KEYS = {"score": 1.0, "points": 1.0, "upvotes": 1.0, "likes": 1.0, "favou
 
 def negativity(mention: Mention, threshold: float) -> float:
     score = mention.sentiment_score or 0.0
-    value = 0.5 + 0.5 * min(1.0, abs(score)) if mention.sentiment_label == NEGATIVE else 0.0
+    value = 0.0
+    if mention.sentiment_label == NEGATIVE:
+        value = 0.5 + 0.5 * min(1.0, max(0.0, -score))
+        rating = mention.extra.get("rating")  # normalised 0..1 (1 star -> 0, 5 stars -> 1)
+        if isinstance(rating, int | float) and not isinstance(rating, bool) and rating < 0.5:
+            value = max(value, 0.5 + 0.5 * (1.0 - 2.0 * float(rating)))
     worst_topic = min((s for t, s in mention.topic_sentiment.items() if t in CANDIDATE_TOPICS), default=0.0)
     if worst_topic <= -threshold:
         value = max(value, 0.8 * (0.5 + 0.5 * min(1.0, -worst_topic)))

@@ -41,7 +41,7 @@ from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine,
 from hirewatch.enrich.severity import severity
 from hirewatch.enrich.text import clauses, mention_text, sentences, text_key
 from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_tags
-from hirewatch.mention import NEUTRAL, Mention
+from hirewatch.mention import NEGATIVE, NEUTRAL, POSITIVE, Mention
 
 VERSION = "3"  # bump when the stage's rules change: stored scores are then recomputed
 MAX_MODEL_SENTENCES = 40  # the model scores the first 40 of the sentences judged (focused for articles)
@@ -101,6 +101,15 @@ def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bo
     return text_key(f"{VERSION}|{scorer}|{settings}|{text}")
 
 
+def _text_label(prev: Mention) -> str | None:
+    """What the stored copy's text said: the decide step may have given it another overall verdict
+    (a 1-star review with mild text) and kept the text's own label in its decision."""
+    decision = prev.extra.get("decision")
+    if isinstance(decision, Mapping) and decision.get("text_label") in (NEGATIVE, NEUTRAL, POSITIVE):
+        return str(decision["text_label"])
+    return prev.sentiment_label
+
+
 def _reusable(prev: Mention | None, key: str) -> bool:
     return (prev is not None and prev.extra.get("enrich_key") == key and prev.sentiment_label is not None
             and prev.scorer is not None)
@@ -144,10 +153,10 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
         if index in reused:
             prev = reused[index]
             mention = plan.mention.with_(
-                language=prev.language, sentiment_score=prev.sentiment_score, sentiment_label=prev.sentiment_label,
+                language=prev.language, sentiment_score=prev.sentiment_score, sentiment_label=_text_label(prev),
                 scorer=prev.scorer, topic_sentiment=dict(prev.topic_sentiment),
                 topics=tuple(t for t in prev.topics if not t.startswith(WATCH_PREFIX)))
-            threshold = _threshold(prev.scorer, prev.language)
+            threshold = scorer_threshold(prev.scorer, prev.language)
         else:
             mention, threshold = _assemble(plan, model_scores)
         tags = watch_tags(plan.text, watch)
@@ -194,7 +203,8 @@ def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
     return out
 
 
-def _threshold(scorer: str | None, language: str | None) -> float:
+def scorer_threshold(scorer: str | None, language: str | None) -> float:
+    """The neutral band of the scorer that scored a mention (``Mention.scorer``)."""
     if scorer in (model_scorer.NAME, model_scorer.NAME_EN):
         return model_scorer.scorer(language).threshold
     return VADER_THRESHOLD

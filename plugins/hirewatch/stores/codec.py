@@ -45,9 +45,9 @@ def sort_time(mention: Mention) -> datetime:
 
 
 def initial_alert_status(mention: Mention) -> str:
-    """The outbox rule for a mention seen for the first time: negative and about the employer
-    itself (not a competitor) -> ``pending``; everything else -> ``none``."""
-    return "pending" if mention.is_negative and not mention.is_competitor else "none"
+    """The outbox rule for a mention seen for the first time: the decide step chose to alert it
+    (:attr:`~hirewatch.mention.Mention.wants_alert`) -> ``pending``; everything else -> ``none``."""
+    return "pending" if mention.wants_alert else "none"
 
 
 def merge_sources(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -130,3 +130,18 @@ def test_google_alert_hits_about_a_same_name_product_are_dropped(web: WebServer,
     got = [bool(m.match_item(i)) for i in items]
     assert got == expected
     assert 0 < expected.count(False) < 20  # some hits are dropped, not all
+
+
+def test_the_entity_a_review_page_is_about_is_matched_without_its_name_in_the_text() -> None:
+    m = matcher(name="Acme Robotics", aliases=["Acme"], competitors=[{"name": "Kestrel"}])
+    review = RawItem(title="Langweilig.", url="https://reviews.example/acme#r1", text="Langweilig.",
+                     extra={"entity": "Acme Robotics"})
+    [found] = m.match_item(review)
+    assert (found.entity.name, found.terms, found.is_competitor) == ("Acme Robotics", ("Acme Robotics",), False)
+    # a competitor's review page; the text naming the employer too keeps the employer first
+    both = RawItem(title="", url="https://reviews.example/k#r2", text="Better than Acme.",
+                   extra={"entity": "Kestrel"})
+    assert names(m.match_item(both)) == ["Acme Robotics", "Kestrel"]
+    # an entity the monitor does not watch adds nothing
+    other = RawItem(title="", url="https://reviews.example/o#r3", text="Fine.", extra={"entity": "Globex"})
+    assert m.match_item(other) == []

@@ -10,7 +10,7 @@ import json
 import pytest
 from hirewatch.config import parse_monitor
 from hirewatch.errors import FetchError, SourceError
-from hirewatch.records import CrawlState, FetchOutcome
+from hirewatch.records import CrawlState, FetchOutcome, RawItem
 from hirewatch.sources.http_fetcher import HttpFetcher
 from hirewatch.sources.registry import build_source
 from hirewatch.sources.review_source import ReviewSource, next_page_by_param, rating_points
@@ -260,3 +260,12 @@ def test_the_api_key_does_not_follow_a_redirect_to_another_host(web: WebServer,
     by_path = {h.path.split("?")[0]: h.headers for h in web.hits}
     assert by_path["/v1/business-units/5f1234abcd/reviews"].get("apikey") == "tp-secret-key"
     assert "apikey" not in {k.lower() for k in by_path["/elsewhere"]}
+
+
+def test_a_review_that_does_not_name_the_employer_keeps_the_reviewers_text() -> None:
+    from hirewatch.extract.review_extract import name_entity
+
+    item = RawItem(title="Langweilig.", url="https://reviews.example/a#r1", text="Langweilig.",
+                   extra={"site": "example"})
+    named = name_entity(item, "Brightwave Logistics")
+    assert named.text == "Langweilig." and named.extra["entity"] == "Brightwave Logistics"

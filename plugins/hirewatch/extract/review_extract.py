@@ -514,10 +514,7 @@ def extract_review_page(html: str | bytes, url: str, site: str | None = None) ->
 
 def name_entity(item: RawItem, entity: str) -> RawItem:
     """Say which employer a review is about: a review on the employer's own page often never names
-    it, so the text gets a closing line naming it (the matcher then finds it) and
-    ``extra["entity"]`` says it. Called by the review source and by submit."""
-    text = item.text
-    if entity.casefold() not in f"{item.title}\n{text}".casefold():
-        site = item.extra.get("site") or site_for_url(item.url)
-        text = f"{text}\n(Review of {entity} on {site}.)".strip()
-    return replace(item, text=text, extra={**item.extra, "entity": entity})
+    it, so ``extra["entity"]`` says it and the matcher takes it from there; the reviewer's text is
+    left as written (a line added to it would be scored as if the reviewer wrote it). Called by
+    the review source and by submit."""
+    return replace(item, extra={**item.extra, "entity": entity})

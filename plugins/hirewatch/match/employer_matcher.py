@@ -102,8 +102,28 @@ class EmployerMatcher:
         return [m for p in self._patterns if (m := p.find(folded)) is not None]
 
     def match_item(self, item: RawItem) -> list[Match]:
-        """:meth:`match` over an item's title and its text (its HTML turned into text)."""
+        """:meth:`match` over an item's title and its text (its HTML turned into text), plus the
+        entity its source says it is about (``extra["entity"]``: a review on the employer's own
+        review page often never names it; the name need not be written into the text)."""
         body = item.text or ""
         if item.html:
             body = f"{body}\n{html_to_text(item.html)}" if body else html_to_text(item.html)
-        return self.match(item.title, body)
+        found = self.match(item.title, body)
+        named = item.extra.get("entity")
+        if isinstance(named, str) and named.strip():
+            found = self._with_source_entity(found, named)
+        return found
+
+    def _with_source_entity(self, found: list[Match], named: str) -> list[Match]:
+        """``found`` plus the first entity (the employer, then competitors) one of whose names the
+        source's entity ``named`` is or contains; unchanged when it names none of them."""
+        folded = fold(named)
+        for pattern in self._patterns:
+            match = pattern.find(folded)
+            if match is None:
+                continue
+            if any(m.entity == pattern.entity for m in found):
+                return found
+            order = {id(p.entity): i for i, p in enumerate(self._patterns)}
+            return sorted([*found, match], key=lambda m: order.get(id(m.entity), len(order)))
+        return found

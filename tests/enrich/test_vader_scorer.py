@@ -38,3 +38,15 @@ def test_one_analyzer_per_process() -> None:
 def test_good_and_not_good() -> None:
     assert vader_scorer.score_sentence("The interview was good.") > 0.05
     assert vader_scorer.score_sentence("The interview was not good.") < -0.05
+
+
+@pytest.mark.parametrize(("text", "sign"), [
+    ("No hassles.", 1),
+    ("easy peasy. no glitches. great price..", 1),
+    ("No fuss, no drama, the offer came in a week.", 1),
+    ("The interview was not bad.", 1),
+    ("Lots of hassle and delays before anyone called back.", -1),
+    ("The onboarding was one glitch after another.", -1),
+])
+def test_no_trouble_is_praise_and_trouble_is_not(text: str, sign: int) -> None:
+    assert vader_scorer.score_sentence(text) * sign > 0.05, vader_scorer.score_sentence(text)

@@ -137,6 +137,24 @@ WORDS: dict[str, float] = {
     "responsive": 1.4,
     "welcoming": 2.0,
     "respectful": 2.0,
+    # trouble nouns missing from VADER's lexicon: as negatives they read "lots of hassle" as
+    # negative and, through VADER's own negation, "no hassles" / "no glitches" as positive (with
+    # them unknown, the lexicon's "no" (-1.2) made such praise negative)
+    "hassle": -1.4,
+    "hassles": -1.4,
+    "glitch": -1.2,
+    "glitches": -1.2,
+    "glitchy": -1.5,
+    "fuss": -1.0,
+    "delay": -1.0,
+    "delays": -1.0,
+    "hiccup": -0.8,
+    "hiccups": -0.8,
+    "headache": -1.4,
+    "headaches": -1.4,
+    "drama": -1.2,
+    "snags": -0.8,
+    "tedious": -1.6,
     # words VADER scores that are topic nouns in HR text ("pay and benefits", "bonus scheme"):
     # kept neutral so the topic word itself does not pull a complaint about it positive
     "benefits": 0.0,

@@ -25,14 +25,19 @@ def scoring_units(text: str) -> list[str]:
     return sentences(text)
 
 
-def combine(scores: Sequence[float], threshold: float = VADER_THRESHOLD) -> float:
+def combine(scores: Sequence[float], threshold: float = VADER_THRESHOLD,
+            weights: Sequence[float] | None = None) -> float:
     """A text's score from its sentences' scores: the mean of the sentences that carry sentiment
     (``|s| >= threshold``), so neutral filler sentences do not dilute one clear complaint;
-    0.0 when none does."""
-    carrying = [s for s in scores if abs(s) >= threshold]
-    if not carrying:
+    0.0 when none does. ``weights`` (one per score; :mod:`hirewatch.enrich.verdict`) make it a
+    weighted mean."""
+    if weights is None:
+        weights = [1.0] * len(scores)
+    carrying = [(s, w) for s, w in zip(scores, weights, strict=True) if abs(s) >= threshold]
+    total = sum(w for _, w in carrying)
+    if not carrying or total <= 0:
         return 0.0
-    return max(-1.0, min(1.0, sum(carrying) / len(carrying)))
+    return max(-1.0, min(1.0, sum(s * w for s, w in carrying) / total))
 
 
 def label(score: float, threshold: float = VADER_THRESHOLD) -> str:

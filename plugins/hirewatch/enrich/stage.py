@@ -18,7 +18,11 @@ How a mention is judged:
 2. Scorer: VADER + HR lexicon for English in ``fast`` mode; otherwise the model (the English
    head for English, the multilingual head for every other language). Each sentence that
    carries a topic is scored, and so is each group of a sentence that holds more than one.
-3. The mention's score combines its units (:func:`hirewatch.enrich.scoring.combine`); a
+3. The mention's score combines its units (:func:`hirewatch.enrich.scoring.combine`), a long
+   text's sentences weighted by the part they play in the verdict (the opening sentence, a
+   conclusion such as "Fazit: ..." or "Kortom, ...", a sentence naming the entity or a topic;
+   :mod:`hirewatch.enrich.verdict`); past the model's budget it reads those first and the
+   rest spread over the text, the end always included (``extra["sentences_read"]``); a
    topic's score combines the groups that carry it, a group with no sentiment of its own taking
    its sentence's ("great recruiter, awful interview" -> recruiter positive, interview negative).
 4. Costly model scores are never recomputed for unchanged text: the process keeps an LRU cache
@@ -34,17 +38,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hirewatch.config import Entity, Monitor
-from hirewatch.enrich import model_scorer, vader_scorer
+from hirewatch.enrich import model_scorer, role, vader_scorer, verdict
 from hirewatch.enrich.focus import focus, focus_entity
 from hirewatch.enrich.language import detect_language
 from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
 from hirewatch.enrich.severity import severity
 from hirewatch.enrich.text import clauses, mention_text, sentences, text_key
 from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_tags
+from hirewatch.match.employer_matcher import names_entity
 from hirewatch.mention import NEGATIVE, NEUTRAL, POSITIVE, Mention
 
-VERSION = "3"  # bump when the stage's rules change: stored scores are then recomputed
-MAX_MODEL_SENTENCES = 40  # the model scores the first 40 of the sentences judged (focused for articles)
+VERSION = "4"  # bump when the stage's rules change: stored scores are then recomputed
+#: The model reads at most this many sentences of one text (focused for articles): the ones
+#: carrying the verdict first, the rest spread over the text (:func:`hirewatch.enrich.verdict.select`).
+MAX_MODEL_SENTENCES = 40
+READ_KEY = "sentences_read"  # extra: "40 of 55" when the model read only part of a long text
 NO_SCORER = "none"
 
 
@@ -61,7 +69,10 @@ class _Plan:
     language: str | None
     use_model: bool
     entity: Entity | None = None  # a long article is judged on the sentences about this entity
+    owner: Entity | None = None  # the entity the mention is about (its role in a sentence counts)
     units: list[str] = field(default_factory=list)  # what the whole-text score is made of
+    weights: list[float] | None = None  # the units' weights in the whole-text score (long texts)
+    read: str | None = None  # "40 of 55" when only part of a long text is read
     sentences: list[str] = field(default_factory=list)
     groups: list[list[_Group]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -89,7 +100,8 @@ def _groups(sentence: str, language: str | None) -> list[_Group]:
     return groups
 
 
-def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bool, entity: Entity | None) -> str:
+def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bool, entity: Entity | None,
+                owner: Entity | None = None) -> str:
     if use_model:
         model = model_scorer.scorer(language)
         scorer = f"{model.name}:{model.version}"
@@ -98,6 +110,8 @@ def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bo
     settings = f"{monitor.sentiment.mode}|{','.join(monitor.sentiment.languages)}"
     if entity is not None:  # what is judged also depends on the names (and exclusions) sought
         settings += f"|focus:{'|'.join(sorted(entity.terms))}|-{'|'.join(sorted(entity.exclude))}"
+    if owner is not None and role.feared_by_rivals(text, owner, language):  # and its role, on its names
+        settings += f"|role:{'|'.join(sorted(owner.terms))}"
     return text_key(f"{VERSION}|{scorer}|{settings}|{text}")
 
 
@@ -137,8 +151,9 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
         text = mention_text(mention.title, mention.text)
         language = detect_language(text, languages)
         use_model = language is not None and (accurate or language != "en")
-        plan = _Plan(mention, text, language, use_model, focus_entity(monitor, mention, text))
-        key = _enrich_key(text, language, monitor, use_model, plan.entity)
+        plan = _Plan(mention, text, language, use_model, focus_entity(monitor, mention, text),
+                     next((e for e in monitor.entities if e.name == mention.employer), None))
+        key = _enrich_key(text, language, monitor, use_model, plan.entity, plan.owner)
         prev = previous.get(mention.id) if previous else None
         if prev is not None and _reusable(prev, key):
             reused[index] = prev
@@ -156,6 +171,8 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
                 language=prev.language, sentiment_score=prev.sentiment_score, sentiment_label=_text_label(prev),
                 scorer=prev.scorer, topic_sentiment=dict(prev.topic_sentiment),
                 topics=tuple(t for t in prev.topics if not t.startswith(WATCH_PREFIX)))
+            if READ_KEY in prev.extra:
+                mention = mention.with_(extra={**mention.extra, READ_KEY: prev.extra[READ_KEY]})
             threshold = scorer_threshold(prev.scorer, prev.language)
         else:
             mention, threshold = _assemble(plan, model_scores)
@@ -169,11 +186,23 @@ def _prepare(plan: _Plan) -> None:
     parts = sentences(plan.text)
     if plan.entity is not None:
         parts = focus(parts, plan.entity)
-    if plan.use_model:
-        parts = parts[:MAX_MODEL_SENTENCES]
+    groups = [_groups(s, plan.language) for s in parts]
+    if len(plan.text) > SHORT_TEXT_CHARS:
+        entity = plan.entity
+
+        def about(index: int, sentence: str) -> bool:
+            return any(g.topics for g in groups[index]) or (entity is not None and names_entity(entity, sentence))
+
+        weights = verdict.weights(parts, plan.language, about)
+        if plan.use_model and len(parts) > MAX_MODEL_SENTENCES:
+            keep = verdict.select(weights, MAX_MODEL_SENTENCES)
+            plan.read = f"{len(keep)} of {len(parts)}"
+            parts, groups, weights = ([seq[i] for i in keep] for seq in (parts, groups, weights))
+        plan.units, plan.weights = parts, weights
+    else:
+        plan.units = scoring_units(plan.text)
     plan.sentences = parts
-    plan.units = parts if len(plan.text) > SHORT_TEXT_CHARS else scoring_units(plan.text)
-    plan.groups = [_groups(s, plan.language) for s in parts]
+    plan.groups = groups
     raw = [t for groups in plan.groups for g in groups for t in g.topics]
     plan.topics = resolve_pay(raw, context=raw)
 
@@ -224,7 +253,9 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
         name, threshold = vader_scorer.NAME, VADER_THRESHOLD
         score = vader_scorer.score_sentence
 
-    doc = combine([score(u) for u in plan.units], threshold)
+    owner = plan.owner
+    doc = combine([role.about_entity(score(u), u, owner, plan.language) for u in plan.units], threshold,
+                  plan.weights)
     per_topic: dict[str, list[float]] = {}
     context = plan.topics
     for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
@@ -240,6 +271,8 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
             for topic in resolve_pay(group.topics, context=context):
                 per_topic.setdefault(topic, []).append(value)
     topic_sentiment = {t: round(combine(v, threshold), 4) for t, v in per_topic.items()}
+    if plan.read:
+        plan.mention = plan.mention.with_(extra={**plan.mention.extra, READ_KEY: plan.read})
     mention = plan.mention.with_(language=plan.language, sentiment_score=round(doc, 4),
                                  sentiment_label=label(doc, threshold), scorer=name, topics=tuple(plan.topics),
                                  topic_sentiment=topic_sentiment)

@@ -145,3 +145,19 @@ def test_unchanged_text_is_not_scored_again_in_a_later_run(web: WebServer, store
     assert report.new_mentions == 1
     # Only the new item's text (whole, and its sentences for per-topic sentiment) reached the model.
     assert embedded and all("planners" in text or "salaris" in text for text in embedded)
+
+
+def test_a_review_that_never_names_the_employer_is_its_mention_with_only_the_reviewers_text() -> None:
+    from datetime import UTC, datetime
+
+    from hirewatch.pipeline import process_items
+    from hirewatch.records import RawItem
+
+    monitor = parse_monitor("employer:\n  name: Acme\nsources:\n  - type: rss\n    url: http://127.0.0.1/f.xml\n",
+                            path="acme.yaml", default_name="acme")
+    item = RawItem(title="", url="https://reviews.example/acme#r1", text="Langweilig.",
+                   extra={"entity": "Acme", "rating": 0.0,
+                          "rating_raw": {"value": 1, "best": 5, "worst": 1, "normalised": 0.0}})
+    [m], count = process_items(monitor, monitor.sources[0], [item], datetime.now(UTC))
+    assert count == 1 and m.employer == "Acme" and m.text == "Langweilig."
+    assert m.wants_alert and m.alert_reasons == ("1-star review",)

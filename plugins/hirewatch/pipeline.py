@@ -110,7 +110,7 @@ def items_to_mentions(monitor: Monitor, spec: SourceSpec, items: Iterable[RawIte
         count += 1
         item = clip_item(item)  # bounded before any work is spent on it (see extract/limits.py)
         body = item_text(item)
-        for match in matcher.match(item.title, body):
+        for match in matcher.match_item(item, body):
             mentions.append(to_mention(item, monitor, spec, match.entity, match.terms, fetched,
                                        is_competitor=match.is_competitor, body=body))
     return mentions, count

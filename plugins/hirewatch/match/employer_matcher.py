@@ -101,13 +101,15 @@ class EmployerMatcher:
         folded = fold(f"{title}\n{text or ''}")
         return [m for p in self._patterns if (m := p.find(folded)) is not None]
 
-    def match_item(self, item: RawItem) -> list[Match]:
-        """:meth:`match` over an item's title and its text (its HTML turned into text), plus the
-        entity its source says it is about (``extra["entity"]``: a review on the employer's own
-        review page often never names it; the name need not be written into the text)."""
-        body = item.text or ""
-        if item.html:
-            body = f"{body}\n{html_to_text(item.html)}" if body else html_to_text(item.html)
+    def match_item(self, item: RawItem, body: str | None = None) -> list[Match]:
+        """:meth:`match` over an item's title and its text (``body``, else its text and its HTML
+        turned into text), plus the entity its source says it is about (``extra["entity"]``: a
+        review on the employer's own review page often never names it; the name need not be
+        written into the text)."""
+        if body is None:
+            body = item.text or ""
+            if item.html:
+                body = f"{body}\n{html_to_text(item.html)}" if body else html_to_text(item.html)
         found = self.match(item.title, body)
         named = item.extra.get("entity")
         if isinstance(named, str) and named.strip():

@@ -1,4 +1,4 @@
-"""hirewatch.enrich: the stage between match and dedupe.
+"""hirewatch.enrich: the stage between match and the store.
 
 ``enrich_mentions(mentions, monitor, previous=None)`` sets each mention's language, sentiment
 (score, label and the scorer that produced it), candidate-experience topics with per-topic

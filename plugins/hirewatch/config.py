@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import reprlib
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -19,10 +20,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hirewatch.errors import ConfigError
+from hirewatch.redact import url_has_userinfo
 
 #: Deeper YAML nesting than this is refused before it is composed (PyYAML's composer recurses: a
 #: few thousand ``[`` exhausted Python's stack). Real monitors nest about 5 levels.
 MAX_YAML_DEPTH = 50
+#: A monitor file larger than this is refused before it is read: real ones are a few kilobytes
+#: (a monitor of 5,000 sources is about 400 KB), and the DAG processor parses every file on
+#: every pass.
+MAX_MONITOR_BYTES = 1_000_000
 _SHORT = reprlib.Repr()
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 80, 80, 3
 
@@ -289,12 +295,36 @@ def _errors_to_config_error(exc: ValidationError, root: yaml.Node | None, path: 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None = None) -> Monitor:
-    """Validate one monitor from YAML text. Raises :class:`ConfigError` with file and line."""
+class Budget:
+    """A wall-clock budget for loading one monitor file (the DAG factory gives each file its own,
+    so one slow file cannot use up the DagBag's import timeout). ``seconds=None``: no limit.
+    :meth:`check` raises :class:`ConfigError` once it is spent; the loader calls it between steps
+    and every few thousand YAML events or sources, so the work stays linear in the file."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds if seconds is not None else None
+
+    def check(self, path: str) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ConfigError(f"took more than {self.seconds:g} s to load (the time budget of one monitor file); "
+                              "make the file smaller or split it", path=path)
+
+
+_NO_BUDGET = Budget()
+
+
+def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None = None,
+                  budget: Budget = _NO_BUDGET) -> Monitor:
+    """Validate one monitor from YAML text. Raises :class:`ConfigError` with file and line (also
+    when ``budget`` runs out)."""
     from hirewatch.sources.registry import spec_class
 
+    if len(text) > MAX_MONITOR_BYTES:
+        raise ConfigError(_too_large(len(text)), path=path, line=1)
     try:
-        _check_depth(text, path)
+        _check_depth(text, path, budget)
+        budget.check(path)
         # One parse (libyaml's when built in): the node tree gives the lines, and the data is
         # constructed from it, so a large monitor is parsed once, not twice.
         root = yaml.compose(text, Loader=_Loader)
@@ -314,6 +344,8 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
         raise ConfigError("not valid YAML: nested too deeply", path=path) from None
     if data is None:
         raise ConfigError("the file is empty; expected a mapping with employer and sources", path=path, line=1)
+    budget.check(path)
+    _refuse_credentials(root, path, budget)
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping at the top level, got {type(data).__name__}", path=path,
                           line=root.start_mark.line + 1 if root else 1)
@@ -326,7 +358,10 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
     except ValidationError as exc:
         raise _errors_to_config_error(exc, root, path) from None
     specs: list[SourceSpec] = []
+    budget.check(path)
     for index, raw in enumerate(raw_sources):
+        if index % 512 == 511:
+            budget.check(path)
         try:
             cls = spec_class(raw.get("type"))
         except KeyError as exc:
@@ -340,13 +375,44 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
         if not spec.name:
             spec = spec.model_copy(update={"name": _default_source_name(spec, index)})
         specs.append(spec)
-    names = [s.name for s in specs]
-    for index, name in enumerate(names):
-        if names.index(name) != index:
+    first_use: dict[str, int] = {}
+    for index, spec in enumerate(specs):
+        name = spec.name
+        if first_use.setdefault(name, index) != index:
             node, _ = _node_at(root, ("sources", index))
             raise ConfigError(f"source name {name!r} is used twice; names must be unique", path=path,
                               line=node.start_mark.line + 1 if node else None, field=f"sources.{index}.name")
     return monitor.model_copy(update={"sources": tuple(specs), "path": path})
+
+
+def _too_large(size: int) -> str:
+    return (f"the file is {size / 1e6:.1f} MB; a monitor file may be at most {MAX_MONITOR_BYTES / 1e6:g} MB "
+            "(MAX_MONITOR_BYTES): split it into one file per employer")
+
+
+def _refuse_credentials(root: yaml.Node | None, path: str, budget: Budget = _NO_BUDGET) -> None:
+    """Refuse any URL with ``user:password@`` in it, wherever it is in the file (a feed, a
+    ``kibana_url``): secrets come from the environment or an Airflow Connection, never from a
+    monitor file, and such a URL would be printed and stored. The message never repeats it."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    visited: set[int] = set()  # an alias shares its node: each node is looked at once (no alias bomb)
+    while stack:
+        node, where = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if len(visited) % 8192 == 0:
+            budget.check(path)
+        if isinstance(node, yaml.ScalarNode):
+            if "@" in node.value and "://" in node.value and url_has_userinfo(node.value):
+                raise ConfigError(
+                    "a URL with credentials (user:password@host) is not allowed in a monitor file; remove them and "
+                    "give them through the environment or an Airflow Connection", path=path,
+                    line=node.start_mark.line + 1, field=where or None)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((value, f"{where}.{key.value}" if where else str(key.value)) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{where}.{index}") for index, item in enumerate(node.value))
 
 
 class _Loader(_LOADER):  # type: ignore[misc,valid-type]
@@ -385,7 +451,7 @@ def _flow_depth_line(text: str) -> int | None:
     return None
 
 
-def _check_depth(text: str, path: str) -> None:
+def _check_depth(text: str, path: str, budget: Budget = _NO_BUDGET) -> None:
     """Refuse nesting deeper than :data:`MAX_YAML_DEPTH` (PyYAML's event parser is iterative, so
     this walk itself cannot overflow the stack). Parse errors are left to the composer."""
     line = _flow_depth_line(text)
@@ -393,7 +459,9 @@ def _check_depth(text: str, path: str) -> None:
         raise ConfigError(f"not valid for a monitor: nested deeper than {MAX_YAML_DEPTH} levels",
                           path=path, line=line)
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for count, event in enumerate(yaml.parse(text, Loader=_Loader)):
+        if count % 8192 == 8191:
+            budget.check(path)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
@@ -421,16 +489,20 @@ def _default_source_name(spec: SourceSpec, index: int) -> str:
     return f"{spec.type}-{index + 1}"
 
 
-def load_monitor(path: str | Path) -> Monitor:
-    """Load and validate one monitor file. Raises :class:`ConfigError`."""
+def load_monitor(path: str | Path, budget: Budget = _NO_BUDGET) -> Monitor:
+    """Load and validate one monitor file (refused unread above :data:`MAX_MONITOR_BYTES`).
+    Raises :class:`ConfigError`."""
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_MONITOR_BYTES:
+            raise ConfigError(_too_large(size), path=str(p), line=1)
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read the file: {exc.strerror}", path=str(p)) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=str(p)) from None
-    return parse_monitor(text, path=str(p), default_name=_name_from_stem(p.stem))
+    return parse_monitor(text, path=str(p), default_name=_name_from_stem(p.stem), budget=budget)
 
 
 def _name_from_stem(stem: str) -> str:
@@ -443,17 +515,18 @@ def monitor_files(directory: str | Path) -> list[Path]:
     return sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
 
 
-def load_monitors(directory: str | Path) -> tuple[list[Monitor], list[ConfigError]]:
+def load_monitors(directory: str | Path, *, budget_s: float | None = None) -> tuple[list[Monitor], list[ConfigError]]:
     """Load every monitor file of ``directory``: the valid monitors and the errors of the others.
     Two files with the same monitor name: the second is an error. An unexpected exception while
     loading one file (a source kind whose module does not import, say) is that file's error too:
-    one monitor never stops the others, in the CLI as in the DAG files."""
+    one monitor never stops the others, in the CLI as in the DAG files. ``budget_s``: each file's
+    own time budget (:class:`Budget`); a file that spends it is refused like a broken one."""
     monitors: list[Monitor] = []
     errors: list[ConfigError] = []
     seen: dict[str, str] = {}
     for path in monitor_files(directory):
         try:
-            monitor = load_monitor(path)
+            monitor = load_monitor(path, Budget(budget_s))
         except ConfigError as exc:
             errors.append(exc)
             continue

@@ -7,9 +7,16 @@ source so one failure never stops the rest.
 
 from __future__ import annotations
 
+from hirewatch.redact import mask, strip_userinfo
+
 
 class HirewatchError(Exception):
-    """Base class of every error hirewatch raises on purpose."""
+    """Base class of every error hirewatch raises on purpose. Its message is masked
+    (:func:`hirewatch.redact.mask`): an error that quotes a server's answer never carries a
+    configured secret to a terminal, a log or the store."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask(arg) for arg in args))
 
 
 class ConfigError(HirewatchError):
@@ -45,7 +52,7 @@ class SourceError(HirewatchError):
     """Fetching or parsing one source failed; the run records it and goes on."""
 
     def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None) -> None:
-        self.monitor, self.source, self.reason = monitor, source, message
+        self.monitor, self.source, self.reason = monitor, source, mask(message)
         ctx = []
         if source:
             ctx.append(f"source {source!r}")
@@ -65,7 +72,8 @@ class FetchError(SourceError):
     def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None,
                  url: str | None = None, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(message, monitor=monitor, source=source)
-        self.url, self.status, self.retry_after = url, status, retry_after
+        self.url = strip_userinfo(url) if url else url
+        self.status, self.retry_after = status, retry_after
 
 
 class StoreError(HirewatchError):

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from hirewatch.redact import mask_data
+
 SourceStatus = Literal["ok", "not_modified", "failed"]
 
 
@@ -63,4 +65,5 @@ class RunReport:
         out["started"] = self.started.isoformat()
         out["finished"] = self.finished.isoformat() if self.finished else None
         out["new_mentions"], out["negatives"], out["ok"] = self.new_mentions, self.negatives, self.ok
-        return out
+        # Errors and notes can quote what a server sent back: no configured secret leaves here.
+        return mask_data(out)

@@ -15,8 +15,10 @@ Precedence, the same for every setting (highest first):
 pydantic-settings reads the environment; :class:`AirflowConnectionSource` is its source for the
 Connections (the one place Airflow is asked, and imported only then). Secrets are
 :class:`~pydantic.SecretStr`: ``repr``/``str`` show ``**********``; ``get_secret_value()`` is
-called only by the one client that needs the value. Called by the CLI, the stores, the alerts, the
-digest and the DAG tasks.
+called only by the one client that needs the value. Every settings object registers its secrets
+with the masker (:mod:`hirewatch.redact`) when it is made, so they are masked in everything
+hirewatch writes; the password inside a URL setting too. Called by the CLI, the stores, the
+alerts, the digest and the DAG tasks.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from hirewatch import redact
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +50,7 @@ def env(name: str, default: str | None = None) -> str | None:
 
 def redact_url(url: str) -> str:
     """``url`` without ``user:password@`` (a URL may carry credentials), for messages and reprs."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return url
+    return redact.strip_userinfo(url)
 
 
 def in_airflow() -> bool:
@@ -140,6 +137,22 @@ class _Settings(BaseSettings):
     @classmethod
     def from_connection(cls, conn: ConnectionFields) -> dict[str, Any]:
         return {}
+
+    def model_post_init(self, context: Any) -> None:
+        """Register every secret value with the masker: SecretStr fields (an ES password with its
+        user, for the Basic auth header), the user:password of URL fields, a Connection's
+        password."""
+        user = getattr(self, "es_username", None)
+        for name, value in self:
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                redact.register(secret, user=user if name == "es_password" else None)
+                if name.endswith("_url"):
+                    redact.register_url(secret)
+            elif isinstance(value, str) and name.endswith("_url"):
+                redact.register_url(value)
+            elif isinstance(value, ConnectionFields) and value.password is not None:
+                redact.register(value.password.get_secret_value(), user=value.login)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -280,9 +293,10 @@ def slack_base_url() -> str | None:
 
 
 def kibana_url() -> str | None:
-    """``HIREWATCH_KIBANA_URL`` without a trailing slash, or None."""
+    """``HIREWATCH_KIBANA_URL`` without a trailing slash and without credentials, or None."""
     value = Settings().kibana_url
-    return value.rstrip("/") if value else None
+    # The links made from it go to Slack and the digest: never with user:password@ in them.
+    return redact.strip_userinfo(value).rstrip("/") if value else None
 
 
 def digest_url() -> str | None:

@@ -197,3 +197,51 @@ def test_a_broken_file_among_good_ones(tmp_path: Path) -> None:
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")
     good, errors = load_monitors(tmp_path)
     assert [m.name for m in good] == ["good"] and len(errors) == 2
+
+
+def test_a_10_mb_monitor_file_is_refused_and_the_other_dags_still_load(tmp_path: Path) -> None:
+    """The DAG factory's view of a folder with a 10 MB monitor file beside good ones: the big one
+    is refused unread (file, line, the size and the limit) and becomes its broken stand-in,
+    named from its ``name:`` line; the good monitors load. (Time: bench/RESULTS.md.)"""
+    from hirewatch.config import MAX_MONITOR_BYTES
+    from hirewatch.dags.monitor_configs import load_monitor_configs
+
+    for name in ("alpha", "omega"):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({**BASE, "name": name}), encoding="utf-8")
+    sources = "".join(f'  - {{type: rss, name: s{i}, url: "https://feeds{i}.example.com/rss"}}\n'
+                      for i in range(200_000))
+    big = tmp_path / "big.yaml"
+    big.write_text("name: huge\nemployer: {name: Acme}\nsources:\n" + sources, encoding="utf-8")
+    assert big.stat().st_size > 10 * MAX_MONITOR_BYTES
+    configs = load_monitor_configs(tmp_path)
+    assert [m.name for m in configs.monitors] == ["alpha", "omega"]
+    (broken,) = configs.broken
+    assert broken.dag_name == "huge" and broken.path == str(big)
+    assert str(broken.error).startswith(f"{big}:1: the file is 1") and "at most 1 MB" in str(broken.error)
+
+
+def test_each_monitor_file_has_its_own_time_budget(tmp_path: Path) -> None:
+    """A file that spends its time budget is refused like a broken one; the next file gets its
+    own budget and loads."""
+    from hirewatch.config import Budget, load_monitor
+
+    sources = "".join(f'  - {{type: rss, name: s{i}, url: "https://feeds{i}.example.com/rss"}}\n'
+                      for i in range(3000))
+    slow = tmp_path / "slow.yaml"
+    slow.write_text("name: slow\nemployer: {name: Acme}\nsources:\n" + sources, encoding="utf-8")
+    with pytest.raises(ConfigError, match="time budget of one monitor file"):
+        load_monitor(slow, Budget(0.0))
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump({**BASE, "name": "good"}), encoding="utf-8")
+    good, errors = load_monitors(tmp_path, budget_s=60)
+    assert sorted(m.name for m in good) == ["good", "slow"] and not errors
+    assert len(next(m for m in good if m.name == "slow").sources) == 3000
+
+
+def test_duplicate_source_names_are_found_in_one_pass(tmp_path: Path) -> None:
+    """Validation is linear in the number of sources (the duplicate-name check was quadratic);
+    the repeated name is still reported with its line."""
+    sources = "".join(f'  - {{type: rss, name: s{i}, url: "https://f{i}.example.com/rss"}}\n' for i in range(5000))
+    text = "name: dup\nemployer: {name: Acme}\nsources:\n" + sources + '  - {type: rss, name: s7, url: "https://x.example"}\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_monitor(text, path="dup.yaml")
+    assert str(caught.value).startswith("dup.yaml:5004: sources.5000.name: source name 's7' is used twice")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hirewatch.extract.limits import TEXT_LIMIT, TITLE_LIMIT
 from hirewatch.pipeline import run_monitor
 from hirewatch.stores.base import MentionQuery
@@ -67,3 +68,36 @@ def test_hostile_review_content(web: WebServer, store: SqliteStore) -> None:
         rating = m.extra.get("rating")
         assert rating is None or isinstance(rating, int | float), rating  # a number or nothing
         json.dumps(m.extra)
+
+
+def test_the_api_key_goes_only_to_its_own_origin(web: WebServer, store: SqliteStore,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Trustpilot API answer whose next-page link leads to another host, or to plain http on a
+    public host: refused with the reason, the key never sent there."""
+    monkeypatch.setenv("HIREWATCH_TRUSTPILOT_API_KEY", "FAKE-origin-key-1234")
+    review = {"id": "r1", "title": "Brightwave interview", "text": "Brightwave ghosted me.", "stars": 1,
+              "createdAt": "2026-01-01T00:00:00Z"}
+    elsewhere = web.url("/v1/stolen").replace("127.0.0.1", "localhost")
+    for link, reason in ((elsewhere, "another origin"), ("http://api.example.com/v1/next", "another origin")):
+        web.set("/v1/business-units/b/reviews", json.dumps({"reviews": [review], "links": [
+            {"rel": "next-page", "href": link}]}), content_type="application/json")
+        web.set("/v1/stolen", json.dumps({"reviews": []}), content_type="application/json")
+        web.reset_hits()
+        monitor = make_monitor([{"type": "review", "name": "reviews", "api": "trustpilot", "delay_s": 0,
+                                 "max_pages": 3, "url": web.url("/v1/business-units/b/reviews")}],
+                               employer=EMPLOYER)
+        report = run_monitor(monitor, store, alert=False)
+        (source,) = report.sources
+        assert source.status == "failed" and reason in (source.error or ""), source
+        assert "the API key was not sent" in (source.error or "")
+        assert web.count("/v1/stolen") == 0
+        assert all(h.headers.get("apikey") == "FAKE-origin-key-1234" for h in web.hits)
+    # Plain http to a public host: refused before anything is sent.
+    from hirewatch.errors import SourceError
+    from hirewatch.sources.registry import build_source
+
+    public = make_monitor([{"type": "review", "name": "reviews", "api": "trustpilot",
+                            "url": "http://api.example.com/v1/business-units/b/reviews"}], employer=EMPLOYER)
+    source_obj = build_source(public.sources[0], public)
+    with pytest.raises(SourceError, match="only sent over https"):
+        source_obj._check_key_origin(public.sources[0].url)

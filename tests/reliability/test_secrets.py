@@ -8,6 +8,7 @@ would look in a Basic auth header."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
 import subprocess
@@ -197,3 +198,140 @@ def test_reprs_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
                       f"{slack_token()}", repr(SlackAlerter(slack_token(), base_url="http://127.0.0.1:9/api/"))])
     for secret in SECRETS:
         assert secret not in shown, secret
+
+
+# --------------------------------------------------------------------------- secrets that come back
+
+ECHOED_TOKEN = "xoxb-FAKE-echoed-token-5e6f7a8b"
+TRUSTPILOT_KEY = "FAKE-trustpilot-key-9a8b7c6d"
+KIBANA_PASSWORD = "FAKE-kibana-password-3c4d5e"
+ECHO_SECRETS = (ECHOED_TOKEN, TRUSTPILOT_KEY, KIBANA_PASSWORD, ES_PASSWORD, ES_API_KEY, SMTP_PASSWORD)
+
+
+def assert_no_secret(texts: dict[str, str], secrets: tuple[str, ...] = ECHO_SECRETS) -> None:
+    assert texts, "something was searched"
+    for secret in secrets:
+        for form in forms(secret):
+            leaks = [where for where, text in texts.items() if form in text]
+            assert not leaks, f"{secret!r} (as {form!r}) found in {leaks}"
+
+
+def echo_monitor(folder: Path, web: WebServer, echo: Any, alerts: str = "") -> None:
+    """Monitor ``acme`` in ``folder``: a good feed, a feed on ``echo`` answering 500 with the
+    request quoted, a Trustpilot API on ``echo`` echoing its key into the reviews."""
+    web.set("/feed.xml", rss([story(n) for n in range(3)]))
+    folder.mkdir(exist_ok=True)
+    (folder / "acme.yaml").write_text(f"""
+name: acme
+employer: {{name: Acme}}
+sources:
+  - {{name: news, type: rss, url: "{web.url('/feed.xml')}"}}
+  - {{name: echoing-feed, type: rss, url: "{echo.url('/500/feed.xml')}"}}
+  - {{name: reviews, type: review, api: trustpilot, delay_s: 0, max_pages: 1,
+      url: "{echo.url('/json/v1/business-units/acme/reviews')}"}}
+fetch: {{allow_loopback: true}}
+routing:
+  alerts: {{default_channel: "#ta-oncall", min_interval_s: 0{alerts}}}
+  digest: {{recipients: [ta@example.com], slack_channel: "#ta-leads"}}
+""", encoding="utf-8")
+
+
+def test_secrets_echoed_back_by_broken_endpoints_never_appear(runner: Runner, web: WebServer) -> None:
+    """Slack answering with the token in a 500 body, in an ``error`` field and in the reason
+    phrase; a review API echoing its key into the reviews; a feed echoing the request; Kibana's
+    address with credentials in it. The CLI runs against each with DEBUG logging; then stdout,
+    stderr, the log, the store and the digest are searched for every secret."""
+    from tests.support.echo_server import EchoServer
+
+    slack = SlackServer(token=ECHOED_TOKEN).start()
+    echo = EchoServer().start()
+    try:
+        echo_monitor(runner.monitors, web, echo)
+        env = {"HIREWATCH_SLACK_TOKEN": ECHOED_TOKEN, "HIREWATCH_TRUSTPILOT_API_KEY": TRUSTPILOT_KEY,
+               "HIREWATCH_KIBANA_URL": f"https://kibana-user:{KIBANA_PASSWORD}@kibana.example.com"}
+        for broken in ("/500/api/", "/slack-json/api/", "/reason/api/"):
+            done = runner("run", "--monitors", str(runner.monitors), **env,
+                          HIREWATCH_SLACK_BASE_URL=echo.url(broken))
+            assert done.returncode == 1, done.stdout + done.stderr
+        done = runner("run", "--json", "--monitors", str(runner.monitors), **env,
+                      HIREWATCH_SLACK_BASE_URL=slack.base_url)
+        (report,) = json.loads(done.stdout)
+        assert report["alerts_sent"] == 4, done.stdout + done.stderr  # 3 stories, 1 echoed review
+        done = runner("search", "--json", **env)
+        assert done.returncode == 0 and "Acme" in done.stdout
+        day = ["--date", __import__("datetime").datetime.now(__import__("datetime").UTC).date().isoformat()]
+        runner("digest", "--send", "--monitors", str(runner.monitors), *day, **env,
+               HIREWATCH_SLACK_BASE_URL=echo.url("/slack-json/api/"))
+    finally:
+        slack.stop()
+        echo.stop()
+    sent = [headers for _, headers in echo.requests]
+    assert any(ECHOED_TOKEN in h.get("Authorization", "") for h in sent), "the token was really sent"
+    assert any(h.get("apikey") == TRUSTPILOT_KEY for h in sent), "the API key was really sent"
+    posted = json.dumps([m.args for m in slack.posted()])
+    assert "kibana.example.com" in posted, "Slack buttons link to Kibana"
+    texts = {f"output {n}": out for n, out in enumerate(runner.outputs)}
+    texts.update({str(p): data.decode("utf-8", "replace") for p, data in written_files(runner.home).items()})
+    texts["slack messages"] = posted
+    assert any("invalid_auth" in text or "Bad Gateway" in text for text in texts.values())
+    assert_no_secret(texts)
+    assert "kibana-user" not in posted
+
+
+def test_url_credentials_in_a_monitor_file_are_refused_with_file_and_line(tmp_path: Path) -> None:
+    from hirewatch.config import load_monitor
+    from hirewatch.errors import ConfigError
+
+    cases = {
+        "feed": ('sources:\n  - {type: rss, url: "https://bot:FAKE-feed-pw-771@feeds.example.com/x"}\n', 4),
+        "kibana": ('sources:\n  - {type: rss, url: "https://feeds.example.com/x"}\n'
+                   'kibana_url: "https://admin:FAKE-kibana-pw-771@kibana.example.com"\n', 5),
+        "user-only": ('sources:\n  - {type: rss, url: "https://token-FAKE-771@feeds.example.com/x"}\n', 4),
+    }
+    for name, (body, line) in cases.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"name: {name}\nemployer: {{name: Acme}}\n{body}", encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_monitor(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}:{line}:"), message
+        assert "environment" in message and "Connection" in message, message
+        assert "FAKE" not in message and "771" not in message, message
+    # An @ elsewhere in a URL (a Mastodon handle, a query) is not userinfo.
+    path = tmp_path / "fine.yaml"
+    path.write_text('name: fine\nemployer: {name: Acme}\nsources:\n'
+                    '  - {type: rss, url: "https://mastodon.example/@acme.rss?q=a@b"}\n', encoding="utf-8")
+    assert load_monitor(path).name == "fine"
+
+
+def test_urls_printed_or_stored_lose_their_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hirewatch import redact
+    from hirewatch.errors import FetchError
+    from hirewatch.settings import kibana_url
+
+    monkeypatch.setenv("HIREWATCH_KIBANA_URL", f"https://kibana-user:{KIBANA_PASSWORD}@kibana.example.com/")
+    assert kibana_url() == "https://kibana.example.com"
+    error = FetchError("server error 500", url=f"https://u:{KIBANA_PASSWORD}@feeds.example.com/x")
+    assert error.url == "https://feeds.example.com/x"
+    assert redact.strip_userinfo("see http://a:b@h.example/x and more") == "see http://h.example/x and more"
+
+
+def test_a_bad_elasticsearch_url_is_one_line_without_the_password(tmp_path: Path) -> None:
+    """A password with an unencoded '#' or '/', a port that is not a port, another scheme: one
+    line on stderr naming the problem, exit 2, no traceback, no part of the password."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HIREWATCH_HOME": str(tmp_path)}
+    cases = {
+        "http://elastic:FAKE#pw-hash-41@127.0.0.1:9200": "percent-encoded",
+        "http://elastic:FAKE/pw-slash-41@127.0.0.1:9200": "percent-encoded",
+        "https://elastic:FAKE?pw-query-41@127.0.0.1:9200": "percent-encoded",
+        "http://elastic:FAKE-pw-port-41@127.0.0.1:99999": "port",
+        "http://elastic:FAKE-pw-port-41@127.0.0.1:92o0": "port",
+        "elastic:FAKE-pw-scheme-41@127.0.0.1:9200": "http",
+    }
+    for url, expected in cases.items():
+        done = subprocess.run([sys.executable, "-c", "from hirewatch.cli import main; main()", "search"],
+                              env={**env, "HIREWATCH_ES_URL": url}, capture_output=True, text=True, timeout=60)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1, (url, done.stderr)
+        assert "HIREWATCH_ES_URL" in lines[0] and expected in lines[0], (url, lines)
+        assert "Traceback" not in done.stderr and "pw-" not in done.stderr and "FAKE" not in done.stderr, lines

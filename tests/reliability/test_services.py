@@ -373,3 +373,41 @@ def test_smtp_refusing_then_accepting(web: WebServer, store: SqliteStore, tmp_pa
     gone = run_digest([monitor], store, today, out_dir=tmp_path / "digests", send=True)
     assert any("could not be reached" in e for e in gone.groups[0].errors), gone.groups[0].errors
 
+
+
+def _read_only(folder: Path, command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with ``folder`` read-only: a read-only bind mount of it in a private mount
+    namespace when this runs as root (root writes through file modes), else file modes."""
+    import os
+    import shlex
+
+    if os.geteuid() == 0:
+        script = (f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))} && "
+                  f"mount -o remount,bind,ro {shlex.quote(str(folder))} && exec {shlex.join(command)}")
+        return subprocess.run(["unshare", "--mount", "sh", "-c", script], env=env, capture_output=True, text=True,
+                              timeout=120)
+    for path in folder.iterdir():
+        path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        folder.chmod(0o755)
+
+
+def test_search_works_on_a_store_on_a_read_only_file_system(web: WebServer, tmp_path: Path) -> None:
+    import os
+
+    home = tmp_path / "home"
+    web.set("/feed.xml", rss([story(n) for n in range(3)]))
+    with SqliteStore(home / "hirewatch.db") as store:
+        run_monitor(make_monitor([{"type": "rss", "name": "news", "url": web.url("/feed.xml")}]), store,
+                    alert=False)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HIREWATCH_HOME": str(home)}
+    cli = [sys.executable, "-c", "from hirewatch.cli import main; main()"]
+    done = _read_only(home, [*cli, "search", "--json"], env)
+    assert done.returncode == 0, done.stderr
+    assert len(__import__("json").loads(done.stdout)) == 3
+    done = _read_only(home, [*cli, "search", "terrible"], env)
+    assert done.returncode == 0 and "3 mentions" in done.stdout, done.stdout + done.stderr
+    assert sorted(p.name for p in home.iterdir()) == ["hirewatch.db"], "nothing was written beside the store"

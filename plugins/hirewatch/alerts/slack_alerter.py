@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from hirewatch.alerts.base import Alerter, Found, Lookup, Posted, SlackRefused, SlackUnavailable
 from hirewatch.alerts.slack_message import ALERT_EVENT, ID_SCHEME, STORM_EVENT
 from hirewatch.mention import monitor_mention_id
+from hirewatch.redact import mask_data
 
 # Slack error codes that mean "not now" (retry next run) rather than "not this message".
 UNAVAILABLE_CODES = frozenset({
@@ -150,7 +151,7 @@ class SlackAlerter(Alerter):
             self.pacer.wait(channel, *(c for c in self.pacer.channels() if c not in named))
         else:
             self.pacer.wait(key)
-        args = dict(message)
+        args = mask_data(dict(message))
         if thread_ts:
             args["thread_ts"] = thread_ts
         try:
@@ -169,7 +170,7 @@ class SlackAlerter(Alerter):
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
         """``chat.update`` of an earlier message; raises like :meth:`post`."""
         try:
-            self.client.chat_update(channel=channel, ts=ts, **message)
+            self.client.chat_update(channel=channel, ts=ts, **mask_data(message))
         except SlackApiError as exc:
             raise self._error(exc, channel) from None
         except (SlackClientError, OSError) as exc:

@@ -27,4 +27,9 @@ app.command("submit")(submit.submit_command)
 
 
 def main() -> None:
+    from hirewatch import redact
+
+    # Every configured secret is masked in what the commands print and log (hirewatch.redact).
+    redact.install_streams()
+    redact.install_logging()
     app()

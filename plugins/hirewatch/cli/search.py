@@ -40,7 +40,7 @@ def search(
         raise typer.Exit(EXIT_BAD_INPUT)
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    with opened_store() as store:
+    with opened_store(read_only=True) as store:
         hits = store.search(MentionQuery(text=query or None, employer=employer, monitor=monitor, since=since,
                                          sentiment=sentiment, source=source, limit=limit))
     if as_json:

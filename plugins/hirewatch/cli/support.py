@@ -88,14 +88,15 @@ def select_monitors(directory: Path, name: str | None = None) -> Selection:
 
 
 @contextmanager
-def opened_store() -> Iterator[MentionStore]:
-    """The configured store (:func:`hirewatch.stores.registry.open_store`), closed afterwards.
+def opened_store(*, read_only: bool = False) -> Iterator[MentionStore]:
+    """The configured store (:func:`hirewatch.stores.registry.open_store`), closed afterwards;
+    ``read_only`` for the commands that only read.
     Bad store settings exit 2; a store that cannot be opened or fails while the command works
     exits 1. Either way one line says why."""
     from hirewatch.stores.registry import open_store
 
     try:
-        store = open_store()
+        store = open_store(read_only=read_only)
     except ConfigError as exc:
         error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None

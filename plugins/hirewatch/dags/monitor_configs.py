@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from hirewatch.config import Monitor, load_monitors, monitor_files
 from hirewatch.errors import ConfigError
 
@@ -22,6 +20,19 @@ log = logging.getLogger(__name__)
 
 #: The repo's monitors/ folder (this file is plugins/hirewatch/dags/monitor_configs.py).
 REPO_MONITORS = Path(__file__).resolve().parents[3] / "monitors"
+
+
+#: Each monitor file's own time budget at DAG parse time (seconds; ``HIREWATCH_MONITOR_FILE_BUDGET_S``):
+#: a file that takes longer becomes its broken stand-in DAG and the others still load within
+#: Airflow's DagBag import timeout (30 s by default). A 1 MB file (the size cap) loads in about 2 s.
+MONITOR_FILE_BUDGET_S = 5.0
+
+
+def file_budget_s() -> float:
+    try:
+        return float(os.environ.get("HIREWATCH_MONITOR_FILE_BUDGET_S") or MONITOR_FILE_BUDGET_S)
+    except ValueError:
+        return MONITOR_FILE_BUDGET_S
 
 
 def monitors_dir() -> Path:
@@ -71,7 +82,7 @@ def load_monitor_configs(directory: Path | None = None) -> MonitorConfigs:
         return cached
     if not directory.is_dir():
         log.error("hirewatch: monitors folder %s does not exist; no monitor DAGs", directory)
-    good, errors = load_monitors(directory) if directory.is_dir() else ([], [])
+    good, errors = load_monitors(directory, budget_s=file_budget_s()) if directory.is_dir() else ([], [])
     used = {m.name for m in good}
     broken = []
     for error in errors:
@@ -87,18 +98,21 @@ def load_monitor_configs(directory: Path | None = None) -> MonitorConfigs:
     return configs
 
 
+_NAME_LINE = re.compile(rb"^name:[ \t]*[\"']?([a-z0-9][a-z0-9_-]{0,63})[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
 def _declared_name(path: str | None) -> str | None:
-    """The ``name:`` a broken file declares, when the YAML reads at all."""
+    """The top-level ``name:`` line a broken file declares, read from its first 64 KB without
+    parsing the YAML (a broken file may be huge or slow to parse: that may be why it is broken)."""
     if not path:
         return None
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        with open(path, "rb") as handle:
+            head = handle.read(65_536)
+    except OSError:
         return None
-    name = data.get("name") if isinstance(data, dict) else None
-    if isinstance(name, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
-        return name
-    return None
+    match = _NAME_LINE.search(head)
+    return match.group(1).decode() if match else None
 
 
 def _stem_name(path: str | None) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hirewatch.errors import AlertError, NotConfigured
+from hirewatch.redact import mask
 from hirewatch.settings import digest_url, home
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def _deliver(digest: Digest, path: Path, *, send: bool) -> GroupResult:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(render_html(digest, "file", link=None).html, encoding="utf-8")
+        tmp.write_text(mask(render_html(digest, "file", link=None).html), encoding="utf-8")
         tmp.replace(path)
         written = path
     except OSError as exc:

@@ -32,6 +32,7 @@ from pydantic import SecretStr
 
 from hirewatch.digest.html_renderer import RenderedHtml
 from hirewatch.errors import HirewatchError, NotConfigured
+from hirewatch.redact import mask
 from hirewatch.settings import mail_settings
 
 log = logging.getLogger(__name__)
@@ -127,8 +128,8 @@ def build_message(*, subject: str, sender: str, recipients: Sequence[str], text:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="hirewatch.digest")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html.html, subtype="html")
+    message.set_content(mask(text))
+    message.add_alternative(mask(html.html), subtype="html")
     html_part = message.get_payload()[1]
     for image in html.images:
         html_part.add_related(image.data, maintype="image", subtype=image.mime_subtype, cid=f"<{image.cid}>",

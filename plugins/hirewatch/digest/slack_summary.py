@@ -22,6 +22,7 @@ from hirewatch.digest import formatting as f
 from hirewatch.digest.model import Digest
 from hirewatch.digest.text_renderer import clean
 from hirewatch.errors import AlertError, NotConfigured
+from hirewatch.redact import mask_data
 from hirewatch.settings import slack_base_url, slack_token
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def post_summary(digest: Digest, channel: str, *, link: str | None = None, token
     base = base_url or slack_base_url()
     client = WebClient(token=token.get_secret_value(), **({"base_url": base.rstrip("/") + "/"} if base else {}))
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    payload = summary_payload(digest, link=link)
+    payload = mask_data(summary_payload(digest, link=link))
     try:
         response = client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload["blocks"],
                                            unfurl_links=False, unfurl_media=False)

@@ -10,6 +10,8 @@ author 200; URL 4,096; a string inside ``extra`` 1,000 and a list there 100 entr
 ends with ``…``. The text limit bounds sentiment scoring, whose cost grows with every sentence
 (bench/RESULTS.md). Removed everywhere: C0 and C1 control characters (tab and newline
 stay in text) and the Unicode bidirectional controls that can make a title read backwards.
+A configured secret that a server echoed into an item is masked (:mod:`hirewatch.redact`), and
+the ``user:password@`` of an item's URL dropped, before anything is stored.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from hirewatch.records import RawItem
+from hirewatch.redact import mask, mask_data, strip_userinfo, url_has_userinfo
 
 TITLE_LIMIT = 1_000
 TEXT_LIMIT = 20_000
@@ -63,6 +66,7 @@ def clip_item(item: RawItem) -> RawItem:
     """``item`` within the limits above, control characters removed from its title and author.
     Returns ``item`` itself when nothing needed changing (the common case)."""
     changes: dict[str, Any] = {}
+    item = _masked(item)
     title = clip(clean_text(item.title, inline=True), TITLE_LIMIT)
     if title != item.title:
         changes["title"] = title
@@ -82,4 +86,19 @@ def clip_item(item: RawItem) -> RawItem:
         extra = clip_extra(item.extra)
         if extra != item.extra:
             changes["extra"] = extra
+    return replace(item, **changes) if changes else item
+
+
+def _masked(item: RawItem) -> RawItem:
+    """``item`` with registered secrets masked and its URL's credentials dropped (itself when
+    there was nothing to change)."""
+    changes: dict[str, Any] = {}
+    for name in ("title", "text", "html", "author"):
+        value = getattr(item, name)
+        if value and mask(value) != value:
+            changes[name] = mask(value)
+    if url_has_userinfo(item.url) or mask(item.url) != item.url:
+        changes["url"] = strip_userinfo(item.url)
+    if item.extra and mask_data(item.extra) != item.extra:
+        changes["extra"] = mask_data(item.extra)
     return replace(item, **changes) if changes else item

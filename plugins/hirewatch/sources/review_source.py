@@ -39,6 +39,7 @@ from hirewatch.extract.review_extract import (
 )
 from hirewatch.mention import utcnow
 from hirewatch.records import CrawlState, Document, FetchOutcome, RatingPoint, RawItem
+from hirewatch.redact import register as register_secret
 from hirewatch.settings import env
 from hirewatch.sources import robots
 from hirewatch.sources.base import Source
@@ -52,6 +53,7 @@ DEFAULT_REVIEW_DELAY_S = 1.0
 #: How many review keys a source remembers (newest first); far more than one run's pages hold.
 SEEN_LIMIT = 5000
 TRUSTPILOT_KEY_ENV = "HIREWATCH_TRUSTPILOT_API_KEY"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class ReviewSpec(SourceSpec):
@@ -233,9 +235,11 @@ class ReviewSource(Source):
         from hirewatch.extract.review_sites.trustpilot import aggregate_from_api, records_from_api
 
         key = env(self.spec.api_key_env)
+        register_secret(key)  # masked in everything written, also when the API echoes it back
         if not key:
             raise SourceError(f"the Trustpilot API needs a key in the environment variable {self.spec.api_key_env}",
                               monitor=self.monitor.name, source=self.name)
+        self._check_key_origin(self.spec.url)
         headers = {"apikey": key}
         settings = self.fetch_settings()
         seen = set(state.seen_ids) if state else set()
@@ -259,6 +263,7 @@ class ReviewSource(Source):
             if not next_url:
                 stopped = "last_page"
                 break
+            self._check_key_origin(next_url)
             url = next_url
         aggregate = None
         unit_url = self.spec.url.split("?", 1)[0].rstrip("/").removesuffix("/reviews")
@@ -269,6 +274,27 @@ class ReviewSource(Source):
             aggregate = None  # reviews are what matters; the rating trend skips this run
         return FetchOutcome(tuple(documents), self._state(None, None, keys, state, aggregate, stopped),
                             not_modified=not documents, requests=self.requests)
+
+    def _check_key_origin(self, url: str) -> None:
+        """Refuse a URL the API key must not go to: another origin (scheme, host, port) than the
+        configured API URL, or plain http (allowed only to a loopback host the monitor allows,
+        the tests' local API). Raises :class:`SourceError` with the reason; the key is not sent."""
+        try:
+            target, home = urlsplit(url), urlsplit(self.spec.url)
+            same = (target.scheme, target.hostname, target.port) == (home.scheme, home.hostname, home.port)
+        except ValueError:
+            same, target = False, urlsplit("")
+        reason = None
+        if not same:
+            reason = f"it leads to another origin than {home.scheme}://{home.netloc}"
+        elif target.scheme != "https" and not (self.fetch_settings().allow_loopback
+                                                and (target.hostname or "") in _LOOPBACK_HOSTS):
+            reason = "the key is only sent over https"
+        if reason:
+            from hirewatch.redact import strip_userinfo
+
+            raise SourceError(f"refused the Trustpilot API link {strip_userinfo(url)[:300]!r}: {reason}; "
+                              "the API key was not sent", monitor=self.monitor.name, source=self.name)
 
     # -- parse
     def parse(self, document: Document) -> Iterator[RawItem]:

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from hirewatch.errors import MissingExtra, StoreError
+from hirewatch.errors import ConfigError, MissingExtra, StoreError
 from hirewatch.mention import Mention, monitor_mention_id, utcnow
 from hirewatch.records import CrawlState, RatingPoint
+from hirewatch.redact import mask
 from hirewatch.report import RunReport
 from hirewatch.settings import redact_url
 from hirewatch.stores.base import (
@@ -172,7 +173,11 @@ class ElasticsearchStore:
             auth["basic_auth"] = (settings.es_username, password)
         kwargs: dict[str, Any] = {"max_retries": 0, "retry_on_timeout": False, "request_timeout": 30, **auth}
         kwargs.update(client_options or {})
-        client = Elasticsearch(settings.es_url, **kwargs)
+        try:
+            client = Elasticsearch(settings.es_url, **kwargs)
+        except ValueError as exc:  # the client's own URL parsing; its message may quote the URL
+            raise ConfigError(f"the Elasticsearch client refused the URL: {mask(str(exc))[:200]}",
+                              field="HIREWATCH_ES_URL") from None
         return cls(client, prefix=settings.es_index_prefix, where=redact_url(settings.es_url), **options)
 
     # -- plumbing
@@ -892,6 +897,7 @@ class ElasticsearchStore:
             "sent_at": format_time(utcnow()), "last_error": None}, refresh=True)
 
     def mark_alert_suppressed(self, mention_ids: Iterable[str], reason: str) -> None:
+        reason = mask(reason)
         ids = list(dict.fromkeys(mention_ids))
         if not ids:
             return
@@ -909,7 +915,7 @@ class ElasticsearchStore:
             raise StoreError(f"mark_alert_suppressed: {len(failures)} not updated: {failures[:3]}")
 
     def record_alert_failure(self, mention_id: str, error: str) -> None:
-
+        error = mask(error)
         for _attempt in range(_MERGE_ROUNDS):
             doc = self._call("record_alert_failure", self.client.options(ignore_status=404).get, index=self.alias,
                              id=mention_id, source_includes=["alert"])

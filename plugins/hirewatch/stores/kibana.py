@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from hirewatch.errors import ConfigError, StoreError
+from hirewatch.redact import strip_userinfo
 from hirewatch.settings import kibana_url as configured_kibana_url
 
 if TYPE_CHECKING:
@@ -28,15 +29,17 @@ DATA_VIEW_ID = "mentions"
 
 
 def kibana_url(monitor_url: str | None = None) -> str | None:
-    """The Kibana URL to link to: the monitor's ``kibana_url``, else ``HIREWATCH_KIBANA_URL``."""
-    return monitor_url or configured_kibana_url()
+    """The Kibana URL to link to: the monitor's ``kibana_url``, else ``HIREWATCH_KIBANA_URL``
+    (without credentials: a link is shown)."""
+    url = monitor_url or configured_kibana_url()
+    return strip_userinfo(url) if url else None
 
 
 def kibana_mention_url(base_url: str, mention_id: str, *, index: str = "mentions",
                        data_view_id: str = DATA_VIEW_ID) -> str:
     """The address of one mention in Kibana (Discover's single-document view through the
     ``mentions`` alias and the shipped data view)."""
-    base = base_url.rstrip("/")
+    base = strip_userinfo(base_url).rstrip("/")
     return (f"{base}/app/discover#/doc/{quote(data_view_id, safe='')}/{quote(index, safe='')}"
             f"?id={quote(mention_id, safe='')}")
 

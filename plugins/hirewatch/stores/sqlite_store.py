@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, monitor_mention_id, utcnow
 from hirewatch.records import CrawlState, RatingPoint
+from hirewatch.redact import mask
 from hirewatch.report import RunReport
 from hirewatch.stores.base import (
     AlertState,
@@ -221,11 +222,15 @@ class SqliteStore:
     """
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, lock_retries: int = 6,
-                 max_backoff_s: float = 2.0) -> None:
+                 max_backoff_s: float = 2.0, read_only: bool = False) -> None:
         self.path = Path(path)
         self.lock_retries = lock_retries
         self.max_backoff_s = max_backoff_s
+        self.read_only = read_only
         self._lock = threading.RLock()
+        if read_only:
+            self._conn = self._open_read_only(busy_timeout_ms)
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
@@ -240,6 +245,36 @@ class SqliteStore:
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_read_only(self, busy_timeout_ms: int) -> sqlite3.Connection:
+        """For the read commands (``search``): open without writing anything, so a store on a
+        read-only file system (a mounted backup, a read-only volume) can be searched. SQLite
+        first tries ``mode=ro``; where it cannot even create the WAL index beside the file, the
+        file is opened ``immutable`` (nothing can write it there either)."""
+        if not self.path.is_file():
+            raise StoreError(f"there is no SQLite store at {self.path} yet (a `hirewatch run` makes it)")
+        last: sqlite3.Error | None = None
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True,
+                                       timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                       check_same_thread=False)
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                conn.close()
+                last = exc
+                continue
+            if version != SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(f"SQLite store {self.path} has schema version {version}, this hirewatch reads "
+                                 f"{SCHEMA_VERSION}: open it once where it can be written (any `hirewatch run`)")
+            conn.row_factory = sqlite3.Row
+            return conn
+        raise StoreError(f"cannot open the SQLite store {self.path} to read: {last}")
 
     # -- connection plumbing
 
@@ -606,6 +641,7 @@ class SqliteStore:
                      (status, channel, ts, thread_ts, format_time(utcnow())))
 
     def mark_alert_suppressed(self, mention_ids: Iterable[str], reason: str) -> None:
+        reason = mask(reason)
         ids = list(dict.fromkeys(mention_ids))
         if ids:
             # The reason goes to last_error: "why this mention was not sent".
@@ -614,6 +650,7 @@ class SqliteStore:
                          (reason,))
 
     def record_alert_failure(self, mention_id: str, error: str) -> None:
+        error = mask(error)
         self._update("record_alert_failure", [mention_id],
                      "UPDATE mentions SET alert_attempts = alert_attempts + 1, alert_last_error = ? WHERE id = ?",
                      (error,))

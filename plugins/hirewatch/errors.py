@@ -7,16 +7,16 @@ source so one failure never stops the rest.
 
 from __future__ import annotations
 
-from hirewatch.redact import mask, strip_userinfo
+from hirewatch.redact import clean, strip_userinfo
 
 
 class HirewatchError(Exception):
-    """Base class of every error hirewatch raises on purpose. Its message is masked
-    (:func:`hirewatch.redact.mask`): an error that quotes a server's answer never carries a
-    configured secret to a terminal, a log or the store."""
+    """Base class of every error hirewatch raises on purpose. Its message is cleaned
+    (:func:`hirewatch.redact.clean`): an error that quotes a server's answer never carries a
+    configured secret or a control character to a terminal, a log or the store."""
 
     def __init__(self, *args: object) -> None:
-        super().__init__(*(mask(arg) for arg in args))
+        super().__init__(*(clean(arg) for arg in args))
 
 
 class ConfigError(HirewatchError):
@@ -52,7 +52,7 @@ class SourceError(HirewatchError):
     """Fetching or parsing one source failed; the run records it and goes on."""
 
     def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None) -> None:
-        self.monitor, self.source, self.reason = monitor, source, mask(message)
+        self.monitor, self.source, self.reason = monitor, source, clean(message)
         ctx = []
         if source:
             ctx.append(f"source {source!r}")

@@ -1,5 +1,7 @@
-"""The secret masker: the one place that knows every configured secret's value and masks it
-(``***``) in whatever hirewatch writes, and takes credentials out of URLs.
+"""What hirewatch writes is made safe here: the secret masker (the one place that knows every
+configured secret's value and masks it as ``***``), credentials taken out of URLs, and control
+characters taken out of strings a server supplied (:func:`strip_controls`: an ESC sequence in a
+``Content-Type`` or a reason phrase must not drive the terminal that shows the error).
 
 The settings module registers each secret when it reads one (:class:`hirewatch.settings.Secret`
 does it on creation; the user:password of ``HIREWATCH_ES_URL``/``HIREWATCH_KIBANA_URL`` through
@@ -91,6 +93,37 @@ def registered() -> bool:
     return _pattern is not None
 
 
+#: C0 and C1 controls but tab and newline, DEL, the bidirectional controls that make text read
+#: backwards (the same set extract/limits.py removes from crawled text), and lone surrogates (the
+#: HTTP client decodes a header's stray bytes to them; no UTF-8 output can carry one).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff]")
+
+
+def strip_controls(text: Any) -> Any:
+    """``text`` without control characters (tab and newline stay); anything not a string is
+    returned as it is."""
+    if not isinstance(text, str):
+        return text
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
+
+
+def clean(text: Any) -> Any:
+    """:func:`mask` and :func:`strip_controls`: for a message that may quote a server."""
+    return strip_controls(mask(text))
+
+
+def clean_data(value: Any) -> Any:
+    """:func:`clean` through dicts, lists and tuples (a run report as a dict)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {key: clean_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(clean_data(item) for item in value)
+    return value
+
+
 def mask(text: Any) -> Any:
     """``text`` with every registered secret replaced by ``***``; anything not a string is
     returned as it is."""
@@ -178,7 +211,7 @@ _factory_installed = False
 
 def install_logging() -> None:
     """Mask every log record of this process when it is made (message, arguments and any
-    traceback), whichever logger and handler it goes to. Idempotent."""
+    traceback; control characters removed), whichever logger and handler it goes to. Idempotent."""
     global _factory_installed
     with _lock:
         if _factory_installed:
@@ -195,13 +228,11 @@ def install_logging() -> None:
 
 
 def _mask_record(record: logging.LogRecord) -> None:
-    if _pattern is None:
-        return
     try:
         message = record.getMessage()
     except Exception:  # noqa: BLE001 - a bad format string: keep the raw parts, masked
         message = f"{record.msg} {record.args}"
-    masked = mask(message)
+    masked = clean(message)
     if masked != message or record.args:
         record.msg, record.args = masked, None
     if record.exc_info and not record.exc_text:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from hirewatch.redact import mask_data
+from hirewatch.redact import clean_data
 
 SourceStatus = Literal["ok", "not_modified", "failed"]
 
@@ -65,5 +65,6 @@ class RunReport:
         out["started"] = self.started.isoformat()
         out["finished"] = self.finished.isoformat() if self.finished else None
         out["new_mentions"], out["negatives"], out["ok"] = self.new_mentions, self.negatives, self.ok
-        # Errors and notes can quote what a server sent back: no configured secret leaves here.
-        return mask_data(out)
+        # Errors and notes can quote what a server sent back: no configured secret and no control
+        # character leaves here.
+        return clean_data(out)

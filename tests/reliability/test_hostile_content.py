@@ -176,6 +176,41 @@ def test_control_characters_never_reach_the_store_or_the_terminal(web: WebServer
     assert out.exit_code == 0 and "\x1b" not in out.output and "evil" in out.output
 
 
+SERVER_CONTROL = "\x1b[2J\x1b]0;pwned\x07\x1b[31m\x9b1m"
+
+
+def test_control_characters_from_server_headers_never_reach_a_report_or_the_terminal(
+        web: WebServer, cli_store: SqliteStore, tmp_path: Path) -> None:
+    """An ESC sequence in ``Content-Type`` (an HTML page where a feed was expected) and in a
+    redirect's ``Location``, a 500 whose body is control characters: the run report (returned,
+    stored, ``--json``) and the terminal get the reason without them."""
+    web.set("/ctype", "<html><body>no feed</body></html>", content_type="text/html" + SERVER_CONTROL)
+    web.set("/moved", status=302, headers={"Location": "/loop" + SERVER_CONTROL + "x"})
+    web.set("/loop" + SERVER_CONTROL + "x", status=302, headers={"Location": "/moved"})
+    web.set("/broken", SERVER_CONTROL.encode() * 10, status=500, content_type="text/plain" + SERVER_CONTROL)
+    folder = tmp_path / "monitors"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(f"""
+name: acme
+employer: {{name: Acme}}
+sources:
+  - {{name: ctype, type: rss, url: "{web.url('/ctype')}"}}
+  - {{name: moved, type: rss, url: "{web.url('/moved')}"}}
+  - {{name: broken, type: rss, url: "{web.url('/broken')}"}}
+fetch: {{allow_loopback: true}}
+""", encoding="utf-8")
+    control = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    for args in (["run", "--monitors", str(folder), "--no-alerts"],
+                 ["run", "--monitors", str(folder), "--no-alerts", "--json"]):
+        out = CliRunner().invoke(app, args)
+        assert out.exit_code == 1, out.output
+        assert "failed" in out.output and not control.search(out.output), repr(out.output)
+    reports = cli_store.recent_runs("acme", datetime(2000, 1, 1, tzinfo=UTC))
+    errors = [s.error or "" for report in reports for s in report.sources]
+    assert len(errors) == 6 and all(errors), errors
+    assert any("text/html" in e for e in errors) and not any(control.search(e) for e in errors), errors
+
+
 # --------------------------------------------------------------------------- huge fields
 
 

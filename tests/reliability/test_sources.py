@@ -331,3 +331,38 @@ def test_dates_in_the_future_are_clamped_and_missing_dates_sort_by_fetch(web: We
     newest = store.search(MentionQuery(monitor="acme", limit=10))
     assert all((m.mention.published or m.mention.fetched) <= m.mention.fetched + timedelta(seconds=1)
                for m in newest)
+
+
+#: IPv6 forms that carry an internal IPv4 address: compatible, translated, NAT64, 6to4.
+EMBEDDED_V4_TARGETS = {
+    "compatible-metadata": "http://[::169.254.169.254]/latest/",
+    "translated-metadata": "http://[::ffff:0:a9fe:a9fe]/latest/",
+    "nat64-private": "http://[64:ff9b::a00:1]/",
+    "nat64-local-use": "http://[64:ff9b:1::c0a8:101]/",
+    "6to4-private": "http://[2002:c0a8:101::1]/",
+}
+
+
+def test_ipv6_forms_of_ipv4_addresses_are_judged_by_the_ipv4_inside(
+        web: WebServer, store: SqliteStore, connections: Callable[[], list]) -> None:
+    port = web.url("/").split(":")[2].split("/")[0]
+    web.set("/feed.xml", rss([story(1)]))
+    loopbacks = {"compatible": f"http://[::127.0.0.1]:{port}/feed.xml",
+                 "translated": f"http://[::ffff:0:7f00:1]:{port}/feed.xml"}
+    _, by_name = run(make_monitor([{"type": "rss", "name": name, "url": url} for name, url in loopbacks.items()],
+                                  fetch={"allow_loopback": False}), store)
+    for name in loopbacks:
+        error = by_name[name].error or ""
+        assert by_name[name].status == "failed" and "is loopback" in error, (name, error)
+    urls = {}
+    for name, target in EMBEDDED_V4_TARGETS.items():
+        web.set(f"/to-{name}", redirect_to=target)
+        urls[name] = web.url(f"/to-{name}")
+    _, by_name = run(monitor_of(urls), store)
+    for name in EMBEDDED_V4_TARGETS:
+        error = by_name[name].error or ""
+        assert by_name[name].status == "failed" and "refused: the address" in error, (name, error)
+    outside = [address for address in connections() if address[0] not in ("127.0.0.1", "::1")]
+    assert outside == [], f"no connection may be attempted to a refused address: {outside}"
+    strict = FetchSettings()
+    assert address_refusal("::8.8.8.8", strict) is None and address_refusal("2606:4700::1111", strict) is None

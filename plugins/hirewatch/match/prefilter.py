@@ -76,7 +76,7 @@ def loosen(text: str, parts: Iterable[str] = ()) -> str:
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "ss"))
+        text = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "ss").replace("ı", "i"))
         text = text.encode("ascii", "ignore").decode("ascii")
     return text.lower()
 

@@ -51,6 +51,7 @@ from hirewatch.config import FetchSettings
 from hirewatch.errors import FetchError
 from hirewatch.mention import utcnow
 from hirewatch.records import CrawlState, Document
+from hirewatch.redact import strip_controls
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
@@ -73,11 +74,33 @@ def user_agent(contact: str | None = None) -> str:
     return f"{base} (+{contact})" if contact else f"{base} (employer-brand monitoring)"
 
 
+#: IPv6 ranges whose last 32 bits are an IPv4 address the packet ends up at: IPv4-compatible
+#: (``::a.b.c.d``, deprecated but still routed by some stacks), IPv4-translated (``::ffff:0:a.b.c.d``,
+#: RFC 2765) and NAT64 (``64:ff9b::/96``, RFC 6052; ``64:ff9b:1::/48``, RFC 8215). IPv4-mapped
+#: (``::ffff:a.b.c.d``) and 6to4 (``2002::/16``) have their own accessors.
+_EMBEDS_IPV4 = tuple(ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (see :data:`_EMBEDS_IPV4`), or None. ``::`` and
+    ``::1`` are themselves, not 0.0.0.0 and 0.0.0.1."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if int(ip) <= 1:
+        return None
+    if any(ip in network for network in _EMBEDS_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_kind(address: str) -> AddressKind:
-    """Classify one IP address for the address policy (IPv4-mapped IPv6 is judged as IPv4)."""
+    """Classify one IP address for the address policy: an IPv6 address that carries an IPv4
+    one (mapped, compatible, translated, NAT64, 6to4) is judged by the IPv4 address inside."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = embedded_ipv4(ip) or ip
     if ip.is_loopback or ip.is_unspecified:  # 0.0.0.0 reaches this host too
         return "loopback"
     if ip.is_multicast:
@@ -371,6 +394,7 @@ class HttpFetcher:
             response_headers: dict[str, str] = {}
             for name, value in response.headers.items():  # repeated headers joined, as HTTP allows
                 key = name.lower()
+                value = strip_controls(value)  # a server's ESC sequence never reaches a report or terminal
                 response_headers[key] = f"{response_headers[key]}, {value}" if key in response_headers else value
             status = response.status
             if status in REDIRECT_STATUSES or status == 304 or status >= 400:

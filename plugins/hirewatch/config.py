@@ -84,6 +84,13 @@ class FetchSettings(Strict):
     contact: str | None = None
     respect_robots_txt: bool = True
     max_pages: int = Field(default=5, ge=1, le=1000)
+    #: Wall-clock budget of one source in one run, polite waits (per-host delay, ``Crawl-delay``)
+    #: included: no request starts after it (one under way keeps its ``timeout_s``); the pages
+    #: left wait for the next run, the crawl state keeps the place.
+    source_budget_s: float = Field(default=300.0, gt=0, le=86_400)
+    #: Wall-clock budget of one run of the monitor's sources: a source not started by then is
+    #: reported failed ("not fetched") and fetched in the next run.
+    run_budget_s: float = Field(default=3600.0, gt=0, le=86_400)
 
 
 class AlertRule(Strict):
@@ -318,30 +325,9 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
                   budget: Budget = _NO_BUDGET) -> Monitor:
     """Validate one monitor from YAML text. Raises :class:`ConfigError` with file and line (also
     when ``budget`` runs out)."""
-    from hirewatch.sources.registry import spec_class
-
     if len(text) > MAX_MONITOR_BYTES:
         raise ConfigError(_too_large(len(text)), path=path, line=1)
-    try:
-        _check_depth(text, path, budget)
-        budget.check(path)
-        # One parse (libyaml's when built in): the node tree gives the lines, and the data is
-        # constructed from it, so a large monitor is parsed once, not twice.
-        root = yaml.compose(text, Loader=_Loader)
-        data = _Loader("").construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise ConfigError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
-        line = text.count("\n", 0, max(0, exc.position)) + 1
-        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
-        raise ConfigError(f"not valid YAML: the character U+{code:04X} is not allowed in YAML", path=path,
-                          line=line) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=path) from None
-    except RecursionError:
-        raise ConfigError("not valid YAML: nested too deeply", path=path) from None
+    root, data = _compose(text, path, budget)
     if data is None:
         raise ConfigError("the file is empty; expected a mapping with employer and sources", path=path, line=1)
     budget.check(path)
@@ -357,8 +343,41 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
         monitor = Monitor.model_validate({**data, "sources": _placeholder_sources(raw_sources)})
     except ValidationError as exc:
         raise _errors_to_config_error(exc, root, path) from None
-    specs: list[SourceSpec] = []
     budget.check(path)
+    specs = _source_specs(raw_sources, root, path, budget)
+    return monitor.model_copy(update={"sources": tuple(specs), "path": path})
+
+
+def _compose(text: str, path: str, budget: Budget) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree (for lines) and the data built from it, in one parse (libyaml's when
+    built in). Raises :class:`ConfigError` for YAML that does not read."""
+    try:
+        _check_depth(text, path, budget)
+        budget.check(path)
+        root = yaml.compose(text, Loader=_Loader)
+        return root, (_Loader("").construct_document(root) if root is not None else None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        raise ConfigError(f"not valid YAML: the character U+{code:04X} is not allowed in YAML", path=path,
+                          line=line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", path=path) from None
+    except RecursionError:
+        raise ConfigError("not valid YAML: nested too deeply", path=path) from None
+
+
+def _source_specs(raw_sources: list[Any], root: yaml.Node | None, path: str, budget: Budget) -> list[SourceSpec]:
+    """Each source validated against its kind's options (the second pass), with default names;
+    a name used twice is refused at its line. Linear in the number of sources."""
+    from hirewatch.sources.registry import spec_class
+
+    specs: list[SourceSpec] = []
+    first_use: dict[str, int] = {}
     for index, raw in enumerate(raw_sources):
         if index % 512 == 511:
             budget.check(path)
@@ -375,14 +394,12 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
         if not spec.name:
             spec = spec.model_copy(update={"name": _default_source_name(spec, index)})
         specs.append(spec)
-    first_use: dict[str, int] = {}
     for index, spec in enumerate(specs):
-        name = spec.name
-        if first_use.setdefault(name, index) != index:
+        if first_use.setdefault(spec.name, index) != index:
             node, _ = _node_at(root, ("sources", index))
-            raise ConfigError(f"source name {name!r} is used twice; names must be unique", path=path,
+            raise ConfigError(f"source name {spec.name!r} is used twice; names must be unique", path=path,
                               line=node.start_mark.line + 1 if node else None, field=f"sources.{index}.name")
-    return monitor.model_copy(update={"sources": tuple(specs), "path": path})
+    return specs
 
 
 def _too_large(size: int) -> str:

@@ -33,7 +33,7 @@ from hirewatch.mention import Mention, utcnow
 from hirewatch.records import CrawlState, Document, FetchOutcome, RatingPoint, RawItem
 from hirewatch.report import RunReport, SourceReport
 from hirewatch.sources.base import Source
-from hirewatch.sources.http_fetcher import HttpFetcher
+from hirewatch.sources.http_fetcher import HttpFetcher, request_budget
 from hirewatch.sources.registry import build_source
 from hirewatch.stores.base import MentionStore, UpsertResult
 
@@ -250,6 +250,32 @@ async def _fetch_one(source: Source, fetcher: HttpFetcher,
     return state, outcome
 
 
+async def _fetch_in_budget(source: Source, fetcher: HttpFetcher, store: MentionStore,
+                           run_deadline: float) -> tuple[CrawlState | None, FetchOutcome]:
+    """:func:`_fetch_one` within the source's time budget (``fetch.source_budget_s``, at most
+    what is left of the run's, ``fetch.run_budget_s``): no request of the source starts after its
+    deadline (the fetcher checks :data:`request_budget`), one under way keeps its own time limit,
+    and anything beyond that is cut off here. Raises :class:`SourceError` when the run's budget
+    is already spent (nothing is fetched) or the source is cut off."""
+    loop = asyncio.get_running_loop()
+    budgets = source.monitor.fetch
+    if loop.time() >= run_deadline:
+        raise SourceError(f"not fetched: the run's time budget of {budgets.run_budget_s:g} s "
+                          "(fetch.run_budget_s) was spent; it is fetched in the next run")
+    source.deadline = min(loop.time() + budgets.source_budget_s, run_deadline)
+    which = (f"the run's time budget of {budgets.run_budget_s:g} s (fetch.run_budget_s)"
+             if source.deadline == run_deadline else
+             f"its time budget of {budgets.source_budget_s:g} s (fetch.source_budget_s)")
+    token = request_budget.set((source.deadline, which))
+    try:
+        async with asyncio.timeout_at(source.deadline + budgets.timeout_s + 1.0):
+            return await _fetch_one(source, fetcher, store)
+    except TimeoutError:
+        raise SourceError(f"stopped: took longer than {which}; fetched again in the next run") from None
+    finally:
+        request_budget.reset(token)
+
+
 def _retry_after_until(state: CrawlState | None) -> datetime | None:
     value = state.extra.get(RETRY_AFTER_KEY) if state is not None else None
     try:
@@ -368,11 +394,13 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
     reports: list[SourceReport] = []
     failures: list[tuple[str, str]] = []
 
+    run_deadline = loop.time() + monitor.fetch.run_budget_s
+
     async def handle(source: Source, fetcher: HttpFetcher) -> None:
         report = SourceReport(source=source.name, kind=source.spec.type)
         started = time.perf_counter()
         try:
-            previous, outcome = await _fetch_one(source, fetcher, store)
+            previous, outcome = await _fetch_in_budget(source, fetcher, store, run_deadline)
             report.requests = outcome.requests
             if outcome.not_modified or not outcome.documents:
                 report.status = "not_modified" if outcome.not_modified else "ok"

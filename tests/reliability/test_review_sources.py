@@ -101,3 +101,49 @@ def test_the_api_key_goes_only_to_its_own_origin(web: WebServer, store: SqliteSt
     source_obj = build_source(public.sources[0], public)
     with pytest.raises(SourceError, match="only sent over https"):
         source_obj._check_key_origin(public.sources[0].url)
+
+
+def test_a_crawl_delay_is_bounded_by_the_source_budget_and_the_place_is_kept(web: WebServer,
+                                                                               store: SqliteStore) -> None:
+    """A review site asking for ``Crawl-delay: 2`` over 4 pages, a source budget of 3 s: a run
+    stops starting requests at the budget and the crawl state keeps the next page; the following
+    runs read the new first page, then go on from that place, until every review is stored."""
+    web.set("/robots.txt", "User-agent: *\nCrawl-delay: 2\n", content_type="text/plain")
+    for n in range(1, 5):
+        web.set(f"/p/{n}", review_page(reviews(f"p{n}-", 3), next_href=f"/p/{n + 1}" if n < 4 else None),
+                content_type="text/html")
+    monitor = make_monitor([{"type": "review", "name": "reviews", "url": web.url("/p/1"), "max_pages": 10}],
+                           employer=EMPLOYER, fetch={"source_budget_s": 3, "respect_robots_txt": True})
+    first = run_monitor(monitor, store, alert=False).sources[0]
+    assert first.status == "ok", first
+    state = store.get_crawl_state("acme", "reviews")
+    fetched = [n for n in range(1, 5) if web.count(f"/p/{n}")]
+    assert state is not None and state.extra["stopped"] == "budget", state
+    assert fetched == list(range(1, len(fetched) + 1)) and len(fetched) < 4, fetched
+    assert state.extra["resume_url"].endswith(f"/p/{len(fetched) + 1}")
+    assert store.count("acme") == 3 * len(fetched)
+    for _ in range(5):
+        report = run_monitor(monitor, store, alert=False).sources[0]
+        assert report.status == "ok", report
+        if store.count("acme") == 12:
+            break
+    assert store.count("acme") == 12, "every page's reviews arrive over the next runs"
+    assert all(web.count(f"/p/{n}") >= 1 for n in range(2, 5))
+    assert "resume_url" not in store.get_crawl_state("acme", "reviews").extra
+
+
+def test_a_run_has_a_time_budget(web: WebServer, store: SqliteStore) -> None:
+    """Three sources on one slow host, one request at a time, a run budget of 1 s: the first
+    request starts within the budget and completes; the others would start after it, so they are
+    reported 'not fetched' without a request and left for the next run (no crawl state kept)."""
+    web.set("/slow.xml", rss([story(1, employer="Brightwave")]), delay_s=2)
+    sources = [{"type": "rss", "name": f"s{n}", "url": web.url("/slow.xml")} for n in range(3)]
+    monitor = make_monitor(sources, employer=EMPLOYER,
+                           fetch={"run_budget_s": 1, "per_host_concurrency": 1, "timeout_s": 10})
+    report = run_monitor(monitor, store, alert=False)
+    statuses = sorted((s.status, s.error or "") for s in report.sources)
+    assert statuses[0] == ("failed", statuses[0][1]) and statuses[2][0] == "ok", statuses
+    for status, error in statuses[:2]:
+        assert status == "failed" and "not fetched: the run's time budget of 1 s" in error, statuses
+    assert web.count("/slow.xml") == 1
+    assert sum(store.get_crawl_state("acme", f"s{n}") is None for n in range(3)) == 2

@@ -64,6 +64,20 @@ def test_source_timeout(web: WebServer, store: SqliteStore) -> None:
     assert by_name["slow"].seconds < 4, "the time limit covers the whole answer, not each packet"
 
 
+def test_the_time_limit_spans_redirects(web: WebServer, store: SqliteStore) -> None:
+    """Five hops of 0.5 s each with ``timeout_s: 1.5``: each hop is within the limit, the whole
+    answer is not, so the source fails at the limit (it succeeded after 2.5 s before)."""
+    run(monitor_of({"good": good_feed(web)}), store)  # models loaded (see test_source_timeout)
+    for hop in range(4):
+        web.set(f"/hop{hop}", redirect_to=f"/hop{hop + 1}", delay_s=0.5)
+    web.set("/hop4", rss([story(77)]), delay_s=0.5)
+    web.set("/good.xml", rss([story(1005), story(1006, negative=False)]))
+    _, by_name = run(monitor_of({"chain": web.url("/hop0"), "good": web.url("/good.xml")}, timeout_s=1.5), store)
+    assert_only_failed(by_name, "chain", "timed out after 1.5 s (the whole answer, redirects included)")
+    assert by_name["chain"].seconds < 2.4
+    assert web.count("/hop4") == 0
+
+
 @pytest.mark.parametrize("reset", [False, True], ids=["fin", "rst"])
 def test_connection_reset_mid_response(web: WebServer, store: SqliteStore, reset: bool) -> None:
     partial = rss([story(n) for n in range(20)])[:700]

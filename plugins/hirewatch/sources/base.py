@@ -34,6 +34,18 @@ class Source(ABC):
     def __init__(self, spec: SourceSpec, monitor: Monitor) -> None:
         self.spec = spec
         self.monitor = monitor
+        #: When this source's time budget ends (the event loop's clock), set by the pipeline
+        #: before :meth:`fetch`; None: no budget (a test driving the source alone).
+        self.deadline: float | None = None
+
+    def out_of_time(self, wait: float = 0.0) -> bool:
+        """True when a request that first waits ``wait`` seconds would start after the budget:
+        a source that fetches several pages stops there and keeps the rest for the next run."""
+        if self.deadline is None:
+            return False
+        import asyncio
+
+        return asyncio.get_running_loop().time() + wait > self.deadline
 
     @property
     def name(self) -> str:

@@ -36,6 +36,7 @@ import ssl
 import zlib
 from collections import defaultdict
 from collections.abc import Mapping
+from contextvars import ContextVar
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from importlib import metadata
@@ -195,6 +196,33 @@ class _BodyReader:
         return b"".join(self.parts)
 
 
+#: The time budget the current task's requests must start within (the event loop's clock) and
+#: its name for the message: set by the pipeline around each source's fetch (a contextvar, so
+#: each source's task sees its own). None: no budget.
+request_budget: ContextVar[tuple[float, str] | None] = ContextVar("hirewatch_request_budget", default=None)
+
+
+class _Deadline:
+    """The time limit of one answer: it starts with the first hop's request and is shared by the
+    redirect hops that follow, so ``timeout_s`` bounds the whole answer (a chain of slow
+    redirects included); time spent waiting for the per-host delay is added back."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.when: float | None = None
+        self.hops = 0
+
+    def at(self, loop: asyncio.AbstractEventLoop) -> float:
+        self.hops += 1
+        if self.when is None:
+            self.when = loop.time() + self.seconds
+        return self.when
+
+    def extend(self, seconds: float) -> None:
+        if self.when is not None and seconds > 0:
+            self.when += seconds
+
+
 class HttpFetcher:
     """A polite, bounded HTTP client shared by every source of a run.
 
@@ -277,8 +305,9 @@ class HttpFetcher:
                 headers["If-Modified-Since"] = state.last_modified
         current = url
         seen = {url}
+        deadline = _Deadline(settings.timeout_s)  # one limit for the whole answer, every hop included
         for hop in range(settings.max_redirects + 1):
-            response_status, response_headers, body = await self._one(current, headers, settings, ctx)
+            response_status, response_headers, body = await self._one(current, headers, settings, ctx, deadline)
             if response_status in REDIRECT_STATUSES:
                 location = response_headers.get("location")
                 if not location:
@@ -353,8 +382,10 @@ class HttpFetcher:
         return FetchError(f"{reason} from {url}", url=url, status=status, retry_after=retry, **ctx)
 
     async def _one(self, url: str, headers: dict[str, str], settings: FetchSettings,
-                   ctx: dict[str, str | None]) -> tuple[int, dict[str, str], bytes]:
-        """One request, no redirect following: status, lower-cased headers, decoded body."""
+                   ctx: dict[str, str | None], deadline: _Deadline | None = None) -> tuple[int, dict[str, str], bytes]:
+        """One request, no redirect following: status, lower-cased headers, decoded body.
+        ``deadline``: the whole answer's (shared by the hops of one :meth:`get`)."""
+        deadline = deadline or _Deadline(settings.timeout_s)
         try:
             parts = urlsplit(url)
             hostname = parts.hostname
@@ -368,15 +399,22 @@ class HttpFetcher:
         client = self._open()
         # The host slot first: a task waiting for a busy host must not hold a global slot.
         async with self._host_semaphore(host_key), self._global:
+            loop = asyncio.get_running_loop()
+            waited = loop.time()
             await self._pace(host_key, settings.per_host_delay_s)
+            deadline.extend(loop.time() - waited)  # a polite wait between hops is not the server's time
+            budget = request_budget.get()
+            if budget is not None and loop.time() > budget[0]:
+                raise FetchError(f"not fetched: {budget[1]} was spent before this request could start "
+                                 f"({url}); it is fetched in the next run", url=url, **ctx)
             self.requests += 1
             try:
-                async with asyncio.timeout(settings.timeout_s):
+                async with asyncio.timeout_at(deadline.at(loop)):
                     return await self._request(client, url, headers, settings)
-            except TimeoutError:
-                raise FetchError(f"timed out after {settings.timeout_s:g} s fetching {url}", url=url, **ctx) from None
-            except aiohttp.ServerTimeoutError:
-                raise FetchError(f"timed out after {settings.timeout_s:g} s fetching {url}", url=url, **ctx) from None
+            except (TimeoutError, aiohttp.ServerTimeoutError):
+                hops = " (the whole answer, redirects included)" if deadline.hops > 1 else ""
+                raise FetchError(f"timed out after {settings.timeout_s:g} s{hops} fetching {url}", url=url,
+                                 **ctx) from None
             except aiohttp.ClientConnectorError as exc:
                 reason = exc.os_error.strerror if exc.os_error and exc.os_error.strerror else "refused"
                 raise FetchError(f"could not connect to {hostname}:{port}: {reason}", url=url, **ctx) from None

@@ -54,6 +54,8 @@ DEFAULT_REVIEW_DELAY_S = 1.0
 SEEN_LIMIT = 5000
 TRUSTPILOT_KEY_ENV = "HIREWATCH_TRUSTPILOT_API_KEY"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+#: Crawl-state key of the page a run's time budget stopped before (the next run goes on there).
+RESUME_KEY = "resume_url"
 
 
 class ReviewSpec(SourceSpec):
@@ -141,8 +143,15 @@ class ReviewSource(Source):
         url: str | None = self.spec.url
         visited: set[str] = set()
         linked = False
+        # Pages an earlier run's time budget left for later: read once the new pages are in.
+        resume = _resume_url(state)
         for number in range(1, self.max_pages + 1):
             assert url is not None
+            # The budget stops the crawl once this run has read something new: a run always gets
+            # at least one new page, so a budget shorter than the site's delays still progresses.
+            if documents and self.out_of_time(settings.per_host_delay_s):
+                stopped = "budget"
+                break
             visited.add(url)
             settings = await self._polite_settings(url, fetcher, settings, first=number == 1)
             if settings is None:
@@ -157,6 +166,9 @@ class ReviewSource(Source):
                 break
             if document.status == 304:
                 not_modified, stopped = True, "not_modified"
+                if resume and resume not in visited:
+                    url, resume, not_modified = resume, None, False
+                    continue
                 break
             page = extract_review_page(document.body, document.final_url or url, self.site)
             if number == 1:
@@ -169,6 +181,9 @@ class ReviewSource(Source):
             if all(key in seen or key in keys for key in page.keys):
                 # Seen in an earlier run, or earlier in this one (a pagination that loops).
                 stopped = "seen"
+                if resume and resume not in visited:
+                    url, resume = resume, None
+                    continue
                 break
             documents.append(document)
             keys.extend(page.keys)
@@ -177,7 +192,10 @@ class ReviewSource(Source):
             if url is None or url in visited:
                 stopped = "last_page"
                 break
-        new_state = self._state(etag, last_modified, keys, state, aggregate, stopped)
+        # The place to go on from: where this run's budget stopped it, else an earlier run's
+        # place not reached this time.
+        resume = url if stopped == "budget" else resume
+        new_state = self._state(etag, last_modified, keys, state, aggregate, stopped, resume)
         return FetchOutcome(tuple(documents), new_state, not_modified=not_modified or not documents,
                             requests=self.requests)
 
@@ -220,9 +238,11 @@ class ReviewSource(Source):
         return next_page_by_param(url, number, self.spec.page_param)
 
     def _state(self, etag: str | None, last_modified: str | None, keys: list[str], old: CrawlState | None,
-               aggregate: AggregateRating | None, stopped: str) -> CrawlState:
+               aggregate: AggregateRating | None, stopped: str, resume: str | None = None) -> CrawlState:
         remembered = list(dict.fromkeys([*keys, *(old.seen_ids if old else ())]))[:SEEN_LIMIT]
         extra: dict[str, Any] = {"site": self.site, "stopped": stopped}
+        if resume:
+            extra[RESUME_KEY] = resume
         if aggregate is not None:
             extra["aggregate_rating"] = {**aggregate.to_dict(), "at": utcnow().isoformat()}
         elif stopped == "not_modified" and old is not None and isinstance(old.extra.get("aggregate_rating"), dict):
@@ -247,8 +267,12 @@ class ReviewSource(Source):
         keys: list[str] = []
         url: str | None = _with_query(self.spec.url, {"perPage": "100", "orderBy": "createdat.desc"})
         stopped = "max_pages"
+        resume = _resume_url(state)
         for _number in range(self.max_pages):
             assert url is not None
+            if documents and self.out_of_time(settings.per_host_delay_s):
+                stopped = "budget"
+                break
             document = await self._get(fetcher, url, settings, None, "application/json", headers)
             records, next_url = records_from_api(_json(document.body))
             page_keys = [r.key for r in records]
@@ -257,6 +281,10 @@ class ReviewSource(Source):
                 break
             if all(k in seen or k in keys for k in page_keys):
                 stopped = "seen"
+                if resume:
+                    url, resume = resume, None
+                    self._check_key_origin(url)
+                    continue
                 break
             documents.append(document)
             keys.extend(page_keys)
@@ -265,6 +293,7 @@ class ReviewSource(Source):
                 break
             self._check_key_origin(next_url)
             url = next_url
+        resume = url if stopped == "budget" else resume
         aggregate = None
         unit_url = self.spec.url.split("?", 1)[0].rstrip("/").removesuffix("/reviews")
         try:
@@ -272,7 +301,7 @@ class ReviewSource(Source):
             aggregate = aggregate_from_api(_json(unit.body))
         except FetchError:
             aggregate = None  # reviews are what matters; the rating trend skips this run
-        return FetchOutcome(tuple(documents), self._state(None, None, keys, state, aggregate, stopped),
+        return FetchOutcome(tuple(documents), self._state(None, None, keys, state, aggregate, stopped, resume),
                             not_modified=not documents, requests=self.requests)
 
     def _check_key_origin(self, url: str) -> None:
@@ -331,6 +360,11 @@ def rating_points(monitor: str, state: CrawlState | None) -> list[RatingPoint]:
     at = datetime.fromisoformat(data["at"]) if data.get("at") else utcnow()
     return [RatingPoint(monitor=monitor, site=aggregate.site, at=at, rating=aggregate.rating.normalised,
                         count=aggregate.count)]
+
+
+def _resume_url(state: CrawlState | None) -> str | None:
+    value = state.extra.get(RESUME_KEY) if state is not None else None
+    return value if isinstance(value, str) and value else None
 
 
 def next_page_by_param(url: str, number: int, param: str | None) -> str | None:

@@ -24,6 +24,7 @@ from hirewatch.config import Monitor, SourceSpec
 from hirewatch.errors import DropItem, FetchError
 from hirewatch.extract.html_text import html_to_text
 from hirewatch.extract.jsonld import extract_jsonld, iter_nodes, node_types, soup_of
+from hirewatch.extract.limits import bound_markup
 from hirewatch.extract.review_extract import extract_review_page, jsonld_text, name_entity, parse_date, site_for_url
 from hirewatch.mention import Mention, utcnow
 from hirewatch.pipeline import process_items, store_mentions
@@ -92,6 +93,7 @@ def submit_document(document: Document, monitor: Monitor, store: MentionStore, *
     its store step."""
     url = document.final_url or document.url
     fetched = utcnow()
+    document = replace(document, body=bound_markup(document.body))  # size and nesting bounded before parsing
     page = extract_review_page(document.body, url)
     ratings: list[RatingPoint] = []
     if page.reviews:

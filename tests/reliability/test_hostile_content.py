@@ -274,3 +274,69 @@ def test_csv_export_defuses_formulas(web: WebServer, cli_store: SqliteStore) -> 
     assert "Acme is awful, plain title" in titles, "ordinary text is not touched"
     assert any(t.startswith("'=HYPERLINK") for t in titles) and any(t.startswith("'@SUM") for t in titles)
     assert {row["source"] for row in rows} == {"'=csv"}
+
+
+# --------------------------------------------------------------------------- cost follows size
+
+
+def _feed_of_self_closing_items(count: int, *, doctype: bool, encoding: str = "utf-8") -> bytes:
+    head = '<!DOCTYPE rss [<!ENTITY e "x">]>' if doctype else ""
+    first = ("<item><title>Acme interview was a terrible experience</title>"
+             "<link>https://news.example/acme/1</link><description>Rude.</description></item>")
+    text = (f'<?xml version="1.0" encoding="{encoding}"?>{head}<rss version="2.0"><channel><title>t</title>'
+            f"<link>https://news.example/</link>{first}{'<item/>' * count}</channel></rss>")
+    return text.encode(encoding)
+
+
+def test_self_closing_items_a_doctype_and_utf_16_are_cut_like_any_other_feed(web: WebServer,
+                                                                            store: SqliteStore) -> None:
+    """Self-closing ``<item/>`` elements count as items when a feed is cut at MAX_FEED_ITEMS,
+    in UTF-16 too, and a DOCTYPE no longer turns the pre-filter off: each such feed costs what a
+    feed of 1,000 items costs (figures: bench/RESULTS.md)."""
+    from hirewatch.sources.feed_prefilter import candidate_document
+    from hirewatch.sources.rss_source import MAX_FEED_ITEMS, cap_items
+
+    big = _feed_of_self_closing_items(200_000, doctype=True)
+    cut, capped = cap_items(big)
+    assert capped and cut.count(b"<item/>") == MAX_FEED_ITEMS - 1 and len(cut) < 20_000
+    wide = _feed_of_self_closing_items(100_000, doctype=False, encoding="utf-16")
+    cut, capped = cap_items(wide)
+    assert capped and cut.startswith(wide[:2]) and cut.decode("utf-16").count("<item/>") == MAX_FEED_ITEMS - 1
+    small = _feed_of_self_closing_items(50, doctype=True)
+    candidates = candidate_document(small, "application/rss+xml", lambda text, parts: "acme" in text.lower())
+    assert candidates is not None and candidates.total == 51 and candidates.kept == 1
+    for name, body, ctype in (("doctype", big, "application/rss+xml"),
+                              ("utf16", wide, "application/rss+xml; charset=utf-16")):
+        web.set(f"/{name}.xml", body, content_type=ctype)
+        report = run_monitor(make_monitor([{"type": "rss", "name": name, "url": web.url(f"/{name}.xml")}],
+                                          fetch={"max_bytes": 20_000_000}), store, alert=False)
+        (source,) = report.sources
+        assert source.status == "ok" and "only the first 1000 items were read" in (source.bozo or ""), source
+        assert source.items <= MAX_FEED_ITEMS and source.mentions == 1, source
+
+
+def test_a_submitted_page_is_bounded_in_size_and_depth_before_parsing(store: SqliteStore) -> None:
+    """A 10 MB page of tags nested a million deep: cut to PAGE_BYTES_LIMIT and nested at most
+    PAGE_DEPTH_LIMIT before the HTML parser sees it, then submitted like any page."""
+    import re as _re
+
+    from hirewatch.extract.limits import PAGE_BYTES_LIMIT, PAGE_DEPTH_LIMIT, bound_markup
+    from hirewatch.records import Document
+    from hirewatch.submit import submit_document
+
+    page = (b"<html><head><title>Acme interview was awful</title></head><body>"
+            + b"<div><span>Acme was rude. " * 700_000 + b"</body></html>")
+    assert len(page) > 10_000_000
+    bounded = bound_markup(page)
+    assert len(bounded) <= PAGE_BYTES_LIMIT
+    depth = deepest = 0
+    for closing, _name in _re.findall(rb"<(/?)(div|span)", bounded):
+        depth = depth - 1 if closing else depth + 1
+        deepest = max(deepest, depth)
+    assert deepest <= PAGE_DEPTH_LIMIT
+    ordinary = b"<html><body><main><p>Acme<p>again<ul><li>one<li>two</ul></main></body></html>"
+    assert bound_markup(ordinary) == ordinary
+    monitor = make_monitor([{"type": "rss", "url": "https://x.example/f"}])
+    result = submit_document(Document(url="https://blog.example/acme", status=200, body=page,
+                                      headers={"content-type": "text/html"}), monitor, store, by="test")
+    assert result.kind == "article" and result.new and "Acme was rude" in result.mentions[0].text

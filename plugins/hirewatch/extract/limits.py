@@ -16,6 +16,7 @@ the ``user:password@`` of an item's URL dropped, before anything is stored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -29,6 +30,11 @@ AUTHOR_LIMIT = 200
 URL_LIMIT = 4_096
 EXTRA_TEXT_LIMIT = 1_000
 EXTRA_ITEMS_LIMIT = 100
+#: A page's markup is cut to this many bytes, and nested at most this deep, before an HTML parser
+#: builds a tree of it (a submitted page): parse time and memory then follow the page's size, not
+#: the nesting a hostile page can pack into it (a 10 MB page of nested tags took minutes and GBs).
+PAGE_BYTES_LIMIT = 2_000_000
+PAGE_DEPTH_LIMIT = 200
 
 _BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _DROP = {code: None for code in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI)}
@@ -102,3 +108,37 @@ def _masked(item: RawItem) -> RawItem:
     if item.extra and mask_data(item.extra) != item.extra:
         changes["extra"] = mask_data(item.extra)
     return replace(item, **changes) if changes else item
+
+
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+#: Elements whose end tag HTML lets a page leave out (a new ``<p>`` or ``<li>`` closes the open
+#: one): they are not counted, or every page of unclosed paragraphs would look deep.
+_FLAT = frozenset({b"p", b"li", b"dt", b"dd", b"tr", b"td", b"th", b"option", b"optgroup", b"thead", b"tbody",
+                   b"tfoot", b"colgroup", b"caption", b"rb", b"rt", b"rp"})
+_VOID = frozenset({b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+                   b"source", b"track", b"wbr"})
+
+
+def bound_markup(body: bytes, *, max_bytes: int = PAGE_BYTES_LIMIT, max_depth: int = PAGE_DEPTH_LIMIT) -> bytes:
+    """``body`` cut to ``max_bytes`` and with the start tags that would nest deeper than
+    ``max_depth`` left out (their text stays; a parser ignores the end tags left without a start).
+    One pass over the tags: linear in the size. Pages within both limits come back unchanged."""
+    body = body[:max_bytes]
+    depth = 0
+    pieces: list[bytes] = []
+    last = 0
+    for match in _TAG.finditer(body):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name in _FLAT:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name not in _VOID:
+            depth += 1
+            if depth > max_depth:
+                pieces.append(body[last:match.start()])
+                last = match.end()
+    if not pieces:
+        return body
+    pieces.append(body[last:])
+    return b"".join(pieces)

@@ -35,7 +35,8 @@ import socket
 import ssl
 import zlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
@@ -200,6 +201,20 @@ class _BodyReader:
 #: its name for the message: set by the pipeline around each source's fetch (a contextvar, so
 #: each source's task sees its own). None: no budget.
 request_budget: ContextVar[tuple[float, str] | None] = ContextVar("hirewatch_request_budget", default=None)
+
+
+@contextmanager
+def budget_lifted(lift: bool = True) -> Iterator[None]:
+    """Within the block (when ``lift``), requests may start after the budget: for the one page a
+    run reads past it so that a crawl always progresses (the source's hard stop still applies)."""
+    if not lift:
+        yield
+        return
+    token = request_budget.set(None)
+    try:
+        yield
+    finally:
+        request_budget.reset(token)
 
 
 class _Deadline:

@@ -43,6 +43,7 @@ from hirewatch.redact import register as register_secret
 from hirewatch.settings import env
 from hirewatch.sources import robots
 from hirewatch.sources.base import Source
+from hirewatch.sources.http_fetcher import budget_lifted
 from hirewatch.sources.registry import register
 
 if TYPE_CHECKING:
@@ -158,7 +159,8 @@ class ReviewSource(Source):
                 stopped = "robots.txt"
                 break
             try:
-                document = await self._get(fetcher, url, settings, state if number == 1 else None)
+                with budget_lifted(number > 1 and not documents):  # the one page past the budget, see above
+                    document = await self._get(fetcher, url, settings, state if number == 1 else None)
             except FetchError:
                 if number == 1:
                     raise
@@ -273,7 +275,8 @@ class ReviewSource(Source):
             if documents and self.out_of_time(settings.per_host_delay_s):
                 stopped = "budget"
                 break
-            document = await self._get(fetcher, url, settings, None, "application/json", headers)
+            with budget_lifted(_number > 0 and not documents):
+                document = await self._get(fetcher, url, settings, None, "application/json", headers)
             records, next_url = records_from_api(_json(document.body))
             page_keys = [r.key for r in records]
             if not page_keys:

@@ -18,6 +18,7 @@ and refine each item in :meth:`RssSource.refine`.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -49,20 +50,39 @@ JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 #: first). feedparser's cost grows with every item, so a hostile feed of many small items within
 #: the byte cap could hold a run for minutes; the rest of such a feed is dropped and reported.
 MAX_FEED_ITEMS = 1000
-_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
+#: The end of an item: ``</item>``, ``</entry>`` (any prefix, any case) or a self-closing
+#: ``<item/>``, which is an item too.
+_ITEM_END_TEXT = r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>|<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?:\s[^<>]*)?/>"
+_ITEM_END = re.compile(_ITEM_END_TEXT.encode(), re.IGNORECASE)
+_ITEM_END_STR = re.compile(_ITEM_END_TEXT, re.IGNORECASE)
+#: Encodings that are not ASCII-compatible, by their byte order mark or by how ``<?`` starts the
+#: document without one: the byte scan cannot see their tags, so they are decoded to be cut.
+_WIDE = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"), (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
 
 
 def cap_items(body: bytes, limit: int = MAX_FEED_ITEMS) -> tuple[bytes, bool]:
-    """``body`` cut after its ``limit``-th ``</item>``/``</entry>`` when more items follow, and
-    whether it was cut. A byte scan (no parse), so its cost does not depend on the item count;
-    the cut document is parsed like a truncated one (the items before the cut are complete).
-    Encodings that are not ASCII-compatible (UTF-16) are not cut: the byte cap still bounds them."""
+    """``body`` cut after its ``limit``-th item end (``</item>``, ``</entry>`` or a self-closing
+    ``<item/>``) when more items follow, and whether it was cut. A scan (no parse), so its cost
+    does not depend on how the items are written; the cut document is parsed like a truncated one
+    (the items before the cut are complete). UTF-16 and UTF-32 documents are decoded for the scan
+    and the cut part encoded back as it was (byte order mark included)."""
+    for bom, codec in _WIDE:
+        if body.startswith(bom):
+            keep = bom if bom.startswith((b"\xff", b"\xfe", b"\x00\x00\xfe")) else b""
+            text = body[len(keep):].decode(codec, errors="surrogatepass")
+            cut, capped = _cut(text, _ITEM_END_STR, limit)
+            return (keep + cut.encode(codec, errors="surrogatepass"), True) if capped else (body, False)
+    return _cut(body, _ITEM_END, limit)
+
+
+def _cut(body: Any, pattern: re.Pattern[Any], limit: int) -> tuple[Any, bool]:
     count = 0
-    for match in _ITEM_END.finditer(body):
+    for match in pattern.finditer(body):
         count += 1
         if count == limit:
             end = match.end()
-            return (body[:end], True) if _ITEM_END.search(body, end) else (body, False)
+            return (body[:end], True) if pattern.search(body, end) else (body, False)
     return body, False
 
 
@@ -227,7 +247,9 @@ class RssSource(Source):
                        keep: Callable[[str, Iterable[str]], bool] | None) -> FeedItems:
         """:meth:`parse` of only the items ``keep`` does not rule out (see
         :mod:`hirewatch.sources.feed_prefilter`); ``total`` counts every item of the document."""
-        if keep is None or not self.filter_safe:
+        if keep is None or not self.filter_safe or cap_items(document.body)[1]:
+            # A feed over MAX_FEED_ITEMS is cut before parsing instead (filtering it first would
+            # cost what all its items cost).
             return self.parse(document)
         candidates = candidate_document(document.body, document.headers.get("content-type", ""), keep)
         if candidates is None:

@@ -233,7 +233,7 @@ def _mask_record(record: logging.LogRecord) -> None:
     except Exception:  # noqa: BLE001 - a bad format string: keep the raw parts, masked
         message = f"{record.msg} {record.args}"
     masked = clean(message)
-    if masked != message or record.args:
+    if masked != message:
         record.msg, record.args = masked, None
     if record.exc_info and not record.exc_text:
         record.exc_text = mask(logging.Formatter().formatException(record.exc_info))

@@ -84,7 +84,10 @@ def test_a_long_review_is_judged_whole() -> None:
     text = article(*FILLER[:3], ABOUT, FOLLOW, *FILLER[3:])
     (article_view,) = enrich_mentions([mention(text, "rss")], MONITOR)
     (review_view,) = enrich_mentions([mention(text, "review")], MONITOR)
-    assert (article_view.sentiment_label, review_view.sentiment_label) == ("negative", "positive")
+    assert article_view.sentiment_label == "negative"
+    # judged whole, five cheerful sentences against two complaints (the English cascade gives such
+    # a mixed text to the model, which calls it neutral; VADER alone said positive)
+    assert review_view.sentiment_label in ("neutral", "positive")
 
 
 def test_stored_scores_of_an_article_are_not_reused_when_the_names_sought_change() -> None:

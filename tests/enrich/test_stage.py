@@ -124,8 +124,10 @@ def test_changed_text_or_mode_is_scored_again(counted) -> None:
     changed = mention("Die Einarbeitung war chaotisch und lang.", key="http://x/3")
     enrich_mentions([changed], monitor(), previous={first.id: first}, now=NOW)
     assert any("lang" in t for call in counted for t in call)
-    [english] = enrich_mentions([mention("The onboarding was chaotic.", key="http://x/4")], monitor(), now=NOW)
-    [accurate] = enrich_mentions([mention("The onboarding was chaotic.", key="http://x/4")],
+    # a forum post: VADER in fast mode (see test_cascade.py for the cascade)
+    [english] = enrich_mentions([mention("The onboarding was chaotic.", key="http://x/4", kind="reddit")], monitor(),
+                                now=NOW)
+    [accurate] = enrich_mentions([mention("The onboarding was chaotic.", key="http://x/4", kind="reddit")],
                                  monitor(mode="accurate"), previous={english.id: english}, now=NOW)
     assert english.scorer == "vader+hr" and accurate.scorer == "e5+vader-head"
 

@@ -15,8 +15,10 @@ How a mention is judged:
    "but"/"maar"/"aber"/"men"/...). Clauses are grouped so each group
    starts at a clause that names a topic; a clause naming none joins the group before it
    ("the interview, which lasted three hours, was chaotic" stays one group).
-2. Scorer: VADER + HR lexicon for English in ``fast`` mode; otherwise the model (the English
-   head for English, the multilingual head for every other language). Each sentence that
+2. Scorer: for English in ``fast`` mode VADER + HR lexicon where its verdict is confident and
+   uncontradicted, else the multilingual head (:mod:`hirewatch.enrich.cascade`; social posts
+   stay with VADER); otherwise the model (the English head for English in ``accurate`` mode,
+   the multilingual head for every other language). Each sentence that
    carries a topic is scored, and so is each group of a sentence that holds more than one.
 3. The mention's score combines its units (:func:`hirewatch.enrich.scoring.combine`), a long
    text's sentences weighted by the part they play in the verdict (the opening sentence, a
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hirewatch.config import Entity, Monitor
-from hirewatch.enrich import model_scorer, role, vader_scorer, verdict
+from hirewatch.enrich import cascade, model_scorer, role, vader_scorer, verdict
 from hirewatch.enrich.focus import focus, focus_entity
 from hirewatch.enrich.language import detect_language
 from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
@@ -73,6 +75,7 @@ class _Plan:
     units: list[str] = field(default_factory=list)  # what the whole-text score is made of
     weights: list[float] | None = None  # the units' weights in the whole-text score (long texts)
     read: str | None = None  # "40 of 55" when only part of a long text is read
+    cascade: bool = False  # English in fast mode: VADER's confident verdict stands, else the model
     sentences: list[str] = field(default_factory=list)
     groups: list[list[_Group]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -101,8 +104,11 @@ def _groups(sentence: str, language: str | None) -> list[_Group]:
 
 
 def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bool, entity: Entity | None,
-                owner: Entity | None = None) -> str:
-    if use_model:
+                owner: Entity | None = None, cascading: bool = False) -> str:
+    if cascading:
+        model = model_scorer.scorer(None)
+        scorer = f"{vader_scorer.NAME}>{model.name}:{model.version}:{cascade.GATE}:{cascade.MIXED}"
+    elif use_model:
         model = model_scorer.scorer(language)
         scorer = f"{model.name}:{model.version}"
     else:
@@ -152,8 +158,9 @@ def enrich_mentions(mentions: Iterable[Mention], monitor: Monitor,
         language = detect_language(text, languages)
         use_model = language is not None and (accurate or language != "en")
         plan = _Plan(mention, text, language, use_model, focus_entity(monitor, mention, text),
-                     next((e for e in monitor.entities if e.name == mention.employer), None))
-        key = _enrich_key(text, language, monitor, use_model, plan.entity, plan.owner)
+                     next((e for e in monitor.entities if e.name == mention.employer), None),
+                     cascade=cascade.applies(mention.source_kind, language, accurate))
+        key = _enrich_key(text, language, monitor, use_model, plan.entity, plan.owner, plan.cascade)
         prev = previous.get(mention.id) if previous else None
         if prev is not None and _reusable(prev, key):
             reused[index] = prev
@@ -194,6 +201,8 @@ def _prepare(plan: _Plan) -> None:
             return any(g.topics for g in groups[index]) or (entity is not None and names_entity(entity, sentence))
 
         weights = verdict.weights(parts, plan.language, about)
+        if plan.cascade:
+            plan.use_model = not cascade.vader_stands(parts, weights)
         if plan.use_model and len(parts) > MAX_MODEL_SENTENCES:
             keep = verdict.select(weights, MAX_MODEL_SENTENCES)
             plan.read = f"{len(keep)} of {len(parts)}"
@@ -201,6 +210,8 @@ def _prepare(plan: _Plan) -> None:
         plan.units, plan.weights = parts, weights
     else:
         plan.units = scoring_units(plan.text)
+        if plan.cascade:
+            plan.use_model = not cascade.vader_stands(plan.units)
     plan.sentences = parts
     plan.groups = groups
     raw = [t for groups in plan.groups for g in groups for t in g.topics]
@@ -223,7 +234,7 @@ def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
     model-scored mentions, each distinct text once. Keyed by (head name, text)."""
     by_head: dict[str, tuple[model_scorer.ModelScorer, dict[str, None]]] = {}
     for plan in plans:
-        model = model_scorer.scorer(plan.language)
+        model = _model(plan)
         by_head.setdefault(model.name, (model, {}))[1].update(dict.fromkeys(_texts_to_score(plan)))
     out: dict[tuple[str, str], float] = {}
     for name, (model, texts) in by_head.items():
@@ -232,10 +243,17 @@ def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
     return out
 
 
+def _model(plan: _Plan) -> model_scorer.ModelScorer:
+    """The head that reads a plan's text: the multilingual one for English the cascade sends on."""
+    return model_scorer.scorer(None if plan.cascade else plan.language)
+
+
 def scorer_threshold(scorer: str | None, language: str | None) -> float:
     """The neutral band of the scorer that scored a mention (``Mention.scorer``)."""
-    if scorer in (model_scorer.NAME, model_scorer.NAME_EN):
-        return model_scorer.scorer(language).threshold
+    if scorer == model_scorer.NAME_EN:
+        return model_scorer.scorer("en").threshold
+    if scorer == model_scorer.NAME:
+        return model_scorer.scorer(None).threshold
     return VADER_THRESHOLD
 
 
@@ -244,7 +262,7 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
         return plan.mention.with_(language=plan.language, sentiment_score=0.0, sentiment_label=NEUTRAL,
                                   scorer=NO_SCORER, topics=tuple(plan.topics), topic_sentiment={}), VADER_THRESHOLD
     if plan.use_model:
-        model = model_scorer.scorer(plan.language)
+        model = _model(plan)
         name, threshold = model.name, model.threshold
 
         def score(text: str) -> float:

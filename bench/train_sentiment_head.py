@@ -70,13 +70,16 @@ def load_multilingual() -> list[tuple[str, str, str]]:
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 600, lr: float = 0.05,
-        seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted multinomial logistic regression, full-batch Adam. Returns (W (3,d), b (3,))."""
+        seed: int = 0, prior: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted multinomial logistic regression, full-batch Adam. Returns (W (3,d), b (3,)).
+    ``prior`` (W0, b0): start there and let L2 pull toward W0 instead of toward 0 (a warm start
+    from a head trained on more data than this run sees)."""
     rng = np.random.default_rng(seed)
     x = np.asarray(x, dtype=np.float64)
     d = x.shape[1]
-    weights = rng.normal(0, 0.01, (3, d))
-    bias = np.zeros(3)
+    weights = rng.normal(0, 0.01, (3, d)) if prior is None else np.array(prior[0], dtype=np.float64)
+    bias = np.zeros(3) if prior is None else np.array(prior[1], dtype=np.float64)
+    anchor = np.zeros_like(weights) if prior is None else np.array(prior[0], dtype=np.float64)
     onehot = np.eye(3)[y]
     m = [np.zeros_like(weights), np.zeros_like(bias)]
     v = [np.zeros_like(weights), np.zeros_like(bias)]
@@ -87,7 +90,7 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 600
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - onehot) * w[:, None] / wsum
-        grads = [g.T @ x + l2 * weights, g.sum(axis=0)]
+        grads = [g.T @ x + l2 * (weights - anchor), g.sum(axis=0)]
         for i, (param, grad) in enumerate(zip((weights, bias), grads, strict=True)):
             m[i] = 0.9 * m[i] + 0.1 * grad
             v[i] = 0.999 * v[i] + 0.001 * grad**2
@@ -117,7 +120,8 @@ def macro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
 def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list[dict[str, float]],
                dev_sets: dict[str, list[tuple[str, str]]], meta: dict,
                bars: dict[str, float] | None = None, l2s: tuple[float, ...] = L2S,
-               balances: tuple[float, ...] = BALANCES, gates: tuple[float | None, ...] = (None,)) -> Head:
+               balances: tuple[float, ...] = BALANCES, gates: tuple[float | None, ...] = (None,),
+               prior: Head | None = None) -> Head:
     """Fit on ``train`` ((text, label, group) triples); pick the group weights (how much each
     data set counts), L2, class balance and threshold on the dev sets; return the head with the
     standardisation folded in.
@@ -127,12 +131,15 @@ def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list
     ``bars`` (per dev set, the accuracy to reach: VADER's, for the English head) only among the
     settings that reach every bar, or, if none does, the setting whose worst shortfall is
     smallest. ``gates`` (English head): VADER's own decision stands where its |compound| is at
-    least the gate (None: never)."""
+    least the gate (None: never). ``prior``: a head to start from and regularise toward (see
+    :func:`fit`)."""
     x = features([t for t, _, _ in train], kind)
     y = np.array([CLASSES.index(lab) for _, lab, _ in train])
     groups = np.array([g for _, _, g in train])
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
     xs = (x - mu) / sd
+    # the prior's folded weights in this run's standardised space: W·x + b = (W·sd)·xs + (W·mu + b)
+    start = None if prior is None else (prior.weights * sd, prior.bias + prior.weights @ mu)
     dev = {name: ((features([t for t, _ in rows], kind) - mu) / sd,
                   np.array([CLASSES.index(lab) for _, lab in rows])) for name, rows in dev_sets.items()}
     compound = {name: vader_features([t for t, _ in rows])[:, 0] if kind == "e5+vader" else None
@@ -142,7 +149,7 @@ def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list
         base = np.array([weighting.get(g, 1.0) for g in groups])
         counts = np.bincount(y, weights=base, minlength=3)
         w = base * ((counts.sum() / (3 * counts)) ** balance)[y]
-        weights, bias = fit(xs, y, w, l2)
+        weights, bias = fit(xs, y, w, l2, prior=start)
         probe = Head(weights.astype(np.float32), bias.astype(np.float32), CLASSES, 0.0, {})
         scores = {name: probe.scores(xd.astype(np.float32)) for name, (xd, _) in dev.items()}
         for threshold, gate in itertools.product(THRESHOLDS, gates):
@@ -295,6 +302,8 @@ def main() -> None:
     parser.add_argument("--cap-train", type=int, default=0, help="at most this many train items per set (0: all)")
     parser.add_argument("--cap-dev", type=int, default=0, help="at most this many dev items per set (0: all)")
     parser.add_argument("--heads", choices=("both", "en", "multi"), default="both", help="which heads to train")
+    parser.add_argument("--warm-start", type=Path, default=None,
+                        help="multilingual head: start from this head and regularise toward it (L2 0.1-3)")
     parser.add_argument("--english", choices=("combiner", "gate"), default="combiner",
                         help="English head: a combiner chosen by cross-validation over train+dev (default), or "
                              "the earlier VADER gate chosen on the dev split")
@@ -333,11 +342,15 @@ def main() -> None:
         english.save(args.out_dir / HEAD_EN_PATH.name)
         written.append((english, HEAD_EN_PATH.name))
     if args.heads in ("both", "multi"):
+        prior = Head.load(args.warm_start) if args.warm_start else None
+        extra_meta = {"warm_start": prior.meta.get("version")} if prior else {}
         multilingual = train_head(
             "e5", [(i.text, i.label, i.set) for i in train] + [(t, lab, "multilingual") for _, lab, t in multi],
             [{"multilingual": args.multilingual_weight}], {**dev_sets, "labelled_dev_non_english": multi_dev},
-            {**common, "multilingual_train": len(multi), "multilingual_weight": args.multilingual_weight},
-            l2s=(1e-2, 3e-2), balances=(0.0, 0.5, 1.0))
+            {**common, "multilingual_train": len(multi), "multilingual_weight": args.multilingual_weight,
+             **extra_meta},
+            l2s=(0.1, 0.3, 1.0, 3.0) if prior else (1e-2, 3e-2), balances=(0.5, 1.0) if prior else (0.0, 0.5, 1.0),
+            prior=prior)
         multilingual.save(args.out_dir / HEAD_PATH.name)
         written.append((multilingual, HEAD_PATH.name))
     for head, name in written:

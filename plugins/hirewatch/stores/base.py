@@ -4,7 +4,10 @@ provide. One contract test suite (``tests/stores/test_store_contract.py``) runs 
 The store is the hand-off between ingest and alerting (an outbox): a new negative mention is
 written with ``alert_status = pending``; the alerter reads pending mentions, sends them, and only
 after Slack said ok marks them ``sent`` with the channel and ``ts``. Upserting a mention again never
-changes its alert state or triage, never loses a source it was already seen in.
+changes its alert state or triage, never loses a source it was already seen in. Alert state is per
+monitor: a mention id names its monitor (:func:`~hirewatch.mention.mention_id`), so each monitor
+that finds a story has its own copy. Beside the outbox, each monitor has a delivery record
+(:class:`DeliveryState`) and a delivery lease (:class:`Lease`): one delivery per monitor at a time.
 """
 
 from __future__ import annotations

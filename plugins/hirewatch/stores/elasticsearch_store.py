@@ -20,9 +20,12 @@ the ``elasticsearch`` extra: importing this module without it raises
 - The index is refreshed only where the next step reads what was just written with a search
   (after an upsert: the alerter reads the outbox; after an alert is marked: threading looks it up).
 
-Crawl state, run reports and rating points live in small side indices (``<prefix>_crawl_state``,
-``<prefix>_runs``, ``<prefix>_ratings``) with their own strict mappings, so the ``mentions`` alias
-(and Kibana's data view on it) holds mentions only, and a reindex of mentions never moves them.
+Crawl state, run reports, rating points, delivery records and leases, and the migration's claims
+live in small side indices (``<prefix>_crawl_state``, ``_runs``, ``_ratings``, ``_deliveries``,
+``_claims``) with their own strict mappings, so the ``mentions`` alias (and Kibana's data view on
+it) holds mentions only, and a reindex of mentions never moves them. An index written before the
+mention id named the monitor (no ``_meta.mention_ids``) is refused until :meth:`ElasticsearchStore.migrate`
+(``hirewatch es migrate``) has copied it.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Opened by :func:`hirewatch.stores.registry.open_store` for ``store: sqlite``; us
 the alerter, the digest and the CLI through the :class:`~hirewatch.stores.base.MentionStore`
 contract. Several processes may write at once (Airflow's mapped tasks): every write is one short
 ``BEGIN IMMEDIATE`` transaction, retried with a bounded back-off while another writer holds the
-lock, then :class:`~hirewatch.errors.StoreError`. Every failure to read or write is a ``StoreError``
-that names the file.
+lock, then :class:`~hirewatch.errors.StoreError`; a monitor's delivery lease (a ``deliveries`` row)
+is taken or renewed in one such transaction. Every failure to read or write is a ``StoreError``
+that names the file. Opening a file of an older schema migrates it (:data:`MIGRATIONS`).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hirewatch import redact
@@ -174,6 +174,14 @@ class Settings(_Settings):
     es_languages: str | None = None
 
 
+class DeliverySettings(_Settings):
+    """How a Slack delivery run holds its monitor's lease (:mod:`hirewatch.alerts.lease`): how long
+    a lease lasts without renewal, how long a second delivery waits for it (seconds)."""
+
+    delivery_lease_s: float = Field(default=120.0, ge=1.0, allow_inf_nan=False)
+    delivery_wait_s: float = Field(default=10.0, ge=0.0, allow_inf_nan=False)
+
+
 class ElasticsearchSettings(_Settings):
     """``HIREWATCH_ES_URL``, ``_API_KEY``, ``_USERNAME``, ``_PASSWORD``, ``_INDEX``; or the Connection
     ``hirewatch_elasticsearch``: host (a full URL, or a host name with port, default 9200, and the
@@ -307,6 +315,21 @@ def digest_url() -> str | None:
 def es_languages() -> str | None:
     """``HIREWATCH_ES_LANGUAGES``: the analysed languages of the index template, comma-separated."""
     return Settings().es_languages
+
+
+def delivery_settings() -> DeliverySettings:
+    """``HIREWATCH_DELIVERY_LEASE_S`` and ``HIREWATCH_DELIVERY_WAIT_S``; a value that is not a
+    number in range is a :class:`~hirewatch.errors.ConfigError` naming the variable."""
+    from pydantic import ValidationError
+
+    from hirewatch.errors import ConfigError
+
+    try:
+        return DeliverySettings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "HIREWATCH_" + str(error["loc"][0]).upper() if error.get("loc") else "HIREWATCH_DELIVERY_*"
+        raise ConfigError(f"expected a number of seconds: {error['msg']}", field=name) from None
 
 
 def mail_settings() -> MailSettings:

@@ -70,3 +70,10 @@ def test_bad_lease_settings_are_a_clear_error(store: SqliteStore, monkeypatch: p
     monkeypatch.setenv("HIREWATCH_DELIVERY_WAIT_S", "soon")
     with pytest.raises(ConfigError, match="HIREWATCH_DELIVERY_WAIT_S: expected a number of seconds"):
         lease_from_settings(store, "acme")
+    monkeypatch.setenv("HIREWATCH_DELIVERY_WAIT_S", "2.5")
+    monkeypatch.setenv("HIREWATCH_DELIVERY_LEASE_S", "0")
+    with pytest.raises(ConfigError, match="HIREWATCH_DELIVERY_LEASE_S"):
+        lease_from_settings(store, "acme")
+    monkeypatch.setenv("HIREWATCH_DELIVERY_LEASE_S", "30")
+    lease = lease_from_settings(store, "acme")
+    assert (lease.ttl_s, lease.wait_s) == (30.0, 2.5)

@@ -8,8 +8,8 @@ since when. The lease expires ``ttl_s`` after its last renewal, so a holder that
 nobody for longer than that; a holder on this machine whose process is gone (or a run of this
 process that ended without giving the lease up, e.g. on a locked store) is replaced at once.
 The store makes each step atomic (:meth:`~hirewatch.stores.base.MentionStore.acquire_delivery`).
-Settings: ``HIREWATCH_DELIVERY_LEASE_S`` (default :data:`DEFAULT_TTL_S`) and
-``HIREWATCH_DELIVERY_WAIT_S`` (default :data:`DEFAULT_WAIT_S`).
+Settings: ``HIREWATCH_DELIVERY_LEASE_S`` (default 120 s) and ``HIREWATCH_DELIVERY_WAIT_S``
+(default 10 s), :class:`hirewatch.settings.DeliverySettings`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from hirewatch.errors import StoreError
+from hirewatch.settings import DeliverySettings, delivery_settings
 from hirewatch.stores.base import Lease, MentionStore
 
-DEFAULT_TTL_S = 120.0
-DEFAULT_WAIT_S = 10.0
+DEFAULT_TTL_S: float = DeliverySettings.model_fields["delivery_lease_s"].default
+DEFAULT_WAIT_S: float = DeliverySettings.model_fields["delivery_wait_s"].default
 POLL_S = 0.2
 _OWNER = re.compile(r" on (?P<host>\S+) pid (?P<pid>\d+) \[")
 #: The owners whose runs hold a lease in this process right now (a lease of this process that is
@@ -148,18 +149,6 @@ class DeliveryLease:
 
 def lease_from_settings(store: MentionStore, monitor: str) -> DeliveryLease:
     """A :class:`DeliveryLease` with ``HIREWATCH_DELIVERY_LEASE_S`` / ``HIREWATCH_DELIVERY_WAIT_S``
-    (seconds; a value that is not a non-negative number is a ConfigError naming the variable)."""
-    from hirewatch.errors import ConfigError
-    from hirewatch.settings import env
-
-    values = []
-    for name, default in (("HIREWATCH_DELIVERY_LEASE_S", DEFAULT_TTL_S), ("HIREWATCH_DELIVERY_WAIT_S", DEFAULT_WAIT_S)):
-        raw = env(name)
-        try:
-            value = default if raw is None or not raw.strip() else float(raw)
-        except ValueError:
-            value = -1.0
-        if not value >= 0 or value == float("inf"):
-            raise ConfigError(f"expected a number of seconds (0 or more), got {raw!r}", field=name)
-        values.append(value)
-    return DeliveryLease(store, monitor, ttl_s=max(values[0], 1.0), wait_s=values[1])
+    (:func:`hirewatch.settings.delivery_settings`; a bad value is a ConfigError naming it)."""
+    chosen = delivery_settings()
+    return DeliveryLease(store, monitor, ttl_s=chosen.delivery_lease_s, wait_s=chosen.delivery_wait_s)

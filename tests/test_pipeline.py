@@ -161,3 +161,42 @@ def test_a_review_that_never_names_the_employer_is_its_mention_with_only_the_rev
     [m], count = process_items(monitor, monitor.sources[0], [item], datetime.now(UTC))
     assert count == 1 and m.employer == "Acme" and m.text == "Langweilig."
     assert m.wants_alert and m.alert_reasons == ("1-star review",)
+
+
+def test_each_source_says_what_it_read_and_a_feed_turned_html_is_flagged(web: WebServer, tmp_path: Path) -> None:
+    monitor = monitor_for(web)
+    with SqliteStore(tmp_path / "h.db") as store:
+        first = run_monitor(monitor, store, alert=False)
+        read = {s.source: (s.status, s.via) for s in first.sources}
+        assert read == {"en": ("ok", "feed (rss20)"), "nl": ("ok", "feed (atom10)"), "sv": ("ok", "feed (rss20)"),
+                        "alerts": ("ok", "feed (atom10)")}
+        assert all(s.items > 0 for s in first.sources)
+        web.set("/en.xml", b"<!DOCTYPE html><html><body><h1>We moved our blog</h1></body></html>",
+                content_type="text/html")
+        second = run_monitor(monitor, store, alert=False)
+    en = next(s for s in second.sources if s.source == "en")
+    assert en.status == "failed" and en.error is not None
+    assert en.error.startswith(f"markup changed? the last good run read {first.sources[0].items} items by feed (rss20)")
+    assert "is not an RSS/Atom feed (text/html)" in en.error
+
+
+def test_a_portuguese_feed_is_dated_detected_and_not_scored_by_vader(web: WebServer, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    url = web.set("/pt.rss", ROOT / "tests" / "fixtures" / "sources" / "noticias_pt.rss",
+                  content_type="application/rss+xml")
+    monitor = parse_monitor(f"""
+name: acme
+employer: {{name: Brightwave Logistics, aliases: [Brightwave]}}
+sources: [{{name: pt, type: rss, url: "{url}"}}]
+fetch: {{allow_loopback: true}}
+""")
+    with SqliteStore(tmp_path / "h.db") as store:
+        report = run_monitor(monitor, store, alert=False)
+        assert report.ok and report.sources[0].new_mentions == 2
+        mentions = sorted((h.mention for h in store.search(MentionQuery(monitor="acme"))), key=lambda m: m.url)
+    layoffs, openings = mentions
+    assert layoffs.published == datetime(2018, 9, 24, 13, 0, tzinfo=UTC)
+    assert openings.published == datetime(2018, 10, 3, 11, 30, tzinfo=UTC)
+    assert [m.language for m in mentions] == ["pt", "pt"]
+    assert all(m.scorer not in (None, "vader+hr") for m in mentions), [m.scorer for m in mentions]

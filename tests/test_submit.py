@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,30 @@ fetch: {allow_loopback: true, contact: ta-ops@brightwave.example}
 sources:
   - {type: rss, url: "https://feeds.example/unused.xml"}
 """
+
+
+def test_article_main_text_leaves_out_what_surrounds_the_story() -> None:
+    page = (FIXTURES / "pages" / "news_article_with_clutter.html").read_bytes()
+    item = article_item(page, "https://freight.example/2024/05/brightwave-freeze")
+    assert item.extra["read_by"] == "trafilatura"
+    assert item.title == "Brightwave Logistics freezes hiring at its Rotterdam hub"
+    assert (item.author, item.published) == ("Maria Jansen", datetime(2024, 5, 14, 6, 30, tzinfo=UTC))
+    assert item.text.startswith("Brightwave Logistics has put every open role at its Rotterdam hub on hold")
+    assert "hear back individually" in item.text
+    for clutter in ("cookies", "Share on", "newsletter", "Subscribe", "truckfan88", "Kestrel", "Related",
+                    "Freight Daily ·", "Port strike"):
+        assert clutter not in item.text, clutter
+
+
+def test_a_related_story_naming_a_competitor_makes_no_mention_of_it(web: WebServer, tmp_path: Path) -> None:
+    url = web.set("/story", FIXTURES / "pages" / "news_article_with_clutter.html", content_type="text/html")
+    monitor = parse_monitor("""
+name: acme
+employer: {name: Brightwave Logistics}
+competitors: [{name: Kestrel Freight}]
+fetch: {allow_loopback: true, respect_robots_txt: false}
+sources: [{name: news, type: rss, url: "https://freight.example/feed.xml"}]
+""")
+    with SqliteStore(tmp_path / "h.db") as store:
+        result = submit_url(url, monitor, store, by="tester")
+    assert [m.employer for m in result.mentions] == ["Brightwave Logistics"]

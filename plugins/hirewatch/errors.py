@@ -61,6 +61,12 @@ class SourceError(HirewatchError):
         super().__init__(("in " + " of ".join(ctx) + ": " if ctx else "") + message)
 
 
+class NothingRecognised(SourceError):
+    """A document was fetched but nothing in it was recognised (a review page with no review any
+    reader knows, a feed URL that answers with an HTML page). The pipeline adds "markup changed?"
+    when the same source gave items before."""
+
+
 class FetchError(SourceError):
     """The HTTP fetch failed: timeout, refused, 4xx/5xx, too large, too many redirects, blocked
     address, robots.txt disallow.

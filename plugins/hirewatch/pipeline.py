@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hirewatch.config import Monitor, SourceSpec
-from hirewatch.errors import FetchError, HirewatchError, SourceError, StoreError
+from hirewatch.errors import FetchError, HirewatchError, NothingRecognised, SourceError, StoreError
 from hirewatch.extract.item_to_mention import item_text, to_mention
 from hirewatch.extract.limits import clip_item
 from hirewatch.match.employer_matcher import EmployerMatcher
@@ -68,6 +68,7 @@ class Processed:
     mentions: list[Mention]
     items: int
     bozo: str | None = None
+    via: str | None = None
 
 
 _MATCHERS: dict[tuple[Any, ...], EmployerMatcher] = {}
@@ -137,7 +138,9 @@ def process_document(monitor: Monitor, spec: SourceSpec, document: Document, fet
     # matcher would drop them; see hirewatch.match.prefilter).
     items = source.parse_filtered(document, _candidate_filter(monitor))
     mentions, count = process_items(monitor, spec, items, fetched, enrich=enrich)
-    return Processed(mentions, getattr(items, "total", count), getattr(items, "bozo", None))
+    version = getattr(items, "version", None)
+    return Processed(mentions, getattr(items, "total", count), getattr(items, "bozo", None),
+                     f"feed ({version})" if version else None)
 
 
 def store_mentions(store: MentionStore, mentions: Iterable[Mention],
@@ -276,6 +279,37 @@ async def _fetch_in_budget(source: Source, fetcher: HttpFetcher, store: MentionS
         request_budget.reset(token)
 
 
+#: Crawl-state key of what a source last read: {"found": n, "via": "...", "at": iso time}.
+READ_KEY = "last_read"
+
+
+def _with_markup_hint(exc: NothingRecognised, state: CrawlState | None) -> NothingRecognised:
+    """``exc`` saying "markup changed?" when the source read items from this place before: the
+    page changed (a 304 never gets here) and what read it no longer does."""
+    read = state.extra.get(READ_KEY) if state is not None else None
+    if not isinstance(read, dict) or not read.get("found"):
+        return exc
+    before = f"{read['found']} items" + (f" by {read['via']}" if read.get("via") else "")
+    when = f" on {str(read['at'])[:10]}" if read.get("at") else ""
+    return NothingRecognised(f"markup changed? the last good run read {before}{when}; {exc.reason}",
+                             monitor=exc.monitor, source=exc.source)
+
+
+def _stored_state(store: MentionStore, source: Source) -> CrawlState | None:
+    try:
+        return store.get_crawl_state(source.monitor.name, source.name)
+    except StoreError:
+        return None
+
+
+def _remember_read(state: CrawlState, report: SourceReport) -> CrawlState:
+    """``state`` remembering what this run read (for :func:`_with_markup_hint`), when it read any."""
+    if not report.items:
+        return state
+    read = {"found": report.items, "via": report.via, "at": utcnow().isoformat(timespec="seconds")}
+    return replace(state, extra={**state.extra, READ_KEY: read})
+
+
 def _retry_after_until(state: CrawlState | None) -> datetime | None:
     value = state.extra.get(RETRY_AFTER_KEY) if state is not None else None
     try:
@@ -306,7 +340,7 @@ def _spare_cores() -> int:
 
 def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, processed: list[Processed],
                   store: MentionStore, report: SourceReport,
-                  previous: CrawlState | None = None) -> list[tuple[str, str]]:
+                  previous: CrawlState | None = None, *, persist_state: bool = True) -> list[tuple[str, str]]:
     mentions, result = store_mentions(store, (m for p in processed for m in p.mentions),
                                       source.rating_points(outcome))
     failures = list(result.failed)
@@ -314,12 +348,14 @@ def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, proce
     report.new_mentions = len(new)
     report.negatives = sum(1 for m in mentions if m.id in new and m.is_negative and not m.is_competitor)
     report.mentions = len(mentions)
-    report.items = sum(p.items for p in processed)
-    report.bozo = next((p.bozo for p in processed if p.bozo), None)
-    if not failures and not (outcome.not_modified and outcome.state == previous):
+    report.items = sum(p.items for p in processed) if outcome.found is None else outcome.found
+    report.bozo = next((p.bozo for p in processed if p.bozo), None) or ("; ".join(outcome.notes) or None)
+    report.via = outcome.via or next((p.via for p in processed if p.via), None)
+    if persist_state and not failures and not (outcome.not_modified and outcome.state == previous):
         # Crawl state only after the mentions are safely stored: a crash before this re-fetches.
         # A 304 that changed nothing writes nothing (a re-run must cost almost nothing).
-        store.put_crawl_state(monitor.name, source.name, outcome.state)
+        state = outcome.state if outcome.not_modified else _remember_read(outcome.state, report)
+        store.put_crawl_state(monitor.name, source.name, state)
     return failures
 
 
@@ -412,6 +448,8 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
                 processed = await loop.run_in_executor(executors.thread(), _process_here, monitor, source.spec,
                                                        outcome.documents, fetched_at, store)
             failures.extend(_store_source(monitor, source, outcome, processed, store, report, previous))
+        except NothingRecognised as exc:
+            report.status, report.error = "failed", _reason(_with_markup_hint(exc, _stored_state(store, source)))
         except HirewatchError as exc:
             report.status, report.error = "failed", _reason(exc)
         except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others

@@ -38,12 +38,18 @@ class Document:
 @dataclass(frozen=True, slots=True)
 class FetchOutcome:
     """What a source's fetch returns: the documents fetched this run and the state to keep.
-    ``not_modified`` is True when every request was answered 304 (or the source had nothing new)."""
+    ``not_modified`` is True when every request was answered 304. ``found`` is how many items the
+    fetched pages held (seen ones included) when the source counts them while fetching (review
+    pages), and ``via`` how they were read (``JSON-LD``, ``site adapter (glassdoor)``, ...)."""
 
     documents: tuple[Document, ...]
     state: CrawlState
     not_modified: bool = False
     requests: int = 0
+    found: int | None = None
+    via: str | None = None
+    #: What was repaired or skipped while reading (an export's stray bytes, rows without text).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,11 @@ class SourceReport:
     negatives: int = 0
     requests: int = 0
     seconds: float = 0.0
+    #: What was wrong but read anyway: a broken-but-usable feed, an export's repaired bytes.
     bozo: str | None = None
+    #: How the items were read: ``feed (atom10)``, ``JSON-LD``, ``microformats``, ``site adapter
+    #: (glassdoor)``, ``file (csv)``; None when nothing was read (not modified, failed).
+    via: str | None = None
 
 
 @dataclass(slots=True)

@@ -121,26 +121,58 @@ def submit_document(document: Document, monitor: Monitor, store: MentionStore, *
 
 
 def article_item(html: bytes | str, url: str) -> RawItem:
-    """One item for an ordinary page: the title (schema.org headline, og:title, ``<title>``,
-    first ``<h1>``) and the main text (schema.org ``articleBody``, else the text of ``<article>``,
-    ``<main>`` or the body without navigation, header, footer and asides)."""
+    """One item for an ordinary page: title, main text, author and date. schema.org's article
+    (``headline``, ``articleBody``) wins where the page has one; otherwise trafilatura reads the
+    main text (no navigation, cookie banner, share bar, comments or related stories: a related
+    story naming a competitor is no mention of it) with the title, author and date it finds; the
+    page's own tags (og:title, ``<title>``, ``<h1>``, the text of ``<article>``/``<main>``) are the
+    fallback when trafilatura finds nothing. ``extra["read_by"]`` says which gave the text."""
     soup = soup_of(html)
     article = next((n for n in iter_nodes(extract_jsonld(soup)) if node_types(n) & _ARTICLE_TYPES), {})
-    title = jsonld_text(article.get("headline") or article.get("name")) or _meta(soup, "og:title") or (
-        jsonld_text(soup.title.get_text()) if soup.title else "")
+    read = _trafilatura(html, url)
+    title = (jsonld_text(article.get("headline") or article.get("name")) or read.get("title") or _meta(soup, "og:title")
+             or (jsonld_text(soup.title.get_text()) if soup.title else ""))
     if not title and soup.find("h1"):
         title = jsonld_text(soup.find("h1").get_text(" "))
-    body = jsonld_text(article.get("articleBody")) if article.get("articleBody") else ""
+    body, read_by = jsonld_text(article.get("articleBody")) if article.get("articleBody") else "", "schema.org"
+    if not body and read.get("text"):
+        lines = read["text"].splitlines()
+        body, read_by = "\n".join(lines[1:] if lines and lines[0].strip() == title else lines), "trafilatura"
     if not body:
-        main = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
-        for noise in main.find_all(["nav", "header", "footer", "aside", "script", "style", "form"]):
-            noise.decompose()
-        body = html_to_text(str(main))
+        body, read_by = _page_text(soup), "page text"
     author = article.get("author")
     author_name = jsonld_text(author.get("name") if isinstance(author, dict) else author) if author else None
-    return RawItem(title=title, url=url, text=body, author=author_name or _meta(soup, "author") or None,
-                   published=parse_date(article.get("datePublished") or _meta(soup, "article:published_time")),
-                   extra={"site": site_for_url(url)})
+    published = (parse_date(article.get("datePublished")) or parse_date(_meta(soup, "article:published_time"))
+                 or parse_date(read.get("date")))
+    return RawItem(title=title, url=url, text=body,
+                   author=author_name or _meta(soup, "author") or read.get("author") or None,
+                   published=published, extra={"site": site_for_url(url), "read_by": read_by})
+
+
+def _trafilatura(html: bytes | str, url: str) -> dict[str, str]:
+    """trafilatura's title, author, date and main text of the page (plain text, paragraphs on
+    their own lines); empty when it finds no main text or fails."""
+    import trafilatura
+
+    try:
+        found = trafilatura.bare_extraction(html, url=url, include_comments=False, include_tables=True,
+                                            favor_precision=True, with_metadata=True, deduplicate=False)
+        found = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
+    except Exception:  # noqa: BLE001 - a page trafilatura cannot read falls back to the page's own tags
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {key: str(found[key]).strip() for key in ("title", "author", "date", "text")
+            if isinstance(found.get(key), str) and str(found[key]).strip()}
+
+
+def _page_text(soup: BeautifulSoup) -> str:
+    """The text of ``<article>``, ``<main>`` or the body without navigation, header, footer,
+    asides, scripts and forms: the fallback when trafilatura finds no main text."""
+    main = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    for noise in main.find_all(["nav", "header", "footer", "aside", "script", "style", "form"]):
+        noise.decompose()
+    return html_to_text(str(main))
 
 
 def _meta(soup: BeautifulSoup, name: str) -> str:

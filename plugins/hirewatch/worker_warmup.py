@@ -25,5 +25,8 @@ from hirewatch.sources import alert_feed_source, rss_source  # noqa: F401
 # workers on their first text, so each worker still loads its own on first use.
 with contextlib.suppress(Exception):
     # One detection loads the models of every default language; one score loads the lexicon.
-    detect_language("Warm-up text for the language models of the pool workers.", DEFAULT_LANGUAGES)
+    # The text is shorter than the outside-language check's minimum: that detector (hundreds of
+    # trigram models) would lengthen the preload, during which the run's event loop waits for the
+    # forkserver and in-flight fetches run into their time limit; workers load it on first use.
+    detect_language("Warm-up text.", DEFAULT_LANGUAGES)
     vader_scorer.analyzer()

@@ -70,6 +70,30 @@ def test_run_exit_codes(tmp_path: Path, web: WebServer, db: Path) -> None:
     assert chosen.exit_code == 0, "a refused file that was not asked for does not fail the run"
 
 
+def test_run_exits_1_for_a_review_page_with_no_recognisable_review(tmp_path: Path, web: WebServer,
+                                                                   db: Path) -> None:
+    from tests.support.review_pages import unrecognised_page
+
+    web.set("/reviews", unrecognised_page(), content_type="text/html")
+    directory = tmp_path / "monitors"
+    directory.mkdir()
+    (directory / "acme.yaml").write_text(f"""
+employer: {{name: Brightwave Logistics}}
+sources:
+  - {{name: reviews, type: review, url: "{web.url('/reviews')}", site: example}}
+fetch: {{allow_loopback: true, per_host_delay_s: 0}}
+""", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--no-alerts", "--monitors", str(directory)])
+    assert result.exit_code == 1, result.output
+    assert "1 of 1 sources failed" in result.stdout and "not_modified" not in result.stdout
+    as_json = runner.invoke(app, ["run", "--no-alerts", "--json", "--monitors", str(directory)])
+    assert as_json.exit_code == 1, as_json.output
+    (report,) = json.loads(as_json.stdout)
+    (source,) = report["sources"]
+    assert source["status"] == "failed" and report["ok"] is False
+    assert source["error"].startswith("page fetched, no reviews recognised: no site adapter for example")
+
+
 @pytest.mark.parametrize("command", [["run"], ["validate"], ["slack", "deliver"], ["digest"]])
 def test_no_monitor_directory_or_no_monitor_is_bad_input(tmp_path: Path, db: Path, command: list[str]) -> None:
     missing = runner.invoke(app, [*command, "--monitors", str(tmp_path / "nope")])

@@ -106,3 +106,48 @@ def test_a_failing_source_fails_only_its_own_mapped_task(
     text = str(told[0].fields["text"])
     assert "task `fetch` (source `broken-feed`) of DAG `hirewatch_served` failed" in text
     assert "500" in text
+
+
+def test_a_review_page_whose_markup_changed_turns_the_report_task_red_and_tells_the_operators(
+        airflow_env: Path, tmp_path: Path, web: WebServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hirewatch.config import load_monitor
+    from hirewatch.pipeline import ingest_source
+
+    from tests.support.review_pages import review_page, reviews, unrecognised_page
+
+    folder = tmp_path / "monitors"
+    folder.mkdir()
+    (folder / "reviewed.yaml").write_text(f"""
+employer: {{name: Brightwave Logistics}}
+sources:
+  - {{name: reviews, type: review, url: "{web.url('/reviews')}", site: example}}
+fetch: {{allow_loopback: true, per_host_delay_s: 0}}
+routing: {{alerts: {{enabled: false, operators_channel: "#hirewatch-ops"}}}}
+""")
+    # An earlier run read the page (the same function the fetch task calls); then the site changed.
+    web.set("/reviews", review_page(reviews("a", 3)), content_type="text/html")
+    store = open_sqlite(Path(os.environ["HIREWATCH_HOME"]))
+    try:
+        assert ingest_source(load_monitor(folder / "reviewed.yaml"), "reviews", store).items == 3
+    finally:
+        store.close()
+    web.set("/reviews", unrecognised_page(), content_type="text/html")
+    with FakeSlackApi() as slack:
+        monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_SLACK", json.dumps(
+            {"conn_type": "generic", "password": "xoxb-from-connection", "extra": {"base_url": slack.base_url}}))
+        dag_run = run_dag(dag_bag(folder).dags["hirewatch_reviewed"])
+        states = task_states(dag_run)
+
+    assert states == {"fetch[0]": "failed", "alert": "success", "report": "failed"}
+    assert str(dag_run.state) == "failed"
+    store = open_sqlite(Path(os.environ["HIREWATCH_HOME"]))
+    try:
+        (run,) = store.recent_runs("reviewed", datetime.now(UTC) - timedelta(hours=1))
+    finally:
+        store.close()
+    (source,) = run.sources
+    assert source.status == "failed" and source.error is not None
+    assert source.error.startswith("markup changed? the last good run read 3 items by JSON-LD")
+    (told,) = slack.messages("#hirewatch-ops")
+    assert "markup changed?" in str(told.fields["text"])
+    assert "page fetched, no reviews recognised" in str(told.fields["text"])

@@ -31,3 +31,14 @@ def test_no_letters_no_language() -> None:
 def test_unknown_code_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown language code 'xx'"):
         detect_language("some text", ("en", "xx"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A Brightwave Logistics anunciou demissões em massa. Os funcionários reclamam de um processo péssimo.", "pt"),
+    ("Brightwave Logistics despidió a 200 empleados; el proceso de selección fue un desastre.", "es"),
+    ("Great team at Brightwave but the recruiters never answered my emails for weeks", "en"),
+    ("Hyggelige kolleger, men elendig ledelse hos Brightwave i Oslo.", "no"),
+    ("Brightwave ghosted me", "en"),  # too short to call it another language
+])
+def test_languages_outside_the_monitors_set_are_recognised_not_forced(text: str, expected: str) -> None:
+    assert detect_language(text, ("en", "nl", "de", "sv", "no", "da")) == expected

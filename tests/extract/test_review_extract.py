@@ -99,7 +99,11 @@ def test_counts_and_dates() -> None:
     assert parse_date("2024-02-11T10:00:00Z") == datetime(2024, 2, 11, 10, tzinfo=UTC)
     assert parse_date("March 3, 2023") == datetime(2023, 3, 3, tzinfo=UTC)
     assert parse_date(1707645262000) == datetime(2024, 2, 11, 9, 54, 22, tzinfo=UTC)
-    assert parse_date("yesterday") is None
+    assert parse_date("no date here") is None
+    from hirewatch.extract.dates import date_context
+
+    with date_context(["en"], datetime(2024, 5, 10, 15, 0, tzinfo=UTC)):  # words: relative to the fetch
+        assert parse_date("yesterday") == datetime(2024, 5, 9, tzinfo=UTC)
 
 
 def test_site_from_host() -> None:
@@ -181,3 +185,19 @@ def test_schema_nodes_of_any_shape_never_raise(value) -> None:
         review.to_item("https://x.example/")
     if aggregate is not None:
         assert 0.0 <= aggregate.rating.normalised <= 1.0
+
+
+def test_data_vocabulary_review_microdata_is_read() -> None:
+    """The older data-vocabulary.org Review microdata (Google's rich snippets before schema.org)."""
+    html = b"""<html><body><div itemscope itemtype="http://data-vocabulary.org/Review">
+ <span itemprop="itemreviewed">Brightwave Logistics</span> <span itemprop="summary">Slow hiring</span>
+ by <span itemprop="reviewer">Jan de Boer</span>, <time itemprop="dtreviewed" datetime="2012-03-14">14 March</time>
+ <span itemprop="rating" itemscope itemtype="http://data-vocabulary.org/Rating"><span itemprop="value">2</span>/
+ <span itemprop="best">5</span></span> <span itemprop="description">Six weeks without an answer.</span>
+</div></body></html>"""
+    page = extract_review_page(html, "https://reviews.example/r")
+    (review,) = page.reviews
+    assert page.via == "microdata"
+    assert (review.title, review.body, review.author) == ("Slow hiring", "Six weeks without an answer.", "Jan de Boer")
+    assert review.published == datetime(2012, 3, 14, tzinfo=UTC)
+    assert (review.rating.value, review.rating.best) == (2.0, 5.0)

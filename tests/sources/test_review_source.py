@@ -170,7 +170,9 @@ def test_stops_at_the_first_page_of_seen_reviews(web: WebServer) -> None:
     # Nothing new: page 1 is fetched (its validators changed: no 304 here) and the crawl stops.
     state = CrawlState(seen_ids=first.state.seen_ids)
     again = _fetch(_source(web), state)
-    assert again.documents == () and again.not_modified and again.state.extra["stopped"] == "seen"
+    # Read, not "not modified": the page was fetched and its reviews recognised (all seen before).
+    assert again.documents == () and not again.not_modified and again.state.extra["stopped"] == "seen"
+    assert (again.found, again.via) == (3, "JSON-LD")
     assert web.count("/reviews/acme") == 1 and web.count("/reviews/acme?page=2") == 0
     # One new review on page 1: only page 1 comes back, page 2 (all seen) stops the crawl.
     web.set("/reviews/acme", review_page([*reviews("n", 1), *reviews("a", 2)], next_href="/reviews/acme?page=2"),
@@ -223,7 +225,12 @@ def test_review_spec_is_validated() -> None:
     from hirewatch.errors import ConfigError
 
     with pytest.raises(ConfigError, match="http"):
-        parse_monitor("name: x\nemployer: {name: X}\nsources:\n  - {type: review, url: 'file:x.html'}\n")
+        parse_monitor("name: x\nemployer: {name: X}\nsources:\n  - {type: review, url: 'ftp://x.example/r'}\n")
+    with pytest.raises(ConfigError, match="relative to the monitor's directory"):
+        parse_monitor("name: x\nemployer: {name: X}\nsources:\n  - {type: review, url: 'file:../secret.csv'}\n")
+    with pytest.raises(ConfigError, match="unknown field 'stars'"):
+        parse_monitor("name: x\nemployer: {name: X}\nsources:\n  - {type: review, url: 'file:r.csv', "
+                      "columns: {stars: Rating}}\n")
     with pytest.raises(ConfigError, match="secrets are never read"):
         parse_monitor("name: x\nemployer: {name: X}\nsources:\n"
                       "  - {type: review, url: 'https://x.example', api: trustpilot, api_key: abc}\n")

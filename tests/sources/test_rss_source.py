@@ -145,3 +145,24 @@ def test_plain_text_constructs_keep_their_brackets(web: WebServer) -> None:
     _, (plain, markup) = fetch_items(feed_source(url, kind="atom"))
     assert plain.title == "Why <blink> died" and plain.text == "History of the <blink> tag" and plain.html == ""
     assert markup.title == "Bold move" and markup.html == "<p>Para</p>"
+
+
+def test_a_feed_level_atom_author_is_given_to_entries_without_one(web: WebServer) -> None:
+    url = web.set("/a.atom", b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Brightwave careers blog</title><author><name>Brightwave Talent Team</name></author>
+<id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>
+<entry><id>urn:1</id><title>One</title><link href="https://blog.example/1"/><updated>2024-01-01T00:00:00Z</updated></entry>
+<entry><id>urn:2</id><title>Two</title><link href="https://blog.example/2"/><author><name>Ana</name></author>
+<updated>2024-01-01T00:00:00Z</updated></entry></feed>""", content_type="application/atom+xml")
+    _, items = fetch_items(feed_source(url))
+    assert [i.author for i in items] == ["Brightwave Talent Team", "Ana"]
+
+
+def test_an_atom_id_that_is_no_address_stays_an_id(web: WebServer) -> None:
+    url = web.set("/r/jobs/new/.rss", b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>t</title><entry><id>t3_abc123</id><title>No link</title><content type="html">Hello</content></entry>
+<entry><id>tag:blog.example,2024:1</id><title>Tag id</title><link href="https://blog.example/1"/></entry></feed>""",
+                  content_type="application/atom+xml")
+    _, items = fetch_items(feed_source(url))
+    assert [(i.guid, i.url, i.key) for i in items] == [
+        ("t3_abc123", "", "guid:t3_abc123"), ("tag:blog.example,2024:1", "https://blog.example/1", None)]

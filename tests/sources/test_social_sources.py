@@ -84,6 +84,46 @@ def test_bad_preset_options_are_config_errors(entry: str, message: str) -> None:
         _source(entry)
 
 
+@pytest.mark.parametrize(("fixture", "content_type", "expected"), [
+    ("reddit_search.atom", "application/atom+xml", [
+        ("tired_applicant", "recruitinghell", "t3_1cabcd",
+         "https://www.reddit.com/r/recruitinghell/comments/1cabcd/ghosted_by_brightwave_after_five_rounds/",
+         "Five interview rounds at Brightwave Logistics, a take-home task, then nothing. Not even a rejection email."),
+        ("hr_person", "recruitinghell", "t3_1c9xyz",
+         "https://www.reddit.com/r/recruitinghell/comments/1c9xyz/a_positive_story/",
+         "Brightwave's recruiter actually sent feedback within a day."),
+    ]),
+    ("reddit_old_rss2.xml", "application/rss+xml", [
+        ("waiting_since_march", "recruitinghell", "t3_2xyzab",
+         "http://www.reddit.com/r/recruitinghell/comments/2xyzab/brightwave_logistics_never_sent_a_rejection/",
+         "Three rounds with Brightwave Logistics and then silence for a month."),
+        ("hr_watcher", "jobs", "t3_2xyzac",
+         "http://www.reddit.com/r/jobs/comments/2xyzac/brightwave_careers_page/", ""),
+    ]),
+    ("realdata/newsyacht__reddit.xml", "application/atom+xml", [  # a real feed: an image post
+        ("NaturePerson88", "pics", "t3_1pz1lp2",
+         "https://www.reddit.com/r/pics/comments/1pz1lp2/oc_the_aspen_trees_of_colorado_dont_feel_real/", ""),
+    ]),
+    ("reddit_xhtml.atom", "application/atom+xml", [
+        ("night_shift_planner", "jobs", "t3_1dxyz9", "https://www.reddit.com/r/jobs/comments/1dxyz9/offer_withdrawn/",
+         "They withdrew the offer from Brightwave Logistics a day before my start date."),
+    ]),
+])
+def test_reddit_every_format_gives_author_subreddit_permalink_and_clean_text(
+        web: WebServer, fixture: str, content_type: str, expected: list[tuple]) -> None:
+    web.set("/r/jobs/new/.rss", SOCIAL / fixture, content_type=content_type)
+    items = _items(_source(f"{{type: reddit, subreddit: jobs, base_url: '{web.url('')}'}}"))
+    got = [(i.author, i.extra.get("subreddit"), i.extra.get("reddit_id"), i.extra.get("permalink"), i.text)
+           for i in items]
+    assert got == expected
+    assert all("submitted by" not in i.text and "[link]" not in i.text for i in items)
+    assert all(i.guid is None or not i.guid.startswith("http") or "/comments/" in i.guid for i in items)
+    if fixture == "reddit_xhtml.atom":
+        (item,) = items
+        assert item.guid == "t3_1dxyz9"  # an id stays an id, not a made-up address
+        assert item.url == "https://www.reddit.com/r/jobs/comments/1dxyz9/offer_withdrawn/"
+
+
 def test_reddit_items_keep_subreddit_author_and_id(web: WebServer) -> None:
     web.set("/r/recruitinghell/search.rss", SOCIAL / "reddit_search.atom", content_type="application/atom+xml")
     base = web.url("")

@@ -36,3 +36,11 @@ def review_page(reviews: list[FakeReview], *, next_href: str | None = None, empl
 def reviews(prefix: str, count: int, rating: int = 2) -> list[FakeReview]:
     return [FakeReview(f"{prefix}{i}", f"Review {prefix}{i}", f"The interview process at Brightwave was slow ({i}).",
                        rating) for i in range(count)]
+
+
+def unrecognised_page(employer: str = "Brightwave Logistics") -> str:
+    """A reviews page whose reviews no reader knows: plain divs, no schema.org, no microformats
+    (what a site's redesign leaves a crawler with)."""
+    return f"""<!DOCTYPE html><html><head><title>{employer} reviews</title></head><body>
+<h1>{employer}</h1><div class="rv-card"><div class="rv-stars">2</div><h3>Slow hiring</h3>
+<p>The interview process at Brightwave took months.</p></div></body></html>"""

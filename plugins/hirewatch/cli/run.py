@@ -44,7 +44,7 @@ def run(
         typer.echo(json.dumps([r.to_dict() for r in reports], indent=2, default=str))
     else:
         for report in reports:
-            _print_summary(report)
+            print_summary(report)
     raise typer.Exit(selection.exit_code(failed=not all(r.ok for r in reports)))
 
 
@@ -60,14 +60,15 @@ def _run_with_progress(monitor: Monitor, store: MentionStore, *, alert: bool, qu
         return run_monitor(monitor, store, alert=alert, progress=lambda _r: bar.advance(task))
 
 
-def _print_summary(report: RunReport) -> None:
+def print_summary(report: RunReport) -> None:
     table = Table(title=f"monitor {report.monitor}", title_justify="left")
     for column in ("source", "kind", "status", "items", "mentions", "new", "negative", "seconds", "detail"):
         table.add_column(column, justify="right" if column in {"items", "mentions", "new", "negative",
                                                                   "seconds"} else "left")
     colours = {"ok": "green", "not_modified": "cyan", "failed": "red"}
     for s in report.sources:
-        detail = s.error or (f"feed problem: {s.bozo}" if s.bozo else "")
+        detail = (s.error or (f"read with a problem: {s.bozo}" if s.bozo else "")
+                  or (f"read by {s.via}" if s.via else ""))
         table.add_row(escape(s.source), s.kind, f"[{colours[s.status]}]{s.status}[/]", str(s.items), str(s.mentions),
                       str(s.new_mentions), str(s.negatives), f"{s.seconds:.2f}", escape(detail))
     console.print(table)

@@ -75,5 +75,47 @@ def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> 
     if len(text) > SAMPLE_CHARS:
         cut = text.rfind(" ", SAMPLE_CHARS // 2, SAMPLE_CHARS)
         text = text[:cut if cut > 0 else SAMPLE_CHARS]
+    outside = outside_language(text, langs)
+    if outside is not None:
+        return outside
     language = detector(langs).detect_language_of(text)
     return _code_of(language) if language is not None else None
+
+
+#: Languages a monitor's text may be in without the monitor naming them: recognised as themselves
+#: (then scored by the multilingual model, never by VADER) instead of being forced onto the nearest
+#: configured language (Portuguese read as Dutch, Spanish as English).
+OUTSIDE = ("pt", "es", "fr", "it", "pl", "ro", "tr", "fi", "ru", "zh", "ja", "ar")
+#: Below this many letters a text is too short to call it outside the monitor's languages.
+OUTSIDE_MIN_LETTERS = 30
+OUTSIDE_CONFIDENCE = 0.9
+
+
+@lru_cache(maxsize=16)
+def _wide_detector(languages: tuple[str, ...]) -> LanguageDetector:
+    """The monitor's languages and :data:`OUTSIDE`, in lingua's low-accuracy mode (trigram models
+    only: loads in about a second, a fraction of the high-accuracy models' memory), used only to
+    tell whether a text is in another language altogether."""
+    from lingua import LanguageDetectorBuilder
+
+    table = _iso_map()
+    chosen = [lang for code in dict.fromkeys((*languages, *OUTSIDE)) for lang in table.get(code, ())]
+    return LanguageDetectorBuilder.from_languages(*dict.fromkeys(chosen)).with_low_accuracy_mode().build()  # type: ignore[arg-type]
+
+
+def outside_language(text: str, languages: tuple[str, ...]) -> str | None:
+    """The ISO code of ``text``'s language when it is clearly none of ``languages``: languages of
+    :data:`OUTSIDE` hold at least :data:`OUTSIDE_CONFIDENCE` of the low-accuracy vote on a text of
+    at least :data:`OUTSIDE_MIN_LETTERS` letters. Else None."""
+    if len(_LETTERS.findall(text)) < OUTSIDE_MIN_LETTERS:
+        return None
+    values = _wide_detector(languages).compute_language_confidence_values(text)
+    others = [(code, v.value) for v in values if (code := _code_of(v.language)) not in languages and v.value >= 0.05]
+    if sum(value for _, value in others) < OUTSIDE_CONFIDENCE:
+        return None
+    if len(others) == 1:
+        return others[0][0]
+    # Close relatives split the low-accuracy vote (Portuguese and Spanish): the high-accuracy
+    # models of just those decide.
+    chosen = detector(tuple(sorted(code for code, _ in others))).detect_language_of(text)
+    return _code_of(chosen) if chosen is not None else others[0][0]

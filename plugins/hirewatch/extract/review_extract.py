@@ -3,8 +3,11 @@ aggregate rating.
 
 Order of extraction: a site adapter when the site has one (Glassdoor's embedded Next.js/Apollo
 JSON, Indeed's microdata, Kununu, Trustpilot's business-unit graph), then schema.org JSON-LD
-(``Review`` nodes anywhere, ``@graph`` included), then microdata. A review found twice (JSON-LD
-and microdata) is kept once, by its id.
+(``Review`` nodes anywhere, ``@graph`` included), then microdata, then microformats (hReview,
+h-review: :mod:`hirewatch.extract.microformats`, only where schema.org gave no review: pages mark
+the same reviews up both ways). A review found twice (JSON-LD and microdata) is kept once, by its
+id. :attr:`ReviewPage.via` says which readers gave the reviews, and :attr:`ReviewPage.tried` what
+each one saw when none did.
 
 Called by :mod:`hirewatch.sources.review_source` (``parse`` and pagination) and by
 :mod:`hirewatch.submit`. Nothing here raises on a broken page: what cannot be read is skipped and
@@ -13,21 +16,48 @@ named in :attr:`ReviewPage.problems`.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
 from hirewatch.extract.jsonld import Extracted, extract, iter_nodes, microdata_to_jsonld, node_types, soup_of
+from hirewatch.extract.review_records import (
+    AggregateRating,
+    Rating,
+    ReviewRecord,
+    _name,
+    employment_from_text,
+    jsonld_text,
+    normalise_rating,
+    parse_count,
+    parse_date,
+    parse_number,
+)
 from hirewatch.records import RawItem
+
+#: The record and value parsers live in review_records; the adapters import them from here too.
+__all__ = [
+    "AggregateRating",
+    "Rating",
+    "ReviewPage",
+    "ReviewRecord",
+    "employment_from_text",
+    "extract_review_page",
+    "from_schema_nodes",
+    "jsonld_text",
+    "name_entity",
+    "normalise_rating",
+    "parse_count",
+    "parse_date",
+    "parse_number",
+    "review_from_node",
+    "site_for_url",
+]
 
 REVIEW_TYPES = {"Review", "EmployerReview", "UserReview", "CriticReview"}
 AGGREGATE_TYPES = {"AggregateRating", "EmployerAggregateRating"}
-DEFAULT_BEST, DEFAULT_WORST = 5.0, 1.0
 
 #: Known review sites by host suffix; anything else is named after its host.
 SITE_HOSTS = {
@@ -37,269 +67,6 @@ SITE_HOSTS = {
     "kununu": ("kununu.com", "kununu.de"),
     "trustpilot": ("trustpilot.com",),
 }
-
-
-# --------------------------------------------------------------------------- values
-
-
-def parse_number(value: Any) -> float | None:
-    """A number from JSON-LD: ``4``, ``"4.5"``, ``"4,5"``, ``" 4.5 stars"``, ``"4.5/5"``
-    (the part before the slash). None when there is no number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, dict):
-        return parse_number(value.get("@value", value.get("value")))
-    if not isinstance(value, str):
-        return None
-    match = re.search(r"-?\d+(?:[.,]\d+)?", value)
-    if not match:
-        return None
-    return float(match.group(0).replace(",", "."))
-
-
-def parse_count(value: Any) -> int | None:
-    """A count: ``280``, ``"1,234"``, ``"1.234"``, ``"89 reviews"``."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str):
-        match = re.search(r"\d[\d.,\s\u00a0\u202f]*", value)
-        if match:
-            digits = re.sub(r"\D", "", match.group(0))
-            return int(digits) if digits else None
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Rating:
-    """A rating as the site gave it and normalised to 0..1 (``worst`` -> 0, ``best`` -> 1)."""
-
-    value: float
-    best: float
-    worst: float
-    normalised: float
-
-    def to_dict(self) -> dict[str, float]:
-        return {"value": self.value, "best": self.best, "worst": self.worst, "normalised": self.normalised}
-
-
-def normalise_rating(value: Any, best: Any = None, worst: Any = None) -> Rating | None:
-    """A :class:`Rating` from ``ratingValue``/``bestRating``/``worstRating`` (defaults 5 and 1,
-    as schema.org says; ``"4/5"`` gives best 5; ``"80%"`` gives a 0..100 scale). Values outside the
-    scale are clamped. None when the value is not a number or the scale is empty."""
-    number = parse_number(value)
-    if number is None:
-        return None
-    best_n, worst_n = parse_number(best), parse_number(worst)
-    if best_n is None and isinstance(value, str):
-        slash = re.search(r"/\s*(\d+(?:[.,]\d+)?)", value)
-        if slash:
-            best_n = float(slash.group(1).replace(",", "."))
-        elif "%" in value:
-            best_n, worst_n = 100.0, 0.0 if worst_n is None else worst_n
-    if best_n is None:
-        best_n = DEFAULT_BEST
-    if worst_n is None:
-        worst_n = DEFAULT_WORST if best_n > DEFAULT_WORST else 0.0
-    if best_n <= worst_n:
-        return None
-    normalised = min(1.0, max(0.0, (number - worst_n) / (best_n - worst_n)))
-    return Rating(number, best_n, worst_n, round(normalised, 4))
-
-
-def parse_date(value: Any) -> datetime | None:
-    """An aware UTC datetime from ISO 8601 (date or date-time, ``Z`` or offset) or an epoch
-    number (seconds or milliseconds); naive times are taken as UTC."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 10**11 else value
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d.%m.%Y", "%Y/%m/%d"):
-            try:
-                parsed = datetime.strptime(value.strip(), fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-_CURRENT = re.compile(r"current (?:employee|employer|job)|huidige medewerker|employ[ée]\(?e?\)? actuel|"
-                      r"derzeitige|aktuelle[rn]? (?:angestellte|mitarbeiter)|\bangestellte/r oder|"
-                      r"currently (?:work|employed)", re.IGNORECASE)
-_FORMER = re.compile(r"former (?:employee|employer|job)|ex-?employee|ex-angestellte|ehemalige|oud-medewerker|"
-                     r"voormalig|ancien(?:ne)? employ|previously (?:worked|employed)", re.IGNORECASE)
-
-
-#: Only a status that is nothing but this ("Bewerber/in", "(Job Applicant)"): a role such as
-#: "Candidate Experience Manager" is an employee.
-_APPLICANT = re.compile(r"\(?\s*(?:job |interview )?(?:applicant|candidate|bewerber(?:/in|in)?|sollicitant|"
-                        r"candidat(?:e)?)\s*\)?", re.IGNORECASE)
-
-
-def employment_from_text(text: str | None) -> str | None:
-    """``"current"``, ``"former"``, ``"applicant"`` or None from a site's wording ("Former
-    Employee", "Ex-Angestellte/r", "Huidige medewerker", "Bewerber/in", ...)."""
-    if not text:
-        return None
-    if _APPLICANT.fullmatch(text.strip()):
-        return "applicant"
-    if _FORMER.search(text):
-        return "former"
-    if _CURRENT.search(text):
-        return "current"
-    return None
-
-
-_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote)\s*>", re.IGNORECASE)
-
-
-def jsonld_text(value: Any) -> str:
-    """Plain text from a JSON-LD text value: strings joined, markup removed, whitespace collapsed
-    per line."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "\n".join(t for t in (jsonld_text(v) for v in value) if t)
-    if isinstance(value, dict):
-        # ItemList (positiveNotes / negativeNotes) or a ListItem.
-        if "itemListElement" in value:
-            return jsonld_text(value["itemListElement"])
-        for key in ("name", "text", "description", "@value", "value"):
-            if key in value:
-                return jsonld_text(value[key])
-        return ""
-    text = str(value)
-    if "<" in text and ">" in text:
-        text = _BLOCK_END.sub(lambda m: m.group(0) + "\n", text)
-        text = BeautifulSoup(text, "html.parser").get_text()
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _name(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("name") or value.get("alternateName")
-    text = jsonld_text(value) if value is not None else ""
-    return text or None
-
-
-# --------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewRecord:
-    """One review in the site-neutral shape every extractor produces."""
-
-    site: str
-    review_id: str | None
-    title: str = ""
-    body: str = ""
-    pros: str = ""
-    cons: str = ""
-    advice: str = ""
-    rating: Rating | None = None
-    role: str | None = None
-    location: str | None = None
-    employment: str | None = None
-    published: datetime | None = None
-    author: str | None = None
-    url: str | None = None
-    language: str | None = None
-    about: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def identity(self) -> str:
-        """The site's own id; without one, a hash of what the review says (stable across runs)."""
-        if self.review_id:
-            return self.review_id
-        basis = "\x1f".join([self.author or "", self.published.isoformat() if self.published else "",
-                             self.title, self.body, self.pros, self.cons])
-        return "h" + hashlib.sha256(basis.encode()).hexdigest()[:20]
-
-    @property
-    def key(self) -> str:
-        return f"review:{self.site}:{self.identity}"
-
-    def text(self) -> str:
-        """The review as one plain text: body, then pros / cons / advice with their labels."""
-        parts = [self.body] if self.body else []
-        for label, value in (("Pros", self.pros), ("Cons", self.cons), ("Advice to management", self.advice)):
-            if value:
-                parts.append(f"{label}: {value}")
-        return "\n".join(parts)
-
-    def to_item(self, page_url: str) -> RawItem:
-        """The review as a :class:`RawItem` (``key`` = ``review:<site>:<id>``; review fields in
-        ``extra``)."""
-        url = self.url or f"{page_url.split('#', 1)[0]}#review-{quote(self.identity.rsplit('/', 1)[-1], safe='')}"
-        extra: dict[str, Any] = {
-            "site": self.site,
-            "review_id": self.review_id,
-            "rating": self.rating.normalised if self.rating else None,
-            "rating_raw": self.rating.to_dict() if self.rating else None,
-            "pros": self.pros or None,
-            "cons": self.cons or None,
-            "advice": self.advice or None,
-            "role": self.role,
-            "location": self.location,
-            "employment": self.employment,
-            "about": self.about,
-            "language": self.language,
-            "page_url": page_url,
-            **self.extra,
-        }
-        return RawItem(
-            title=self.title or (self.body.splitlines()[0][:120] if self.body else ""),
-            url=url,
-            text=self.text(),
-            author=self.author,
-            published=self.published,
-            guid=self.review_id,
-            key=self.key,
-            extra={k: v for k, v in extra.items() if v is not None},
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateRating:
-    """The site's overall rating of the employer as shown on the page."""
-
-    site: str
-    rating: Rating
-    review_count: int | None = None
-    rating_count: int | None = None
-    about: str | None = None
-
-    @property
-    def count(self) -> int | None:
-        return self.review_count if self.review_count is not None else self.rating_count
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"site": self.site, **self.rating.to_dict(), "review_count": self.review_count,
-                "rating_count": self.rating_count, "about": self.about}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AggregateRating:
-        rating = Rating(float(data["value"]), float(data["best"]), float(data["worst"]), float(data["normalised"]))
-        return cls(str(data["site"]), rating, data.get("review_count"), data.get("rating_count"), data.get("about"))
 
 
 @dataclass(slots=True)
@@ -312,6 +79,11 @@ class ReviewPage:
     aggregate: AggregateRating | None = None
     next_url: str | None = None
     problems: list[str] = field(default_factory=list)
+    #: How the reviews were read: ``site adapter (glassdoor)``, ``JSON-LD``, ``microdata``,
+    #: ``microformats`` (several joined by ", "); None when none were found.
+    via: str | None = None
+    #: What each reader found, for the reason of a page that gave no review.
+    tried: list[str] = field(default_factory=list)
 
     def items(self) -> list[RawItem]:
         return [r.to_item(self.url) for r in self.reviews]
@@ -319,6 +91,12 @@ class ReviewPage:
     @property
     def keys(self) -> list[str]:
         return [r.key for r in self.reviews]
+
+    def nothing_recognised(self) -> str:
+        """Why this page gave no review, for a failed source: what each reader saw, then the
+        problems met ("page fetched, no reviews recognised: ...")."""
+        said = "; ".join([*self.tried, *self.problems[:3]])
+        return f"page fetched, no reviews recognised: {said}" if said else "page fetched, no reviews recognised"
 
 
 # --------------------------------------------------------------------------- JSON-LD -> records
@@ -335,19 +113,22 @@ def site_for_url(url: str) -> str:
 
 
 def review_from_node(node: dict[str, Any], site: str, about: str | None = None) -> ReviewRecord:
-    """A schema.org ``Review`` node (JSON-LD, or microdata in JSON-LD form) as a record."""
-    author = node.get("author")
+    """A schema.org ``Review`` node (JSON-LD, or microdata in JSON-LD form) as a record. The
+    older data-vocabulary.org ``Review`` microdata (``summary``, ``reviewer``, ``dtreviewed``,
+    ``rating`` with ``value``/``best``) is read too: pages still carry it."""
+    author = node.get("author") or node.get("reviewer")
     author_node = author[0] if isinstance(author, list) and author else author
     author_node = author_node if isinstance(author_node, dict) else {}
     role = _name(author_node.get("jobTitle")) or _name(node.get("jobTitle"))
     location = (_location(node.get("contentLocation")) or _location(node.get("locationCreated"))
                 or _location(author_node.get("address")) or _location(author_node.get("homeLocation")))
-    rating_node = node.get("reviewRating")
+    rating_node = node.get("reviewRating") or node.get("rating")
     if isinstance(rating_node, list):
         rating_node = rating_node[0] if rating_node else None
     if isinstance(rating_node, dict):
-        rating = normalise_rating(rating_node.get("ratingValue"), rating_node.get("bestRating"),
-                                  rating_node.get("worstRating"))
+        rating = normalise_rating(rating_node.get("ratingValue", rating_node.get("value", rating_node.get("average"))),
+                                  rating_node.get("bestRating", rating_node.get("best")),
+                                  rating_node.get("worstRating", rating_node.get("worst")))
     else:
         rating = normalise_rating(rating_node)
     reviewed = node.get("itemReviewed")
@@ -356,7 +137,7 @@ def review_from_node(node: dict[str, Any], site: str, about: str | None = None) 
     return ReviewRecord(
         site=site,
         review_id=_review_id(node),
-        title=jsonld_text(node.get("name") or node.get("headline")),
+        title=jsonld_text(node.get("name") or node.get("headline") or node.get("summary")),
         body=jsonld_text(node.get("reviewBody") or node.get("description") or node.get("text")),
         pros=jsonld_text(node.get("positiveNotes")),
         cons=jsonld_text(node.get("negativeNotes")),
@@ -365,7 +146,7 @@ def review_from_node(node: dict[str, Any], site: str, about: str | None = None) 
         role=role,
         location=location,
         employment=employment_from_text(employment_hint),
-        published=parse_date(node.get("datePublished") or node.get("dateCreated")
+        published=parse_date(node.get("datePublished") or node.get("dateCreated") or node.get("dtreviewed")
                              or author_node.get("datePublished")),
         author=_name(author) if not isinstance(author, str) else (jsonld_text(author) or None),
         url=_review_url(node),
@@ -470,7 +251,7 @@ def extract_review_page(html: str | bytes, url: str, site: str | None = None) ->
     ``site`` picks the adapter; without it the site is named from the URL's host, or, when that
     host is no known review site (a mirror, a saved copy), from the page's own canonical address
     (``<link rel="canonical">``, ``og:url``)."""
-    from hirewatch.extract.review_sites import ADAPTERS, adapter_for
+    from hirewatch.extract.review_sites import ADAPTERS
 
     page = ReviewPage(site=site or site_for_url(url), url=url)
     try:
@@ -485,31 +266,109 @@ def extract_review_page(html: str | bytes, url: str, site: str | None = None) ->
         canonical = canonical_url_of(soup)
         if canonical and site_for_url(canonical) in ADAPTERS:
             page.site = site_for_url(canonical)
+    from hirewatch.extract.dates import current_languages, current_now, date_context
+
+    lang = soup.html.get("lang") if soup.html is not None else None
+    with date_context([str(lang) if lang else None, *current_languages()], current_now()):
+        return _read_reviews(page, soup, extracted, url)
+
+
+def _read_reviews(page: ReviewPage, soup: BeautifulSoup, extracted: Extracted, url: str) -> ReviewPage:
+    """The readers in order (see the module docstring) into ``page``."""
     site = page.site
-    adapter = adapter_for(site)
-    if adapter is not None:
-        try:
-            found = adapter.extract(soup, extracted, url)
-        except Exception as exc:  # noqa: BLE001 - a site that changed its markup falls back to schema.org
-            page.problems.append(f"{site} adapter: {type(exc).__name__}: {exc}")
-        else:
-            page.reviews.extend(found.reviews)
-            page.aggregate = found.aggregate
-            page.next_url = page.next_url or found.next_url
+    _from_adapter(page, soup, extracted, url)
+    if page.reviews:
+        # The adapter read the site's own data; its schema.org copy would give the same reviews
+        # under other ids. Its aggregate stands unless it had none.
+        if page.aggregate is None:
+            page.aggregate = _schema_aggregate(extracted, site)
+        return page
     ld_reviews, ld_aggregate = from_schema_nodes(extracted.jsonld, site)
     md_nodes = [microdata_to_jsonld(item) for item in extracted.microdata]
     md_reviews, md_aggregate = from_schema_nodes(md_nodes, site)
-    page.aggregate = page.aggregate or ld_aggregate or md_aggregate
+    page.tried.append(_tried("JSON-LD", len(extracted.jsonld), "block", ld_reviews))
+    page.tried.append(_tried("microdata", len(extracted.microdata), "item", md_reviews))
+    page.aggregate = ld_aggregate or md_aggregate
+    _keep(page, [("JSON-LD", ld_reviews), ("microdata", md_reviews)])
     if page.reviews:
-        # The adapter read the site's own data; its schema.org copy would give the same reviews
-        # under other ids.
+        # Pages often mark the same reviews up twice (an .hreview element that is also a
+        # schema.org microdata item): microformats are read only where schema.org gave nothing.
         return page
-    seen: set[str] = set()
-    for record in (*ld_reviews, *md_reviews):
-        if record.key not in seen and (record.body or record.title or record.pros or record.cons):
-            seen.add(record.key)
-            page.reviews.append(record)
+    mf_reviews, mf_aggregate, mf_roots = _microformats(soup, url, site, page)
+    page.tried.append(f"microformats: {mf_roots} hReview/h-review, {len(mf_reviews)} read" if mf_roots
+                      else "no hReview/h-review microformats")
+    page.aggregate = page.aggregate or mf_aggregate
+    _keep(page, [("microformats", mf_reviews)])
     return page
+
+
+def _keep(page: ReviewPage, readers: list[tuple[str, list[ReviewRecord]]]) -> None:
+    """The readers' reviews that have some text, each once (by key), into ``page``; ``page.via``
+    names the readers that gave any."""
+    seen = {r.key for r in page.reviews}
+    used = [page.via] if page.via else []
+    for how, records in readers:
+        kept = 0
+        for record in records:
+            if record.key not in seen and (record.body or record.title or record.pros or record.cons):
+                seen.add(record.key)
+                page.reviews.append(record)
+                kept += 1
+        if kept:
+            used.append(how)
+    page.via = ", ".join(used) or None
+
+
+def _microformats(soup: BeautifulSoup, url: str, site: str,
+                  page: ReviewPage) -> tuple[list[ReviewRecord], AggregateRating | None, int]:
+    from hirewatch.extract.microformats import reviews_from_microformats
+
+    try:
+        return reviews_from_microformats(soup, url, site)
+    except Exception as exc:  # noqa: BLE001 - the other readers' reviews still count
+        page.problems.append(f"microformats: {type(exc).__name__}: {exc}")
+        return [], None, 0
+
+
+def _from_adapter(page: ReviewPage, soup: BeautifulSoup, extracted: Extracted, url: str) -> None:
+    """The site adapter's reviews and aggregate into ``page`` (none for a site without one)."""
+    from hirewatch.extract.review_sites import adapter_for
+
+    adapter = adapter_for(page.site)
+    if adapter is None:
+        page.tried.append(f"no site adapter for {page.site}")
+        return
+    try:
+        found = adapter.extract(soup, extracted, url)
+    except Exception as exc:  # noqa: BLE001 - a site that changed its markup falls back to schema.org
+        page.problems.append(f"{page.site} adapter: {type(exc).__name__}: {exc}")
+        page.tried.append(f"the {page.site} adapter failed")
+        return
+    page.reviews.extend(found.reviews)
+    page.aggregate = found.aggregate
+    page.next_url = page.next_url or found.next_url
+    if found.reviews:
+        page.via = f"site adapter ({page.site})"
+    else:
+        page.tried.append(f"the {page.site} adapter recognised no review data")
+
+
+def _schema_aggregate(extracted: Extracted, site: str) -> AggregateRating | None:
+    _, ld_aggregate = from_schema_nodes(extracted.jsonld, site)
+    if ld_aggregate is not None:
+        return ld_aggregate
+    return from_schema_nodes([microdata_to_jsonld(item) for item in extracted.microdata], site)[1]
+
+
+def _tried(how: str, found: int, unit: str, records: list[ReviewRecord]) -> str:
+    """One reader's account: ``JSON-LD: 2 blocks, no schema.org Review`` and the like."""
+    if not found:
+        return f"no {how}"
+    units = f"{found} {unit}{'' if found == 1 else 's'}"
+    if not records:
+        return f"{how}: {units}, no schema.org Review"
+    empty = sum(1 for r in records if not (r.body or r.title or r.pros or r.cons))
+    return f"{how}: {units}, {len(records)} Review ({empty} without text)"
 
 
 def name_entity(item: RawItem, entity: str) -> RawItem:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -29,7 +30,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import Field, model_validator
 
 from hirewatch.config import FetchSettings, Monitor, SourceSpec
-from hirewatch.errors import FetchError, SourceError
+from hirewatch.errors import FetchError, NothingRecognised, SourceError
 from hirewatch.extract.review_extract import (
     AggregateRating,
     ReviewPage,
@@ -68,7 +69,9 @@ class ReviewSpec(SourceSpec):
     the host). ``entity``: which employer or competitor the page is about (default the monitor's
     employer). ``page_param``: a query parameter to count up when a page has no ``rel=next`` link.
     ``api_key_env``: the environment variable holding the API key (the key itself never goes in
-    YAML).
+    YAML). ``url: file:exports/reviews.csv``: a review export beside the monitor file (JSON, NDJSON
+    or CSV, see :mod:`hirewatch.extract.review_exports`), read with ``columns`` (field -> column
+    name) when its columns are not Trustpilot's or Glassdoor's own.
     """
 
     type: Literal["review"] = "review"
@@ -80,12 +83,28 @@ class ReviewSpec(SourceSpec):
     page_param: str | None = None
     api: Literal["trustpilot"] | None = None
     api_key_env: str = TRUSTPILOT_KEY_ENV
+    columns: dict[str, str] | None = None
 
     @model_validator(mode="after")
     def _http_url(self) -> ReviewSpec:
-        if urlsplit(self.url).scheme not in ("http", "https"):
-            raise ValueError(f"url: expected an http(s) address of a review page, got {self.url!r}")
+        if self.is_file:
+            rest = self.url[len("file:"):]
+            if not rest or rest.startswith("/") or ".." in rest.replace("\\", "/").split("/"):
+                raise ValueError(f"url: expected a file: URL relative to the monitor's directory "
+                                 f"(file:exports/reviews.csv), got {self.url!r}")
+        elif urlsplit(self.url).scheme not in ("http", "https"):
+            raise ValueError(f"url: expected an http(s) address of a review page or a file: export, got {self.url!r}")
+        if self.columns is not None:
+            from hirewatch.extract.review_exports import FIELDS
+
+            unknown = sorted(set(self.columns) - set(FIELDS))
+            if unknown:
+                raise ValueError(f"columns: unknown field {unknown[0]!r}; expected some of {', '.join(FIELDS)}")
         return self
+
+    @property
+    def is_file(self) -> bool:
+        return self.url.lower().startswith("file:")
 
 
 @register
@@ -128,10 +147,14 @@ class ReviewSource(Source):
     async def fetch(self, fetcher: HttpFetcher, state: CrawlState | None) -> FetchOutcome:
         """Fetch pages from the first until one holds only reviews seen before (or none, or no next
         page, or ``max_pages``). Raises :class:`FetchError` when robots.txt forbids the first page
-        or the first page fails; a later page's failure ends the crawl with what was fetched."""
+        or the first page fails, and :class:`NothingRecognised` when the first page was fetched but
+        no review on it was recognised (unless the page itself says it has none); a later page's
+        failure ends the crawl with what was fetched."""
         self.requests = 0
         if self.spec.api == "trustpilot":
             return await self._fetch_trustpilot_api(fetcher, state)
+        if self.spec.is_file:
+            return await self._fetch_export(fetcher, state)
         seen = set(state.seen_ids) if state else set()
         settings = self.fetch_settings()
         documents: list[Document] = []
@@ -146,6 +169,7 @@ class ReviewSource(Source):
         linked = False
         # Pages an earlier run's time budget left for later: read once the new pages are in.
         resume = _resume_url(state)
+        found, via = 0, None
         for number in range(1, self.max_pages + 1):
             assert url is not None
             # The budget stops the crawl once this run has read something new: a run always gets
@@ -172,14 +196,18 @@ class ReviewSource(Source):
                     url, resume, not_modified = resume, None, False
                     continue
                 break
-            page = extract_review_page(document.body, document.final_url or url, self.site)
+            with self.dates(document):
+                page = extract_review_page(document.body, document.final_url or url, self.site)
             if number == 1:
                 etag = document.headers.get("etag")
                 last_modified = document.headers.get("last-modified")
                 aggregate = page.aggregate
             if not page.reviews:
+                self._recognised_or_raise(page, number, aggregate)
                 stopped = "no_reviews"
                 break
+            found += len(page.reviews)
+            via = via or page.via
             if all(key in seen or key in keys for key in page.keys):
                 # Seen in an earlier run, or earlier in this one (a pagination that loops).
                 stopped = "seen"
@@ -198,8 +226,14 @@ class ReviewSource(Source):
         # place not reached this time.
         resume = url if stopped == "budget" else resume
         new_state = self._state(etag, last_modified, keys, state, aggregate, stopped, resume)
-        return FetchOutcome(tuple(documents), new_state, not_modified=not_modified or not documents,
-                            requests=self.requests)
+        return FetchOutcome(tuple(documents), new_state, not_modified=not_modified, requests=self.requests,
+                            found=None if not_modified else found, via=via)
+
+    def _recognised_or_raise(self, page: ReviewPage, number: int, aggregate: AggregateRating | None) -> None:
+        """A first page without a recognised review fails the source (:class:`NothingRecognised`),
+        unless the page's own aggregate says there are none; a later one ends the crawl."""
+        if number == 1 and not _says_none(aggregate):
+            raise NothingRecognised(page.nothing_recognised(), monitor=self.monitor.name, source=self.name)
 
     async def _get(self, fetcher: HttpFetcher, url: str, settings: FetchSettings, state: CrawlState | None,
                    accept: str = ACCEPT_HTML, headers: dict[str, str] | None = None) -> Document:
@@ -252,6 +286,26 @@ class ReviewSource(Source):
             extra["aggregate_rating"] = {**old.extra["aggregate_rating"], "at": utcnow().isoformat()}
         return CrawlState(etag=etag, last_modified=last_modified, seen_ids=tuple(remembered), extra=extra)
 
+    # -- an export file instead of pages
+    async def _fetch_export(self, fetcher: HttpFetcher, state: CrawlState | None) -> FetchOutcome:
+        """The export beside the monitor file, read now so that a file with no review fails the
+        source with the reason (``parse`` reads it again, in the worker that parses)."""
+        from hirewatch.extract.review_exports import read_export
+
+        document = await self._get(fetcher, self.spec.url, self.monitor.fetch, state)
+        if document.status == 304:
+            return FetchOutcome((), state or CrawlState(), not_modified=True, requests=self.requests)
+        try:
+            with self.dates(document):
+                read = read_export(document.body, self.spec.url, columns=self.spec.columns, site=self.spec.site)
+        except NothingRecognised as exc:
+            raise NothingRecognised(exc.reason or str(exc), monitor=self.monitor.name, source=self.name) from None
+        keys = [r.key for r in read.records]
+        new_state = self._state(document.headers.get("etag"), document.headers.get("last-modified"), keys, state,
+                                None, "file")
+        return FetchOutcome((document,), new_state, requests=self.requests, found=len(keys), via=read.via,
+                            notes=tuple(read.notes))
+
     # -- the Trustpilot API instead of pages
     async def _fetch_trustpilot_api(self, fetcher: HttpFetcher, state: CrawlState | None) -> FetchOutcome:
         from hirewatch.extract.review_sites.trustpilot import aggregate_from_api, records_from_api
@@ -270,15 +324,22 @@ class ReviewSource(Source):
         url: str | None = _with_query(self.spec.url, {"perPage": "100", "orderBy": "createdat.desc"})
         stopped = "max_pages"
         resume = _resume_url(state)
-        for _number in range(self.max_pages):
+        found = 0
+        for number in range(self.max_pages):
             assert url is not None
             if documents and self.out_of_time(settings.per_host_delay_s):
                 stopped = "budget"
                 break
-            with budget_lifted(_number > 0 and not documents):
+            with budget_lifted(number > 0 and not documents):
                 document = await self._get(fetcher, url, settings, None, "application/json", headers)
-            records, next_url = records_from_api(_json(document.body))
+            data = _json(document.body)
+            records, next_url = records_from_api(data)
             page_keys = [r.key for r in records]
+            found += len(page_keys)
+            if number == 0 and not (isinstance(data, dict) and isinstance(data.get("reviews"), list)):
+                raise NothingRecognised("API answer fetched, no reviews recognised: expected a JSON object with a "
+                                        f"'reviews' list, got {_shape(data)}", monitor=self.monitor.name,
+                                        source=self.name)
             if not page_keys:
                 stopped = "no_reviews"
                 break
@@ -305,7 +366,7 @@ class ReviewSource(Source):
         except FetchError:
             aggregate = None  # reviews are what matters; the rating trend skips this run
         return FetchOutcome(tuple(documents), self._state(None, None, keys, state, aggregate, stopped, resume),
-                            not_modified=not documents, requests=self.requests)
+                            requests=self.requests, found=found, via="Trustpilot API")
 
     def _check_key_origin(self, url: str) -> None:
         """Refuse a URL the API key must not go to: another origin (scheme, host, port) than the
@@ -331,16 +392,35 @@ class ReviewSource(Source):
     # -- parse
     def parse(self, document: Document) -> Iterator[RawItem]:
         """One item per review on the page (or API answer). Never raises."""
+        with self.dates(document):
+            items = self._items(document)
+        for item in items:
+            yield self.annotate(item)
+
+    def dates(self, document: Document) -> AbstractContextManager[None]:
+        """Dates in words read in the monitor's languages, relative ones against the fetch time."""
+        from hirewatch.extract.dates import date_context, http_date
+
+        return date_context(self.monitor.sentiment.languages, http_date(document.headers) or utcnow())
+
+    def _items(self, document: Document) -> list[RawItem]:
         url = document.final_url or document.url
-        if self.spec.api == "trustpilot":
+        if self.spec.is_file:
+            from hirewatch.extract.review_exports import read_export
+
+            try:
+                records = read_export(document.body, url, columns=self.spec.columns, site=self.spec.site).records
+            except NothingRecognised:
+                records = []
+            items = [r.to_item(url) for r in records]
+        elif self.spec.api == "trustpilot":
             from hirewatch.extract.review_sites.trustpilot import records_from_api
 
             records, _ = records_from_api(_json(document.body))
             items = [r.to_item(url) for r in records]
         else:
             items = extract_review_page(document.body, url, self.site).items()
-        for item in items:
-            yield self.annotate(item)
+        return items
 
     def annotate(self, item: RawItem) -> RawItem:
         """The item naming the entity this page is about (see :func:`name_entity`)."""
@@ -370,6 +450,12 @@ def _resume_url(state: CrawlState | None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _says_none(aggregate: AggregateRating | None) -> bool:
+    """True when the page's own aggregate says the employer has no reviews yet (a page with none
+    to recognise is then no failure)."""
+    return aggregate is not None and aggregate.count == 0
+
+
 def next_page_by_param(url: str, number: int, param: str | None) -> str | None:
     """``url`` with ``param`` (or an existing ``page``/``p`` parameter) set to the next page
     number; None when neither applies."""
@@ -390,6 +476,14 @@ def _with_query(url: str, params: dict[str, str]) -> str:
     for key, value in params.items():
         query.setdefault(key, value)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def _shape(data: Any) -> str:
+    if data is None:
+        return "no JSON"
+    if isinstance(data, dict):
+        return "an object with " + (", ".join(sorted(map(str, data))[:8]) or "no members")
+    return f"a JSON {type(data).__name__}"
 
 
 def _json(body: bytes) -> Any:

@@ -33,7 +33,8 @@ import feedparser
 from pydantic import field_validator
 
 from hirewatch.config import SourceSpec
-from hirewatch.errors import SourceError
+from hirewatch.errors import NothingRecognised, SourceError
+from hirewatch.extract.dates import http_date, parse_natural
 from hirewatch.extract.html_text import inline_text, looks_like_html
 from hirewatch.records import CrawlState, Document, FetchOutcome, RawItem
 from hirewatch.sources.base import Source
@@ -196,6 +197,21 @@ def _text_of(value: str, kind: str | None) -> str:
     return " ".join(value.split())
 
 
+def unresolved_id(guid: str, base: Any) -> str:
+    """An entry id as the feed wrote it. feedparser resolves an Atom ``<id>`` against the document's
+    address even when it is no address at all: Reddit's ``t3_abc123`` comes back as
+    ``https://www.reddit.com/r/x/new/t3_abc123``, a page that does not exist. An id that is the
+    document's directory plus one bare token (letters, digits, ``_``, ``-``: no file name) is given
+    back as that token."""
+    if not guid or not isinstance(base, str) or not base:
+        return guid
+    from urllib.parse import urljoin
+
+    directory = urljoin(base, ".")
+    tail = guid[len(directory):] if guid.startswith(directory) else ""
+    return tail if re.fullmatch(r"[A-Za-z0-9_-]+", tail) else guid
+
+
 def _content_key(*parts: str) -> str:
     return "entry:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
@@ -305,31 +321,48 @@ class RssSource(Source):
             where = document.final_url or document.url
             kind = document.headers.get("content-type") or "no content type"
             said = f"; the parser said {bozo}" if bozo else ""
-            raise self.error(f"{where} is not an RSS/Atom feed ({kind}){said}")
+            raise NothingRecognised(f"{where} is not an RSS/Atom feed ({kind}){said}", monitor=self.monitor.name,
+                                    source=self.name)
         feed = parsed.get("feed") or {}
         title = _text_of(feed.get("title", ""), (feed.get("title_detail") or {}).get("type"))
-        context = {"feed_title": title, "feed_language": feed.get("language")}
+        context = {"feed_title": title, "feed_language": feed.get("language"),
+                   # Atom: a feed-level <author> is every entry's author that names none (RFC 4287 4.2.1)
+                   "feed_author": _text_of(feed.get("author") or "", None) if version.startswith("atom") else None,
+                   "base": headers["content-location"], "fetched": http_date(document.headers)}
         items = tuple(self.item_from_entry(entry, context, bozo) for entry in entries)
         return ParsedFeed(items, bozo, version, title)
 
     def item_from_entry(self, entry: Mapping[str, Any], context: Mapping[str, Any], bozo: str | None) -> RawItem:
         """One feedparser entry -> :class:`RawItem` (plain title, HTML or text body, UTC date)."""
         title = _text_of(entry.get("title", ""), (entry.get("title_detail") or {}).get("type"))
+        resolved = (entry.get("id") or "").strip()
+        guid = unresolved_id(resolved, context.get("base")) or None
+        if guid != (resolved or None):  # feedparser made the id a link too: there is none
+            entry = {**entry, "id": guid, "guidislink": False,
+                     "link": "" if entry.get("link") == resolved else entry.get("link")}
         url = self._entry_url(entry)
         html, text = self._entry_body(entry)
-        author = _text_of(entry.get("author") or "", None) or None
+        author = _text_of(entry.get("author") or "", None) or context.get("feed_author") or None
         published = (struct_to_utc(entry.get("published_parsed")) or struct_to_utc(entry.get("updated_parsed"))
-                     or struct_to_utc(entry.get("created_parsed")))
-        guid = (entry.get("id") or "").strip() or None
+                     or struct_to_utc(entry.get("created_parsed")) or self.date_in_words(entry, context))
         key = None
         if not url:
             key = f"guid:{guid}" if guid else _content_key(title, html or text)
-        extra: dict[str, Any] = {k: v for k, v in context.items() if v}
+        extra: dict[str, Any] = {k: v for k, v in context.items() if v and k in ("feed_title", "feed_language")}
         tags = [t.get("term") for t in entry.get("tags") or () if t.get("term")]
         if tags:
             extra["tags"] = tags
         return RawItem(title=title, url=url, html=html, text=text, author=author, published=published,
                        guid=guid, key=key, extra=extra, bozo=bozo)
+
+    def date_in_words(self, entry: Mapping[str, Any], context: Mapping[str, Any]) -> datetime | None:
+        """An entry date feedparser could not read (``Seg, 24 Set 2018``, ``12 maart 2024``), read
+        by dateparser in the feed's declared language and the monitor's languages."""
+        raw = entry.get("published") or entry.get("updated") or entry.get("created")
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        languages = [context.get("feed_language"), *self.monitor.sentiment.languages]
+        return parse_natural(raw, languages, context.get("fetched"))
 
     @staticmethod
     def _entry_url(entry: Mapping[str, Any]) -> str:

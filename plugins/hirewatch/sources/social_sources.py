@@ -122,37 +122,68 @@ class RedditSource(PresetSource):
         return f"{base}/r/{spec.subreddit}/new/.rss"
 
     def refine(self, item: RawItem) -> RawItem | None:
+        """Author, subreddit, permalink and id from whichever of Reddit's formats served the item
+        (Atom with HTML or XHTML content, RSS 2.0), and the post's text without Reddit's
+        ``submitted by /u/x to r/y [link] [N comments]`` line."""
         extra = dict(item.extra)
-        subreddit = _subreddit_of(item)
+        body = item.html or item.text
+        footer = _REDDIT_FOOTER.search(html_to_text(body) if item.html else body)
+        permalink = _permalink(item, body)
+        subreddit = _subreddit_of(item, permalink) or (footer.group("sub") if footer else None)
         if subreddit:
             extra["subreddit"] = subreddit
-        author = (item.author or "").strip()
+        author = _bare_user(item.author) or (_bare_user(footer.group("user")) if footer else None)
         if author:
-            extra["reddit_author"] = author.removeprefix("/u/").removeprefix("u/")
-        match = re.search(r"/comments/([a-z0-9]+)/", item.url or "")
-        if match:
-            extra["reddit_id"] = "t3_" + match.group(1)
+            extra["reddit_author"] = author
+        if permalink:
+            extra["permalink"] = permalink
+        post = re.search(r"/comments/([a-z0-9]+)", permalink or item.url or "")
+        if post:
+            extra["reddit_id"] = "t3_" + post.group(1)
+        elif item.guid and re.fullmatch(r"t3_[a-z0-9]+", item.guid):
+            extra["reddit_id"] = item.guid
         extra["site"] = "reddit"
         text = _strip_reddit_footer(html_to_text(item.html) if item.html else item.text)
-        return replace(item, html="", text=text, author=extra.get("reddit_author") or item.author, extra=extra)
+        url = item.url or permalink or ""
+        return replace(item, html="", text=text, url=url, author=author or item.author, extra=extra)
 
 
-def _subreddit_of(item: RawItem) -> str | None:
-    match = re.search(r"/r/([A-Za-z0-9_]+)/", item.url or "")
-    if match:
-        return match.group(1)
+def _bare_user(name: str | None) -> str | None:
+    """``/u/name``, ``u/name`` or ``name`` as ``name``."""
+    bare = (name or "").strip().removeprefix("/").removeprefix("u/").strip()
+    return bare or None
+
+
+def _subreddit_of(item: RawItem, permalink: str | None = None) -> str | None:
+    for url in (permalink, item.url):
+        match = re.search(r"/r/([A-Za-z0-9_]+)/", url or "")
+        if match:
+            return match.group(1)
     for tag in item.extra.get("tags") or ():
-        if isinstance(tag, str) and re.fullmatch(r"[A-Za-z0-9_]{2,21}", tag):
-            return tag
+        if isinstance(tag, str) and re.fullmatch(r"(?:/?r/)?[A-Za-z0-9_]{2,21}", tag):
+            return tag.removeprefix("/").removeprefix("r/")
     return None
 
 
-_REDDIT_FOOTER = re.compile(r"\s*submitted by\s+/u/\S+(?:\s+to\s+r/\S+)?\s*(?:\[link\])?\s*(?:\[comments\])?\s*$",
-                            re.IGNORECASE)
+_COMMENTS_LINK = re.compile(r"""href=["']([^"']+/comments/[^"']+)["'][^>]*>\s*\[(?:\d+\s+)?comments?\]""", re.I)
+
+
+def _permalink(item: RawItem, body: str) -> str | None:
+    """The post's comments page: the item's own link when it is one (Atom), else the ``[comments]``
+    link of the body (RSS 2.0 and link posts, whose item link is the linked site)."""
+    if re.search(r"/comments/[a-z0-9]+", item.url or ""):
+        return item.url
+    match = _COMMENTS_LINK.search(body or "")
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+_REDDIT_FOOTER = re.compile(
+    r"\s*submitted\s+by\s+(?P<user>/?u/[\w-]+|[\w-]+)(?:\s+to\s+(?:/?r/)?(?P<sub>\w+))?"
+    r"\s*(?:\[link\])?\s*(?:\[(?:\d+\s+)?comments?\])?\s*$", re.IGNORECASE)
 
 
 def _strip_reddit_footer(text: str) -> str:
-    """Reddit's RSS bodies end with ``submitted by /u/x to r/y [link] [comments]``: not the post."""
+    """Reddit's bodies end with ``submitted by /u/x to r/y [link] [N comments]``: not the post."""
     return _REDDIT_FOOTER.sub("", text).strip()
 
 

@@ -59,7 +59,7 @@ class GlassdoorAdapter:
 
 
 def _record(node: dict[str, Any], cache: dict[str, Any], url: str, employer: str | None) -> ReviewRecord:
-    review_id = str(node["reviewId"])
+    review_id = str(node["reviewId"]) if node.get("reviewId") is not None else ""
     current = node.get("isCurrentJob")
     status = text_of(node.get("employmentStatus"))
     extra: dict[str, Any] = {}
@@ -73,7 +73,7 @@ def _record(node: dict[str, Any], cache: dict[str, Any], url: str, employer: str
     host = urlsplit(url)
     return ReviewRecord(
         site=SITE,
-        review_id=review_id,
+        review_id=review_id or None,
         title=jsonld_text(node.get("summary") or node.get("headline")),
         body=jsonld_text(node.get("reviewBody")),
         pros=jsonld_text(node.get("pros")),
@@ -84,11 +84,20 @@ def _record(node: dict[str, Any], cache: dict[str, Any], url: str, employer: str
         location=text_of(resolve(node.get("location"), cache)),
         employment=None if current is None else ("current" if current else "former"),
         published=parse_date(node.get("reviewDateTime")),
-        url=urlunsplit((host.scheme, host.netloc, f"/Reviews/Employee-Review-RVW{review_id}.htm", "", "")),
+        url=urlunsplit((host.scheme, host.netloc, f"/Reviews/Employee-Review-RVW{review_id}.htm", "", ""))
+        if review_id else None,
         language=text_of(node.get("languageId")),
         about=employer,
         extra=extra,
     )
+
+
+def record_from_export(node: dict[str, Any]) -> ReviewRecord:
+    """One review of a Glassdoor review JSON export (the same fields as the page data, with
+    ``jobTitle``/``location`` inline instead of cache references)."""
+    employer = text_of(node.get("employer")) or text_of(node.get("employerName"))
+    return _record({**node, "reviewId": node.get("reviewId") or node.get("id")}, {}, "https://www.glassdoor.com/",
+                   employer)
 
 
 def _employer_name(cache: dict[str, Any]) -> str | None:

@@ -66,28 +66,50 @@ def records_from_api(data: Any) -> tuple[list[ReviewRecord], str | None]:
     ``next-page`` link if the answer has one. Unknown shapes give no reviews."""
     if not isinstance(data, dict):
         return [], None
-    records = []
-    for review in data.get("reviews") or []:
-        if not isinstance(review, dict) or not review.get("id"):
-            continue
-        consumer = review.get("consumer") if isinstance(review.get("consumer"), dict) else {}
-        records.append(ReviewRecord(
-            site=SITE,
-            review_id=str(review["id"]),
-            title=jsonld_text(review.get("title")),
-            body=jsonld_text(review.get("text")),
-            rating=normalise_rating(review.get("stars"), 5, 1),
-            author=text_of(consumer.get("displayName")),
-            location=text_of(review.get("location")) or text_of(consumer.get("countryCode")),
-            published=parse_date(review.get("createdAt")),
-            language=text_of(review.get("language")),
-            url=REVIEW_URL.format(id=review["id"]),
-        ))
+    records = [record_from_review(review) for review in data.get("reviews") or []
+               if isinstance(review, dict) and review.get("id")]
     next_url = None
     for link in data.get("links") or []:
         if isinstance(link, dict) and link.get("rel") in {"next-page", "next"} and link.get("href"):
             next_url = str(link["href"])
     return records, next_url
+
+
+def _member(review: Any, key: str) -> dict[str, Any]:
+    value = review.get(key) if isinstance(review, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def record_from_review(review: Any) -> ReviewRecord:
+    """One Trustpilot review in either of its shapes: the API's (``stars``, ``createdAt``,
+    ``companyReply``) or the review pages' data and exports (``rating``, ``dates.publishedDate``,
+    ``reply``). The company's reply is kept in ``extra`` (it is not the reviewer's text)."""
+    consumer, dates = _member(review, "consumer"), _member(review, "dates")
+    reply = _member(review, "reply") or _member(review, "companyReply") or _member(review, "businessReply")
+    review_id = str(review.get("id") or "") or None
+    extra: dict[str, Any] = {}
+    if text_of(reply.get("message")) or text_of(reply.get("text")):
+        extra["reply"] = jsonld_text(reply.get("message") or reply.get("text"))
+        replied = parse_date(reply.get("publishedDate") or reply.get("createdAt"))
+        if replied is not None:
+            extra["reply_published"] = replied.isoformat()
+    experienced = parse_date(dates.get("experiencedDate"))
+    if experienced is not None:
+        extra["experienced"] = experienced.isoformat()
+    stars = review.get("stars", review.get("rating"))
+    return ReviewRecord(
+        site=SITE,
+        review_id=review_id,
+        title=jsonld_text(review.get("title")),
+        body=jsonld_text(review.get("text")),
+        rating=normalise_rating(stars.get("value") if isinstance(stars, dict) else stars, 5, 1),
+        author=text_of(consumer.get("displayName")) or text_of(consumer.get("name")) or text_of(review.get("author")),
+        location=text_of(review.get("location")) or text_of(consumer.get("countryCode")),
+        published=parse_date(review.get("createdAt") or dates.get("publishedDate") or review.get("date")),
+        language=text_of(review.get("language")),
+        url=REVIEW_URL.format(id=review_id) if review_id else text_of(review.get("link")),
+        extra=extra,
+    )
 
 
 def aggregate_from_api(data: Any) -> AggregateRating | None:

@@ -4,9 +4,9 @@ run (match, enrich, store).
 
 The export is read with the column mapping of the monitor's review source named by ``source``
 (else the only one with ``columns:``), as that source's site. Re-importing the same file adds
-nothing: the reviews' keys are the site's own ids. Imported reviews are history, not news: their
-negative mentions are marked ``suppressed`` (reason ``imported``) instead of waiting in the alert
-outbox, unless ``alert`` is set. ``dry_run`` reads, matches and counts without storing.
+nothing: the reviews' keys are the site's own ids. Imported reviews are history, not news: those
+the decide step would alert are marked ``suppressed`` (reason ``imported``) instead of waiting in
+the alert outbox, unless ``alert`` is set. ``dry_run`` reads, matches and counts without storing.
 
 Called by the CLI. Returns a :class:`~hirewatch.report.RunReport` with one source line
 (``import:<file name>``); raises :class:`~hirewatch.errors.ConfigError` for a source that is not a
@@ -86,10 +86,11 @@ def import_file(monitor: Monitor, store: MentionStore, path: Path, *, source: st
     else:
         report.store_failures = _store_source(monitor, build_source(spec, monitor), outcome, processed, store, line,
                                               persist_state=False)
-        new_negatives = [m.id for m in mentions if m.id not in stored and m.is_negative and not m.is_competitor]
-        if new_negatives and not alert:
-            store.mark_alert_suppressed(new_negatives, IMPORTED)
-            report.notes.append(f"imported negative mentions are not alerted ({IMPORTED}); --alert sends them")
+        wanted = [m.id for m in mentions if m.id not in stored and m.wants_alert]
+        if wanted and not alert:
+            store.mark_alert_suppressed(wanted, IMPORTED)
+            report.notes.append(f"{len(wanted)} imported mentions that would be alerted are not ({IMPORTED}); "
+                                "--alert sends them")
     line.seconds = round(time.perf_counter() - started, 3)
     report.finished = utcnow()
     return report

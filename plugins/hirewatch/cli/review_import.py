@@ -32,7 +32,7 @@ def import_command(
     source: str | None = typer.Option(None, "--source", help="The monitor's review source whose columns: "
                                                              "mapping and site to read the file with."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read, match and count; store nothing."),
-    alert: bool = typer.Option(False, "--alert", help="Alert the imported negative mentions too (default: "
+    alert: bool = typer.Option(False, "--alert", help="Alert imported mentions the decide step picks (default: "
                                                       "marked suppressed, as history)."),
     as_json: bool = json_option("the import report"),
 ) -> None:

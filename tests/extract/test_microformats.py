@@ -81,3 +81,32 @@ def test_a_page_without_any_reader_says_what_each_saw() -> None:
     assert page.reviews == [] and page.via is None
     assert page.nothing_recognised() == ("page fetched, no reviews recognised: no site adapter for reviews.example; "
                                          "no JSON-LD; no microdata; no hReview/h-review microformats")
+
+
+def test_classic_hreview_rating_and_date_forms() -> None:
+    """The rating as an abbr title, as value/best parts or as an image's alt text; the date as an
+    abbr title or in words; the reviewer's name inside a vcard."""
+    html = b"""<html><body>
+<div class="hreview" id="a"><span class="summary">One</span><abbr class="rating" title="4.0">****</abbr>
+ <abbr class="dtreviewed" title="2011-05-02">May 2</abbr><div class="description">Good.</div></div>
+<div class="hreview" id="b"><span class="summary">Two</span><span class="rating"><span class="value">2</span> out of
+ <span class="best">10</span></span><span class="dtreviewed">12 maart 2011</span><p class="pros">Pay</p></div>
+<div class="hreview" id="c"><span class="summary">Three</span><img class="rating" alt="3 stars" src="s.png">
+ <span class="reviewer vcard"><span class="fn">Kim</span></span></div>
+</body></html>"""
+    got = [(r.review_id, r.rating.value, r.rating.best, r.published, r.author)
+           for r in extract_review_page(html, URL).reviews]
+    assert got == [("a", 4.0, 5.0, datetime(2011, 5, 2, tzinfo=UTC), None),
+                   ("b", 2.0, 10.0, datetime(2011, 3, 12, tzinfo=UTC), None),
+                   ("c", 3.0, 5.0, None, "Kim")]
+
+
+def test_reviews_marked_up_as_hreview_and_schema_org_microdata_are_read_once() -> None:
+    html = b"""<html><body>
+<div class="hreview" itemscope itemtype="https://schema.org/Review" id="r1">
+ <span class="summary" itemprop="name">Slow hiring</span>
+ <span class="reviewer" itemprop="author">Jan</span>
+ <span class="description" itemprop="reviewBody">Six weeks without an answer.</span>
+</div></body></html>"""
+    page = extract_review_page(html, URL)
+    assert page.via == "microdata" and len(page.reviews) == 1

@@ -19,11 +19,12 @@ Two heads, both 3-class softmax (negative, neutral, positive), trained by
   softmax over the head's logit differences and the VADER features (see :data:`COMBINER_INPUTS`),
   fitted on out-of-fold head outputs by cross-validation; its score replaces the head's.
 
-A text's score is ``p(positive) - p(negative)`` in -1..1; its label uses the head's calibrated
-``threshold``. The model is slow (~10-30 texts/s per core), so :class:`ModelScorer` scores in
-batches and keeps an in-process LRU cache keyed by a hash of the text: the same sentence is never
-embedded twice in a process. The store-level re-use of unchanged mentions is in
-:mod:`hirewatch.enrich.stage`.
+The model sees each text with its litotes ("niet slecht", "ikke dårlig") in their plain meaning
+(:mod:`hirewatch.enrich.litotes`). A text's score is ``p(positive) - p(negative)`` in -1..1; its
+label uses the head's calibrated ``threshold``. The model is slow (~10-30 texts/s per core), so
+:class:`ModelScorer` scores in batches and keeps an in-process LRU cache keyed by a hash of the
+text: the same sentence is never embedded twice in a process. The store-level re-use of unchanged
+mentions is in :mod:`hirewatch.enrich.stage`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hirewatch.enrich import litotes
 from hirewatch.enrich.text import text_key
 from hirewatch.errors import HirewatchError
 
@@ -234,7 +236,7 @@ class ModelScorer:
     @property
     def version(self) -> str:
         """Identifies the head (changes when it is retrained): part of the re-use key."""
-        return str(self.head.meta.get("version", "0"))
+        return f"{self.head.meta.get('version', '0')}+litotes{litotes.VERSION}"
 
     @property
     def threshold(self) -> float:
@@ -242,7 +244,7 @@ class ModelScorer:
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
         """The head's input for ``texts`` (one model call)."""
-        x = np.asarray(self._embed(list(texts)), dtype=np.float32)
+        x = np.asarray(self._embed([litotes.plain(t) for t in texts]), dtype=np.float32)
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(texts)])
         return x

@@ -15,6 +15,7 @@ from hirewatch.stores.base import MentionQuery
 from hirewatch.stores.sqlite_store import SqliteStore
 
 from tests.conftest import FIXTURES
+from tests.support.review_pages import SURVEY_MONITOR
 
 EXPORTS = FIXTURES / "reviews" / "exports"
 
@@ -22,16 +23,7 @@ EXPORTS = FIXTURES / "reviews" / "exports"
 @pytest.fixture()
 def monitor(tmp_path: Path):
     path = tmp_path / "acme.yaml"
-    path.write_text("""
-employer: {name: Brightwave Logistics}
-sources:
-  - name: survey
-    type: review
-    url: file:exports/survey.csv
-    site: candidate-survey
-    columns: {id: Review ID, date: Posted, rating: Stars, title: Headline, text: Comment, author: Reviewer}
-  - {name: feed, type: rss, url: "https://news.example/feed.xml"}
-""")
+    path.write_text(SURVEY_MONITOR + '  - {name: feed, type: rss, url: "https://news.example/feed.xml"}\n')
     return load_monitor(path)
 
 

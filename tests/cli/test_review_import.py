@@ -15,6 +15,7 @@ from hirewatch.stores.sqlite_store import SqliteStore
 from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES
+from tests.support.review_pages import SURVEY_MONITOR
 
 EXPORTS = FIXTURES / "reviews" / "exports"
 runner = CliRunner()
@@ -25,15 +26,7 @@ def monitors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HIREWATCH_SQLITE_PATH", str(tmp_path / "cli.db"))
     directory = tmp_path / "monitors"
     directory.mkdir()
-    (directory / "acme.yaml").write_text("""
-employer: {name: Brightwave Logistics}
-sources:
-  - name: survey
-    type: review
-    url: file:exports/survey.csv
-    site: candidate-survey
-    columns: {id: Review ID, date: Posted, rating: Stars, title: Headline, text: Comment, author: Reviewer}
-""", encoding="utf-8")
+    (directory / "acme.yaml").write_text(SURVEY_MONITOR, encoding="utf-8")
     return directory
 
 

@@ -12,7 +12,7 @@ from hirewatch.pipeline import run_monitor
 from hirewatch.sources.review_source import rating_points
 from hirewatch.stores.sqlite_store import SqliteStore
 
-from tests.support.review_pages import FakeReview, review_page, reviews, unrecognised_page
+from tests.support.review_pages import SURVEY_MONITOR, FakeReview, review_page, reviews, unrecognised_page
 from tests.support.web_server import WebServer
 
 
@@ -136,16 +136,8 @@ def test_a_review_source_reads_an_export_file_beside_the_monitor(tmp_path: Path)
     exports.mkdir()
     shutil.copy(FIXTURES / "reviews" / "exports" / "reviews_mixed_encoding.csv", exports / "survey.csv")
     (exports / "empty.csv").write_text("a;b\n1;2\n")
-    (tmp_path / "acme.yaml").write_text("""
-employer: {name: Brightwave Logistics}
-sources:
-  - name: survey
-    type: review
-    url: file:exports/survey.csv
-    site: candidate-survey
-    columns: {id: Review ID, date: Posted, rating: Stars, title: Headline, text: Comment, author: Reviewer}
-  - {name: nothing, type: review, url: "file:exports/empty.csv"}
-""")
+    nothing = '  - {name: nothing, type: review, url: "file:exports/empty.csv"}\n'
+    (tmp_path / "acme.yaml").write_text(SURVEY_MONITOR + nothing)
     monitor = load_monitor(tmp_path / "acme.yaml")
     with SqliteStore(tmp_path / "h.db") as store:
         first = run_monitor(monitor, store, alert=False)

@@ -44,3 +44,17 @@ def unrecognised_page(employer: str = "Brightwave Logistics") -> str:
     return f"""<!DOCTYPE html><html><head><title>{employer} reviews</title></head><body>
 <h1>{employer}</h1><div class="rv-card"><div class="rv-stars">2</div><h3>Slow hiring</h3>
 <p>The interview process at Brightwave took months.</p></div></body></html>"""
+
+
+#: A monitor file whose review source reads the candidate-survey CSV export
+#: (tests/fixtures/reviews/exports/reviews_mixed_encoding.csv) through a column mapping; tests
+#: append further sources.
+SURVEY_MONITOR = """
+employer: {name: Brightwave Logistics}
+sources:
+  - name: survey
+    type: review
+    url: file:exports/survey.csv
+    site: candidate-survey
+    columns: {id: Review ID, date: Posted, rating: Stars, title: Headline, text: Comment, author: Reviewer}
+"""

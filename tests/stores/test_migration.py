@@ -19,7 +19,7 @@ from hirewatch.alerts.slack_alerter import SlackAlerter
 from hirewatch.errors import StoreError
 from hirewatch.mention import Mention, mention_id, monitor_mention_id, story_id, utcnow
 from hirewatch.records import CrawlState
-from hirewatch.stores.sqlite_store import MIGRATIONS, SqliteStore
+from hirewatch.stores.sqlite_store import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from slack_sdk import WebClient
 
 from tests.alerts.conftest import make_monitor
@@ -79,7 +79,7 @@ def test_sqlite_migration_keeps_alert_state_per_monitor_and_sends_nothing_again(
     path = tmp_path / "old.db"
     old_sqlite_store(path, started.isoformat())
     store = SqliteStore(path)
-    assert store.schema_version == 3
+    assert store.schema_version == SCHEMA_VERSION
     globex = store.get(monitor_mention_id("globex", story_id("Acme", URL_SENT)))
     assert globex is not None and globex.alert.status == "sent" and globex.mention.is_competitor
     assert store.get(story_id("Acme", URL_SENT)) is None, "no row keeps an old id"

@@ -54,6 +54,28 @@ def test_migrations_apply_in_order_from_an_older_version(tmp_path: Path, monkeyp
     assert "reviewed_by" in columns
 
 
+def test_fts_index_of_a_version_3_store_is_rebuilt_with_quoted_options(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "h.db"
+    old = make_mention("old", title="Rude interview at Acme")
+    with monkeypatch.context() as patch:  # a store as version 3 wrote it
+        patch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:3])
+        patch.setattr(sqlite_store, "SCHEMA_VERSION", 3)
+        with SqliteStore(path) as store:
+            store.upsert_mentions([old])
+    with SqliteStore(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 4
+        new = make_mention("new", title="Two more interviews at Acme")  # stemmed: interviews -> interview
+        store.upsert_mentions([new])
+        found = {s.mention.id for s in store.search(MentionQuery(text="interview"))}
+        assert found == {old.id, new.id}
+    conn = sqlite3.connect(path)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'mentions_fts'").fetchone()[0]
+    conn.execute("INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')")  # raises if out of sync
+    conn.close()
+    assert 'content="mentions"' in sql and 'content_rowid="rowid"' in sql
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     SqliteStore(path).close()

@@ -57,3 +57,13 @@ def test_png_has_the_chart_size_at_twice_the_pixels() -> None:
 def test_axis_top_has_four_whole_steps(peak, top) -> None:
     assert charts._nice_max(peak) == top
     assert top % 4 == 0
+
+
+def test_entity_chart_puts_the_employer_beside_its_competitors() -> None:
+    bars = [charts.SplitBar("Acme", 3, 1, 2), charts.SplitBar("<Globex> (competitor)", 1, 0, 0)]
+    chart = charts.entity_chart(bars)
+    root = ET.fromstring(charts.to_svg(chart))
+    assert len(root.findall(f"{SVG}rect")) == 4  # one segment per non-zero count
+    texts = [t.text for t in root.findall(f"{SVG}text")]
+    assert texts == ["Acme", "6", "<Globex> (competitor)", "1"]
+    assert chart.alt == "Mentions by employer and competitor: Acme 6 (3 negative); <Globex> (competitor) 1 (1 negative)"

@@ -2,7 +2,8 @@
 browser) and PNG (the e-mail, as an inline image by Content-ID, because Gmail and Outlook do not
 show inline SVG).
 
-Called by :mod:`hirewatch.digest.html_renderer`. The PNG backend uses Pillow with the TrueType
+Called by :mod:`hirewatch.digest.html_renderer` and the overview page of ``hirewatch serve``
+(:mod:`hirewatch.serve.overview`). The PNG backend uses Pillow with the TrueType
 font Pillow ships, so it needs no system fonts; :func:`png_available` says whether it can run, and
 the mail falls back to bars made of table cells when it cannot. Text in a chart is escaped
 (it may be a monitor's own topic tag).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from xml.sax.saxutils import escape as xml_escape
@@ -118,26 +120,53 @@ def trend_chart(trend: tuple[TrendDay, ...], highlight: date | None = None, widt
     return Chart("trend", width, height, alt, tuple(shapes))
 
 
-def topic_chart(topics: tuple[TopicRow, ...], width: int = 600) -> Chart:
-    """One horizontal bar per topic, split by sentiment, with its count at the end."""
+@dataclass(frozen=True, slots=True)
+class SplitBar:
+    """One bar of a split-bar chart: a label and its mentions by sentiment."""
+
+    label: str
+    negative: int
+    neutral: int
+    positive: int
+
+    @property
+    def count(self) -> int:
+        return self.negative + self.neutral + self.positive
+
+
+def split_bar_chart(name: str, bars: Sequence[SplitBar], alt: str, width: int = 600) -> Chart:
+    """One horizontal bar per row, split by sentiment, with its count at the end."""
     label_w, right, row_h, top = 180, 40, 26, 6
-    height = top + row_h * max(len(topics), 1) + 6
-    peak = max((t.count for t in topics), default=1) or 1
+    height = top + row_h * max(len(bars), 1) + 6
+    peak = max((b.count for b in bars), default=1) or 1
     plot_w = width - label_w - right
     shapes: list[Rect | Line | Text] = []
-    for index, topic in enumerate(topics):
+    for index, bar in enumerate(bars):
         y = top + index * row_h
-        shapes.append(Text(label_w - 8, y + 16, _clip(topic.label, 28), size=11, anchor="end", fill=INK))
+        shapes.append(Text(label_w - 8, y + 16, _clip(bar.label, 28), size=11, anchor="end", fill=INK))
         x = float(label_w)
         for key in ("negative", "neutral", "positive"):
-            count = getattr(topic, key)
+            count = getattr(bar, key)
             if count:
                 w = plot_w * count / peak
                 shapes.append(Rect(x, y + 4, w, row_h - 8, COLORS[key]))
                 x += w
-        shapes.append(Text(x + 6, y + 16, str(topic.count), size=11, fill=INK, bold=True))
+        shapes.append(Text(x + 6, y + 16, str(bar.count), size=11, fill=INK, bold=True))
+    return Chart(name, width, height, alt, tuple(shapes))
+
+
+def topic_chart(topics: tuple[TopicRow, ...], width: int = 600) -> Chart:
+    """One horizontal bar per topic, split by sentiment, with its count at the end."""
     alt = "Topics: " + "; ".join(f"{t.label} {t.count} ({t.negative} negative)" for t in topics)
-    return Chart("topics", width, height, alt, tuple(shapes))
+    bars = [SplitBar(t.label, t.negative, t.neutral, t.positive) for t in topics]
+    return split_bar_chart("topics", bars, alt, width)
+
+
+def entity_chart(entities: Sequence[SplitBar], width: int = 600) -> Chart:
+    """The employer and its competitors side by side: one bar each, split by sentiment."""
+    alt = "Mentions by employer and competitor: " + "; ".join(
+        f"{e.label} {e.count} ({e.negative} negative)" for e in entities)
+    return split_bar_chart("entities", entities, alt, width)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -18,7 +18,7 @@ AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
 # make run: a failing task fails the run at once (no retry back-off to wait out).
 RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 $(AIRFLOW)
 
-.PHONY: setup run run-cli airflow-ui test lint bench stack-local stack-check clean
+.PHONY: setup run run-cli airflow-ui serve test lint bench stack-local stack-check clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -51,6 +51,10 @@ run-cli: setup
 airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
 	@echo "Airflow UI on http://127.0.0.1:8080 (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(AIRFLOW) standalone
+
+# make serve: the store of `make run` in a browser (Datasette, read-only) on http://127.0.0.1:8001
+serve: setup
+	$(VENV)/bin/hirewatch serve
 
 test: setup
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from hirewatch.cli import digest, es, review_import, run, search, slack, submit, validate
+from hirewatch.cli import digest, es, review_import, run, search, serve, slack, submit, validate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Employer-brand reputation monitoring.",
                   epilog="Exit codes: 0 ok; 1 the command ran but something failed (a source, a delivery, a "
@@ -25,6 +25,7 @@ app.add_typer(es.kibana_app, name="kibana")
 app.command("digest")(digest.digest_command)
 app.command("submit")(submit.submit_command)
 app.command("import")(review_import.import_command)
+app.command("serve")(serve.serve_command)
 
 
 def main() -> None:

@@ -145,6 +145,11 @@ def mask_data(value: Any) -> Any:
 
 
 _USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/?#\s@]*)@")
+#: ``user:password@`` whose password holds an unencoded ``#``, ``/`` or ``?``: a URL parser ends
+#: the host at that character and reads the password's start as a port that is not a number.
+#: (A real port, ``host:8080/@account``, or an IPv6 literal is not matched.)
+_RESERVED_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)"
+                                r"(?P<userinfo>[^/?#\s@:\[]*:(?![0-9]*(?:[/?#\s]|$))[^\s@]*)@")
 
 
 def strip_userinfo(url: str) -> str:
@@ -152,6 +157,8 @@ def strip_userinfo(url: str) -> str:
     stores or links to. A string that is not a URL is only masked."""
     if not isinstance(url, str) or "@" not in url:
         return mask(url)
+    if _RESERVED_USERINFO.search(url):
+        return mask(_RESERVED_USERINFO.sub(r"\g<scheme>", url))
     try:
         parts = urlsplit(url)
         if parts.username is not None or parts.password is not None or "@" in parts.netloc:
@@ -166,6 +173,8 @@ def url_has_userinfo(url: str) -> bool:
     """True when ``url`` carries a ``user[:password]@`` part."""
     if not isinstance(url, str) or "@" not in url:
         return False
+    if _RESERVED_USERINFO.search(url):
+        return True
     try:
         return "@" in urlsplit(url).netloc
     except ValueError:

@@ -287,6 +287,14 @@ def test_url_credentials_in_a_monitor_file_are_refused_with_file_and_line(tmp_pa
         "kibana": ('sources:\n  - {type: rss, url: "https://feeds.example.com/x"}\n'
                    'kibana_url: "https://admin:FAKE-kibana-pw-771@kibana.example.com"\n', 5),
         "user-only": ('sources:\n  - {type: rss, url: "https://token-FAKE-771@feeds.example.com/x"}\n', 4),
+        # A password with an unencoded '#', '/' or '?' ends the host early for a URL parser.
+        "hash": ('sources:\n  - {type: rss, url: "https://bot:FAKE#pw-771@feeds.example.com/x"}\n', 4),
+        "slash": ('sources:\n  - {type: rss, url: "https://bot:FAKE/pw-771@feeds.example.com/x"}\n', 4),
+        "query": ('sources:\n  - {type: review, url: "https://bot:FAKE?pw-771@reviews.example.com/x"}\n', 4),
+        "kibana-hash": ('sources:\n  - {type: rss, url: "https://feeds.example.com/x"}\n'
+                        'kibana_url: "https://admin:FAKE#kibana-pw-771@kibana.example.com"\n', 5),
+        "preset-base-url": ('sources:\n  - {type: mastodon, instance: mastodon.social, tag: acme, '
+                            'base_url: "https://bot:FAKE-pw-771@mastodon.example"}\n', 4),
     }
     for name, (body, line) in cases.items():
         path = tmp_path / f"{name}.yaml"
@@ -300,7 +308,9 @@ def test_url_credentials_in_a_monitor_file_are_refused_with_file_and_line(tmp_pa
     # An @ elsewhere in a URL (a Mastodon handle, a query) is not userinfo.
     path = tmp_path / "fine.yaml"
     path.write_text('name: fine\nemployer: {name: Acme}\nsources:\n'
-                    '  - {type: rss, url: "https://mastodon.example/@acme.rss?q=a@b"}\n', encoding="utf-8")
+                    '  - {type: rss, url: "https://mastodon.example/@acme.rss?q=a@b"}\n'
+                    '  - {type: rss, name: port, url: "https://mastodon.example:8443/@acme.rss"}\n'
+                    '  - {type: rss, name: ipv6, url: "https://[2001:db8::1]:8443/@acme.rss"}\n', encoding="utf-8")
     assert load_monitor(path).name == "fine"
 
 
@@ -314,6 +324,11 @@ def test_urls_printed_or_stored_lose_their_credentials(monkeypatch: pytest.Monke
     error = FetchError("server error 500", url=f"https://u:{KIBANA_PASSWORD}@feeds.example.com/x")
     assert error.url == "https://feeds.example.com/x"
     assert redact.strip_userinfo("see http://a:b@h.example/x and more") == "see http://h.example/x and more"
+    for reserved in "#/?":  # the password ends the host early for urlsplit; it is stripped all the same
+        url = f"https://u:{KIBANA_PASSWORD}{reserved}x@feeds.example.com/x"
+        assert FetchError("server error 500", url=url).url == "https://feeds.example.com/x"
+        assert redact.strip_userinfo(f"fetching {url} failed") == "fetching https://feeds.example.com/x failed"
+    assert redact.strip_userinfo("https://h.example:8443/@acme") == "https://h.example:8443/@acme"
 
 
 def test_a_bad_elasticsearch_url_is_one_line_without_the_password(tmp_path: Path) -> None:

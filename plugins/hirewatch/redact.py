@@ -109,8 +109,9 @@ def strip_controls(text: Any) -> Any:
 
 
 def clean(text: Any) -> Any:
-    """:func:`mask` and :func:`strip_controls`: for a message that may quote a server."""
-    return strip_controls(mask(text))
+    """:func:`mask`, :func:`strip_userinfo` and :func:`strip_controls`: for a message that may
+    quote a server (an error naming the address a redirect sent us to)."""
+    return strip_controls(strip_userinfo(text))
 
 
 def clean_data(value: Any) -> Any:

@@ -331,6 +331,34 @@ def test_urls_printed_or_stored_lose_their_credentials(monkeypatch: pytest.Monke
     assert redact.strip_userinfo("https://h.example:8443/@acme") == "https://h.example:8443/@acme"
 
 
+def test_a_redirect_to_a_url_with_credentials_shows_none_of_them(runner: Runner, web: WebServer) -> None:
+    """A server redirects to ``user:password@`` URLs (one whose password holds a '#', which
+    urlsplit reads as a port): the failed sources' errors name the address without the
+    credentials in stdout, ``--json``, the DEBUG log and the runs table."""
+    port = web.url("/").split(":")[2].split("/")[0]
+    web.set("/to-creds", redirect_to=f"http://bot:FAKE-redirect-pw-63@127.0.0.1:{port}/gone")
+    web.set("/to-hash", redirect_to=f"http://bot:FAKEHASH#redirect-pw-63@127.0.0.1:{port}/gone")
+    web.set("/gone", b"boom", status=500, content_type="text/plain")
+    (runner.monitors / "acme.yaml").write_text(f"""
+name: acme
+employer: {{name: Acme}}
+fetch: {{allow_loopback: true}}
+sources:
+  - {{name: creds, type: rss, url: "{web.url('/to-creds')}"}}
+  - {{name: hash, type: rss, url: "{web.url('/to-hash')}"}}
+""", encoding="utf-8")
+    done = runner("run", "--json", "--monitors", str(runner.monitors))
+    (report,) = json.loads(done.stdout)
+    errors = {s["source"]: s["error"] for s in report["sources"]}
+    assert errors["creds"] == f"server error 500 from http://127.0.0.1:{port}/gone", errors
+    assert errors["hash"].startswith(f"malformed URL 'http://127.0.0.1:{port}/gone'"), errors
+    runner("run", "--monitors", str(runner.monitors))
+    texts = {f"output {n}": out for n, out in enumerate(runner.outputs)}
+    texts.update({str(p): data.decode("utf-8", "replace") for p, data in written_files(runner.home).items()})
+    assert any("/gone" in text for where, text in texts.items() if where.endswith(".db") or where.endswith("-wal"))
+    assert_no_secret(texts, ("FAKE-redirect-pw-63", "FAKEHASH", "redirect-pw-63"))
+
+
 def test_a_bad_elasticsearch_url_is_one_line_without_the_password(tmp_path: Path) -> None:
     """A password with an unencoded '#' or '/', a port that is not a port, another scheme: one
     line on stderr naming the problem, exit 2, no traceback, no part of the password."""

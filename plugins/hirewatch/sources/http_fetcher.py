@@ -53,7 +53,7 @@ from hirewatch.config import FetchSettings
 from hirewatch.errors import FetchError
 from hirewatch.mention import utcnow
 from hirewatch.records import CrawlState, Document
-from hirewatch.redact import strip_controls
+from hirewatch.redact import strip_controls, url_has_userinfo
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
@@ -406,7 +406,9 @@ class HttpFetcher:
             hostname = parts.hostname
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:
-            raise FetchError(f"malformed URL {url[:200]!r}: {exc}", url=url, **ctx) from None
+            # urlsplit's reason would quote a password whose '#', '/' or '?' ended the host early.
+            why = "its user:password part is not percent-encoded" if url_has_userinfo(url) else exc
+            raise FetchError(f"malformed URL {url[:200]!r}: {why}", url=url, **ctx) from None
         if parts.scheme not in ("http", "https") or not hostname:
             raise FetchError(f"not an http(s) URL: {url[:200]!r}", url=url, **ctx)
         await self._check_address(hostname, port, url, settings, ctx)

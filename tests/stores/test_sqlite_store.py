@@ -209,3 +209,19 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
         assert store.get_crawl_state("acme", "feed-1") == CrawlState(etag=str(n - 50))
         assert len(store.recent_runs("acme", T0)) == 2 * (n // 50)
         assert len(store.pending_alerts("acme")) == store.count()
+
+
+def test_counts_by_a_facet_column_and_the_newest_first_order_come_from_indexes(sqlite_store: SqliteStore) -> None:
+    sqlite_store.upsert_mentions([make_mention(f"m{i}", sentiment_label="negative" if i % 2 else "neutral")
+                                  for i in range(20)])
+    conn = sqlite3.connect(sqlite_store.path)
+    try:
+        plans = {sql: " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)) for sql in (
+            "SELECT source, count(*) FROM (SELECT * FROM mentions WHERE sentiment_label = 'negative') GROUP BY 1",
+            "SELECT j.value, count(*) FROM mentions JOIN json_each(mentions.topics) j GROUP BY 1",
+            "SELECT * FROM mentions ORDER BY sort_at DESC LIMIT 50",
+        )}
+    finally:
+        conn.close()
+    assert [("COVERING INDEX mentions_facets" in p, "mentions_sort_at" in p) for p in plans.values()] == [
+        (True, False), (True, False), (False, True)], plans

@@ -193,6 +193,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "INSERT INTO mentions_fts (mentions_fts) VALUES ('rebuild')",
     ),
+    # 5: the columns people filter and count by (``hirewatch serve``'s facets), in one covering
+    # index: a count by sentiment or source reads this index, not every row past its long text;
+    # and the order of every listing (newest first) from an index instead of a sort.
+    (
+        """CREATE INDEX mentions_facets ON mentions (sentiment_label, employer, language, source_kind, source,
+            alert_status, triage, is_competitor, topics, sort_at)""",
+        "CREATE INDEX mentions_sort_at ON mentions (sort_at)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,15 +8,18 @@ page, both together, the front page's charts, a saved search and a CSV export. E
 ``--repeat`` times after one warm-up; median, 95th percentile and slowest are printed and
 appended to ``bench/RESULTS.md``.
 
-    .venv/bin/python -m bench.serve_pages [--mentions 10000] [--repeat 20] [--store PATH]
+    .venv/bin/python -m bench.serve_pages [--mentions 10000] [--repeat 20] [--keep PATH | --store PATH]
 
-``--store`` times an existing store instead of filling one (it is only read).
+``--keep`` copies the filled store to PATH; ``--store`` times an existing store instead of filling
+one (it is only read, after the store's migrations ran on it once).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -62,7 +65,7 @@ def fill_store(path: Path, wanted: int) -> float:
     from hirewatch.pipeline import run_monitor
     from hirewatch.stores.sqlite_store import SqliteStore
 
-    feeds = max(1, round(wanted / 24))  # 25 items a feed, a few sources fail or name the homonym
+    feeds = max(1, math.ceil(wanted / 23))  # 25 items a feed; a few sources fail, a few items name the homonym
     spec = FarmSpec(feeds=feeds, items=25, mention_share=1.0, delay=0.0, hosts=32)
     with Stopwatch() as watch, serve(spec) as farm, SqliteStore(path) as store:
         monitor = load_bench_monitor(farm.urls, path.parent / "monitor")
@@ -130,6 +133,7 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--store", type=Path, help="time this store instead of filling a new one")
+    parser.add_argument("--keep", type=Path, help="keep the filled store at this path (to time it again with --store)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hirewatch-serve-bench-") as tmp:
         fill = ""
@@ -138,6 +142,8 @@ def main() -> None:
             store = Path(tmp) / "hirewatch.db"
             seconds = fill_store(store, args.mentions)
             fill = f"filled by run_monitor against the feed farm in {fmt_s(seconds)}; "
+            if args.keep:
+                shutil.copy2(store, args.keep)
         what = describe(store)
         print(what)
         timings = time_pages(store, args.repeat)

@@ -136,8 +136,8 @@ class Airflow:
         return {d["dag_id"] for d in self.get("/api/v2/dags", dag_id_pattern=prefix, limit=100)["dags"]
                 if d["dag_id"].startswith(prefix)}
 
-    def unpause(self, dag_id: str) -> None:
-        self.http.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+    def unpause(self, dag_id: str, paused: bool = False) -> None:
+        self.http.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": paused}).raise_for_status()
 
     def trigger(self, dag_id: str, conf: dict[str, Any]) -> str:
         answer = self.http.post(f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
@@ -382,6 +382,12 @@ def main(argv: list[str] | None = None) -> int:
         rounds.append(runs)
         states = dict(Counter(r["state"] for r in runs.values()))
         print(f"scaleout: round {round_}: {len(runs)} runs finished, states {states}", flush=True)
+    # Pause the monitors and let a run that started meanwhile finish, so that nothing moves while
+    # it is counted.
+    for dag_id in dag_ids:
+        airflow.unpause(dag_id, paused=True)
+    while any(r["state"] not in FINISHED for r in airflow.runs(dag_ids)):
+        time.sleep(5)
     manifest = farm.get("/_farm/manifest").json()
     tis = airflow.task_instances(dag_ids)
     messages = slack_messages(env("STACK_SLACK_URL"))

@@ -25,9 +25,11 @@ What it does:
    - every mention stored once: per monitor, one stored mention per item that names the employer,
      its alias or the competitor in a feed that answered (duplicates = 0, lost = 0, none
      unexpected);
-   - every negative alerted exactly once per monitor: each negative, non-competitor mention of a
-     monitor has exactly one alert (message metadata ``hirewatch_alert``) in that monitor's
-     channel, and nothing else was alerted; none is left pending;
+   - every negative alerted exactly once per monitor: each mention of a monitor that the decide
+     step wants alerted (its negative mentions of the employer, and neutral or positive ones with
+     a clearly negative candidate-experience topic) has exactly one alert (message metadata
+     ``hirewatch_alert``) in that monitor's channel, and nothing else was alerted; none is left
+     pending;
    - the digests written: each digest run succeeded, its HTML file exists on the worker that ran
      it, and its Slack summary is in the digest channel;
    - no task failed except the fetch of a source the farm breaks on purpose (5xx, invalid feed,
@@ -213,6 +215,7 @@ def slack_messages(base_url: str) -> list[dict[str, Any]]:
 class Counts:
     mentions: int = 0
     negatives: int = 0
+    to_alert: int = 0
     alerts: int = 0
     duplicates: int = 0
     lost: int = 0
@@ -254,8 +257,11 @@ def check_store_and_alerts(plans: list[Plan], manifest: dict[str, Any], messages
             counts.unexpected += len(unexpected) + sum(1 for hit in stored if not TAG.search(hit.mention.url))
             if lost or unexpected:
                 counts.examples.append(f"{plan.name}: lost {sorted(lost)[:3]}, unexpected {sorted(unexpected)[:3]}")
-            negatives = {hit.mention.id for hit in stored if hit.mention.is_negative and not hit.mention.is_competitor}
-            counts.negatives += len(negatives)
+            counts.negatives += sum(1 for hit in stored if hit.mention.is_negative and not hit.mention.is_competitor)
+            # What the decide step wants alerted: the negative mentions of the employer, and
+            # neutral or positive ones with a clearly negative candidate-experience topic.
+            negatives = {hit.mention.id for hit in stored if hit.mention.wants_alert}
+            counts.to_alert += len(negatives)
             sent = alerts.get((plan.name, plan.channel.lstrip("#")), Counter())
             counts.duplicate_alerts += sum(n - 1 for n in sent.values() if n > 1)
             counts.lost_alerts += len(negatives - set(sent))
@@ -407,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     checks = {
         "every mention stored once (duplicates 0, lost 0, unexpected 0)":
             counts.duplicates == 0 and counts.lost == 0 and counts.unexpected == 0,
-        "every negative alerted exactly once per monitor, nothing else alerted, none pending":
+        "every mention to alert (negatives included) alerted exactly once per monitor, nothing else, none pending":
             counts.duplicate_alerts == 0 and counts.lost_alerts == 0 and counts.stray_alerts == 0
             and counts.pending == 0,
         "the digests written (HTML on a worker, Slack summary)": not digest_problems and written == len(plans),
@@ -419,9 +425,10 @@ def main(argv: list[str] | None = None) -> int:
         f"--concurrency {env('STACK_CONCURRENCY')}`; schedule `{env('STACK_SCHEDULE')}`",
         f"- {len(plans)} monitors x {args.feeds_per_monitor} feeds ({len(manifest['urls'])} farm feeds, each in about "
         f"two monitors), {args.rounds + 1} scheduled runs per monitor with {args.rounds} farm changes between them",
-        f"- mentions {counts.mentions}, negatives {counts.negatives}, alerts {counts.alerts}, duplicates "
+        f"- mentions {counts.mentions}, negatives {counts.negatives}, to alert (decide step) {counts.to_alert}, "
+        f"alerts {counts.alerts}, duplicates "
         f"{counts.duplicates}, lost {counts.lost}, unexpected {counts.unexpected}; alerts twice "
-        f"{counts.duplicate_alerts}, negatives not alerted {counts.lost_alerts}, alerts of no negative "
+        f"{counts.duplicate_alerts}, not alerted {counts.lost_alerts}, alerts of a mention not to alert "
         f"{counts.stray_alerts}, pending {counts.pending}",
         f"- failed task instances {failed} (unexplained by the farm's faults: {unexplained}); digests written "
         f"{written} of {len(plans)}; task attempts per worker {workers}",

@@ -49,10 +49,16 @@ class NotConfigured(HirewatchError):
 
 
 class SourceError(HirewatchError):
-    """Fetching or parsing one source failed; the run records it and goes on."""
+    """Fetching or parsing one source failed; the run records it and goes on.
 
-    def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None) -> None:
+    Retry hints for a scheduler (Airflow's retry policy, :mod:`hirewatch.dags.retry`):
+    ``permanent`` when trying again cannot help (the page is gone, robots.txt forbids it),
+    ``retry_after`` the seconds the site asked us to wait before asking again."""
+
+    def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None,
+                 permanent: bool = False, retry_after: float | None = None) -> None:
         self.monitor, self.source, self.reason = monitor, source, clean(message)
+        self.permanent, self.retry_after = permanent, retry_after
         ctx = []
         if source:
             ctx.append(f"source {source!r}")
@@ -67,19 +73,26 @@ class NothingRecognised(SourceError):
     when the same source gave items before."""
 
 
+#: HTTP statuses that say the address is not there and asking again will not change that.
+GONE = frozenset({404, 410})
+
+
 class FetchError(SourceError):
     """The HTTP fetch failed: timeout, refused, 4xx/5xx, too large, too many redirects, blocked
     address, robots.txt disallow.
 
     ``url`` is the address that failed (the redirect hop, not only the first URL), ``status`` the
     HTTP status when there was an answer, ``retry_after`` the seconds a 429/503 asked us to wait.
+    A 404 or 410 is ``permanent`` (so is a robots.txt refusal, which says so).
     """
 
     def __init__(self, message: str, *, monitor: str | None = None, source: str | None = None,
-                 url: str | None = None, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(message, monitor=monitor, source=source)
+                 url: str | None = None, status: int | None = None, retry_after: float | None = None,
+                 permanent: bool | None = None) -> None:
+        super().__init__(message, monitor=monitor, source=source, retry_after=retry_after,
+                         permanent=status in GONE if permanent is None else permanent)
         self.url = strip_userinfo(url) if url else url
-        self.status, self.retry_after = status, retry_after
+        self.status = status
 
 
 class StoreError(HirewatchError):

@@ -237,7 +237,8 @@ async def _fetch_one(source: Source, fetcher: HttpFetcher,
     until = _retry_after_until(state)
     if until is not None and until > utcnow():
         raise SourceError(f"the site asked to wait until {until.isoformat(timespec='seconds')} (Retry-After); "
-                          "not fetched before then", monitor=source.monitor.name, source=source.name)
+                          "not fetched before then", monitor=source.monitor.name, source=source.name,
+                          retry_after=(until - utcnow()).total_seconds())
     try:
         outcome = await source.fetch(fetcher, state)
     except FetchError as exc:
@@ -359,9 +360,9 @@ def _store_source(monitor: Monitor, source: Source, outcome: FetchOutcome, proce
     return failures
 
 
-def _run_sources(monitor: Monitor, store: MentionStore, sources: list[Source],
-                 progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
-    return asyncio.run(_run_sources_async(monitor, store, sources, progress))
+def _run_sources(monitor: Monitor, store: MentionStore, sources: list[Source], progress: Progress | None,
+                 causes: dict[str, HirewatchError] | None = None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
+    return asyncio.run(_run_sources_async(monitor, store, sources, progress, causes))
 
 
 def _process_here(monitor: Monitor, spec: SourceSpec, documents: Iterable[Document], fetched_at: datetime,
@@ -412,8 +413,11 @@ class _Executors:
                 executor.shutdown(cancel_futures=True)
 
 
-async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: list[Source],
-                             progress: Progress | None) -> tuple[list[SourceReport], list[tuple[str, str]]]:
+async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: list[Source], progress: Progress | None,
+                             causes: dict[str, HirewatchError] | None = None,
+                             ) -> tuple[list[SourceReport], list[tuple[str, str]]]:
+    """Every source through the chain. ``causes``, when given, receives the error each failed
+    source raised (its retry hints: :attr:`SourceError.permanent`, ``retry_after``)."""
     loop = asyncio.get_running_loop()
     workers = _workers()
     use_pool = workers > 1 and len(sources) >= POOL_THRESHOLD
@@ -452,6 +456,8 @@ async def _run_sources_async(monitor: Monitor, store: MentionStore, sources: lis
             report.status, report.error = "failed", _reason(_with_markup_hint(exc, _stored_state(store, source)))
         except HirewatchError as exc:
             report.status, report.error = "failed", _reason(exc)
+            if causes is not None:
+                causes[source.name] = exc
         except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
             report.status, report.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         report.seconds = round(time.perf_counter() - started, 3)
@@ -522,10 +528,14 @@ def ingest_source(monitor: Monitor, source_name: str, store: MentionStore) -> So
     maps this over a monitor's sources. Raises :class:`SourceError` when the source failed, so the
     mapped task fails alone and Airflow's retries apply."""
     monitor.source(source_name)  # KeyError for an unknown name
-    reports, failures = _run_sources(monitor, store, _sources(monitor, [source_name]), None)
+    causes: dict[str, HirewatchError] = {}
+    reports, failures = _run_sources(monitor, store, _sources(monitor, [source_name]), None, causes)
     (report,) = reports
     if report.status == "failed":
-        raise SourceError(report.error or "failed", monitor=monitor.name, source=source_name)
+        cause = causes.get(source_name)
+        raise SourceError(report.error or "failed", monitor=monitor.name, source=source_name,
+                          permanent=getattr(cause, "permanent", False),
+                          retry_after=getattr(cause, "retry_after", None))
     if failures:
         raise SourceError(f"{len(failures)} mentions could not be stored: {failures[0][1]}",
                           monitor=monitor.name, source=source_name)

@@ -28,10 +28,11 @@ def _context(error: Exception, **ti: object) -> dict[str, object]:
 
 
 def test_failure_is_posted_to_the_operators_channel(airflow_env: Path, slack: FakeSlackApi) -> None:
+    from airflow.sdk import BaseNotifier
     from hirewatch.dags.callbacks import operators_notifier
 
     notify = operators_notifier("acme", "#hirewatch-ops")
-    assert notify is not None
+    assert isinstance(notify, BaseNotifier), "an Airflow notifier, not a hand-written callback"
     notify(_context(RuntimeError("Slack said <!channel> & no")))
     (call,) = slack.messages("#hirewatch-ops")
     assert call.authorization == "Bearer xoxb-test"

@@ -1,7 +1,7 @@
 """Tell the operators' Slack channel when a hirewatch task has failed for good.
 
-:func:`operators_notifier` builds the ``on_failure_callback`` of a monitor's DAG (called by
-Airflow's task runner after the last retry). It posts to the monitor's
+:class:`OperatorsNotifier` is an Airflow notifier, the ``on_failure_callback`` of a monitor's DAG
+(:func:`operators_notifier` builds it; Airflow's task runner calls it after the last retry). It posts to the monitor's
 ``routing.alerts.operators_channel`` with the bot token of the ``hirewatch_slack`` Connection (or
 ``HIREWATCH_SLACK_TOKEN``); with no channel or no token it does nothing. It never raises: a Slack
 outage must not hide the task's own failure.
@@ -10,9 +10,10 @@ outage must not hide the task's own failure.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from airflow.sdk import BaseNotifier
 from airflow.sdk.exceptions import AirflowFailException
 
 log = logging.getLogger(__name__)
@@ -67,18 +68,24 @@ def _mapped_source(task: Any, map_index: int) -> str | None:
         return None
 
 
-def operators_notifier(monitor: str, channel: str | None) -> Callable[[Mapping[str, Any]], None] | None:
-    """The ``on_failure_callback`` for ``monitor``'s tasks, or None when no operators' channel is
-    configured (then Airflow has no callback to run at all)."""
-    if not channel:
-        return None
+class OperatorsNotifier(BaseNotifier):
+    """Posts :func:`failure_text` to the monitor's operators' channel; silent for
+    :class:`SourcesFailed` (each failing source has told them already). Never raises."""
 
-    def notify_operators(context: Mapping[str, Any]) -> None:
+    def __init__(self, monitor: str, channel: str) -> None:
+        super().__init__()
+        self.monitor, self.channel = monitor, channel
+
+    def notify(self, context: Any) -> None:
         if isinstance(context.get("exception"), SourcesFailed):
             return
-        post_to_operators(channel, failure_text(context, monitor))
+        post_to_operators(self.channel, failure_text(context, self.monitor))
 
-    return notify_operators
+
+def operators_notifier(monitor: str, channel: str | None) -> OperatorsNotifier | None:
+    """The ``on_failure_callback`` for ``monitor``'s tasks, or None when no operators' channel is
+    configured (then Airflow has no callback to run at all)."""
+    return OperatorsNotifier(monitor, channel) if channel else None
 
 
 def post_to_operators(channel: str, text: str) -> bool:

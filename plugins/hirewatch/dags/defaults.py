@@ -1,4 +1,4 @@
-"""What every hirewatch DAG shares: the store asset, the start date, the retry policy.
+"""What every hirewatch DAG shares: the store asset, the start date, the retries by kind of error.
 
 Called at DAG parse time by :mod:`.monitor_dag` and :mod:`.digest_dag`.
 """
@@ -13,6 +13,7 @@ import pendulum
 from airflow.sdk import Asset
 
 from hirewatch.dags.callbacks import operators_notifier
+from hirewatch.dags.retry import ByKindOfError
 
 #: Every fetch task writes here; the digest reads it (lineage in the Airflow UI's asset graph).
 MENTIONS = Asset(name="hirewatch_mentions", uri="hirewatch://store/mentions", group="hirewatch")
@@ -49,8 +50,10 @@ def task_retries() -> int:
 
 
 def default_args(monitor_name: str, operators_channel: str | None) -> dict[str, Any]:
-    """Retries with exponential back-off (2, 4, 8 ... minutes, at most 30) and, when the monitor
-    names an operators' channel, a Slack message after the last failed try."""
+    """Retries by kind of error (:class:`~hirewatch.dags.retry.ByKindOfError`: none for a source
+    that is gone, a site's ``Retry-After`` honoured, else exponential back-off of 2, 4, 8 ...
+    minutes, at most 30) and, when the monitor names an operators' channel, a Slack message after
+    the last failed try."""
     args: dict[str, Any] = {
         "owner": "hirewatch",
         "retries": task_retries(),
@@ -58,6 +61,7 @@ def default_args(monitor_name: str, operators_channel: str | None) -> dict[str, 
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
         "execution_timeout": timedelta(minutes=30),
+        "retry_policy": ByKindOfError(),
     }
     callback = operators_notifier(monitor_name, operators_channel)
     if callback is not None:

@@ -257,7 +257,8 @@ class ReviewSource(Source):
         if not rules.allowed(url):
             if first:
                 why = rules.reason or "its robots.txt disallows this path for hirewatch"
-                raise FetchError(f"not fetching {url}: {why}", monitor=self.monitor.name, source=self.name)
+                raise FetchError(f"not fetching {url}: {why}", monitor=self.monitor.name, source=self.name,
+                                 permanent=True)
             return None
         crawl_delay = rules.crawl_delay()
         if crawl_delay is not None and crawl_delay > settings.per_host_delay_s:

@@ -7,16 +7,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export HIREWATCH_HOME ?= $(CURDIR)/var
 export AIRFLOW_HOME ?= $(HIREWATCH_HOME)/airflow
+AIRFLOW_PORT ?= 8080
+# `make airflow-ui` on a laptop: Airflow's defaults (32 LocalExecutor workers, 2 parsing processes)
+# are for a server; 2 task slots are plenty for the example (`make airflow-ui AIRFLOW_PARALLELISM=8`).
+AIRFLOW_PARALLELISM ?= 2
 
 # `make run` and `make airflow-ui`: a real Airflow on an embedded SQLite metadata DB under var/,
 # the repo's dags/ and monitors/, the embedded SQLite store in var/, offline.
 AIRFLOW_ENV := AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__PLUGINS_FOLDER=$(CURDIR)/plugins \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(AIRFLOW_HOME)/airflow.db \
-	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 \
+	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
 	HIREWATCH_MONITORS=$(CURDIR)/monitors
 AIRFLOW := $(AIRFLOW_ENV) $(VENV)/bin/airflow
-# make run: a failing task fails the run at once (no retry back-off to wait out).
-RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 $(AIRFLOW)
+# make run: a failing task fails the run at once (no retry back-off to wait out); INFO, because
+# hirewatch.dags.test_run_logs cuts the output into task logs at dags test's INFO lines.
+RUN_AIRFLOW := HIREWATCH_TASK_RETRIES=0 AIRFLOW__LOGGING__LOGGING_LEVEL=INFO $(AIRFLOW)
 
 .PHONY: setup run run-cli airflow-ui serve test lint bench stack-local stack-check clean
 
@@ -43,14 +48,17 @@ run: setup $(AIRFLOW_HOME)/airflow.db
 	@echo "airflow: running DAG hirewatch_digest_example (log: $(AIRFLOW_HOME)/dags-test-digest.log)"
 	@$(RUN_AIRFLOW) dags test hirewatch_digest_example -c '{"day": "today"}' > $(AIRFLOW_HOME)/dags-test-digest.log 2>&1 \
 		|| { tail -40 $(AIRFLOW_HOME)/dags-test-digest.log; exit 1; }
+	@$(AIRFLOW_ENV) $(PY) -m hirewatch.dags.test_run_logs hirewatch_example $(AIRFLOW_HOME)/dags-test-example.log \
+		hirewatch_digest_example $(AIRFLOW_HOME)/dags-test-digest.log
 	@$(PY) -m hirewatch.dags.run_summary example
 
 run-cli: setup
 	$(VENV)/bin/hirewatch run --monitor example
 
 airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
-	@echo "Airflow UI on http://127.0.0.1:8080 (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(AIRFLOW) standalone
+	@echo "Airflow UI on http://127.0.0.1:$(AIRFLOW_PORT) (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) \
+		AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 AIRFLOW__API__WORKERS=1 $(AIRFLOW) standalone
 
 # make serve: the store of `make run` in a browser (Datasette, read-only) on http://127.0.0.1:8001
 serve: setup

@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export HIREWATCH_HOME ?= $(CURDIR)/var
 export AIRFLOW_HOME ?= $(HIREWATCH_HOME)/airflow
 AIRFLOW_PORT ?= 8080
-# `make airflow-ui` on a laptop: Airflow's defaults (32 LocalExecutor workers, 2 parsing processes)
+# `make airflow-ui` on a laptop (scripts/airflow-ui): Airflow's defaults (32 LocalExecutor workers)
 # are for a server; 2 task slots are plenty for the example (`make airflow-ui AIRFLOW_PARALLELISM=8`).
 AIRFLOW_PARALLELISM ?= 2
 
@@ -57,8 +57,9 @@ run-cli: setup
 
 airflow-ui: setup $(AIRFLOW_HOME)/airflow.db
 	@echo "Airflow UI on http://127.0.0.1:$(AIRFLOW_PORT) (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated); Ctrl-C stops it"
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) \
-		AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 AIRFLOW__API__WORKERS=1 $(AIRFLOW) standalone
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(AIRFLOW_ENV) AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) \
+		AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 AIRFLOW__API__BASE_URL=http://127.0.0.1:$(AIRFLOW_PORT) \
+		AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin scripts/airflow-ui
 
 # make serve: the store of `make run` in a browser (Datasette, read-only) on http://127.0.0.1:8001
 serve: setup

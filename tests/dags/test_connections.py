@@ -73,3 +73,31 @@ def test_smtp_connection_wins_over_the_environment(in_task: None, monkeypatch: p
     assert (smtp.host, smtp.port, smtp.username, smtp.sender, smtp.starttls) == (
         "127.0.0.1", 2525, "digest", "hirewatch@acme.example", "require")
     assert smtp.password is not None and smtp.password.get_secret_value() == "pw"
+
+
+
+def test_the_providers_connection_types_are_there(airflow_env: Path) -> None:
+    from airflow.providers_manager import ProvidersManager
+
+    types = set(ProvidersManager().hooks)
+    assert {"slack", "elasticsearch", "smtp"} <= types
+
+
+def test_connections_of_the_provider_types(in_task: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fields the providers' connection forms write are the ones hirewatch reads."""
+    monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_SLACK", json.dumps(
+        {"conn_type": "slack", "password": "xoxb-typed", "extra": {"base_url": "http://127.0.0.1:9/api/"}}))
+    token = settings.slack_token()
+    assert token is not None and token.get_secret_value() == "xoxb-typed"
+    monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_ELASTICSEARCH", json.dumps(
+        {"conn_type": "elasticsearch", "host": "es.internal", "port": 9243, "schema": "https",
+         "login": "hirewatch", "password": "s3cret"}))
+    assert settings.store_settings().es_url == "https://es.internal:9243"
+    monkeypatch.setenv("AIRFLOW_CONN_HIREWATCH_SMTP", json.dumps(
+        {"conn_type": "smtp", "host": "mail.internal", "port": 587, "login": "digest", "password": "pw",
+         "extra": {"from_email": "hirewatch@acme.example", "disable_ssl": True, "disable_tls": False}}))
+    from hirewatch.digest.mailer import smtp_settings
+
+    smtp = smtp_settings()
+    assert (smtp.host, smtp.port, smtp.sender, smtp.starttls, smtp.ssl) == (
+        "mail.internal", 587, "hirewatch@acme.example", "require", False)

@@ -56,7 +56,8 @@ def stack() -> dict:
 
 def test_compose_config_passes_with_the_example_env(stack: dict) -> None:
     services = stack["services"]
-    assert set(services) == AIRFLOW_SERVICES | {"postgres", "elasticsearch", "kibana", "setup"}
+    assert set(services) == AIRFLOW_SERVICES | {"postgres", "elasticsearch", "kibana", "setup"}, \
+        "slack-listener only with --profile slack"
     assert {s: services[s]["command"] for s in AIRFLOW_SERVICES - {"airflow-init"}} == {
         "airflow-apiserver": ["api-server"], "airflow-scheduler": ["scheduler"],
         "airflow-dag-processor": ["dag-processor"], "airflow-triggerer": ["triggerer"]}
@@ -116,6 +117,16 @@ def test_setup_service_is_one_shot_after_elasticsearch(stack: dict) -> None:
     assert syntax.returncode == 0, syntax.stderr
 
 
+def test_elasticsearch_is_at_or_above_the_clients_minor(stack: dict) -> None:
+    """The 9.x client supports servers of its own minor and later, not older ones."""
+    locked = re.search(r'name = "elasticsearch"\nversion = "(\d+)\.(\d+)', (ROOT / "uv.lock").read_text())
+    assert locked is not None
+    client = (int(locked.group(1)), int(locked.group(2)))
+    for name in ("elasticsearch", "kibana"):
+        major, minor = stack["services"][name]["image"].rsplit(":", 1)[1].split(".")[:2]
+        assert (int(major), int(minor)) >= client, name
+
+
 def test_image_is_the_locked_airflow_version() -> None:
     lock = (ROOT / "uv.lock").read_text()
     locked = re.search(r'name = "apache-airflow"\nversion = "([^"]+)"', lock)
@@ -160,3 +171,12 @@ def test_the_example_env_holds_no_secret() -> None:
             assert value == "" or "change" in value, key
     assert json.loads(values["AIRFLOW_CONN_HIREWATCH_SLACK"])["password"] == ""
     assert "docker/.env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_slack_profile_adds_the_listener() -> None:
+    result = compose("compose.yml", args=("--profile", "slack", "config", "--format", "json"))
+    assert result.returncode == 0, result.stderr
+    listener = json.loads(result.stdout)["services"]["slack-listener"]
+    assert listener["environment"]["HIREWATCH_STORE"] == "elasticsearch"
+    assert listener["healthcheck"]["test"]
+    assert listener["depends_on"]["setup"]["condition"] == "service_completed_successfully"

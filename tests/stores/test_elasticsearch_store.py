@@ -197,6 +197,14 @@ def test_bulk_backs_off_on_429_and_dropped_connections(proxy) -> None:
     assert store.count() == 10
 
 
+def test_the_clients_own_retry_settings_are_used(proxy) -> None:
+    store = _store(osmem_client(proxy.url), retries=3, initial_backoff_s=0.2, max_backoff_s=4.0)
+    client = store.client
+    assert (client._max_retries, tuple(client._retry_on_status), client._retry_on_timeout) == (
+        3, (429, 502, 503, 504), True)
+    assert (client._retry_backoff_base, client._retry_backoff_cap) == (0.2, 4.0)
+
+
 def test_searches_back_off_then_give_up_with_a_store_error(proxy) -> None:
     store = _store(osmem_client(proxy.url), retries=2)
     store.upsert_mentions([make_mention("x")])

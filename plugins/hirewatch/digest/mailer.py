@@ -103,7 +103,8 @@ def _settings(what: str, *, host: str, port: int, username: str | None, password
 
 def smtp_settings() -> SmtpSettings:
     """From the Airflow Connection ``hirewatch_smtp`` (host, port, login, password; extra: ``from``,
-    ``ssl``, ``starttls``, ``cafile``, ``timeout``), else ``HIREWATCH_SMTP_URL`` (the precedence of
+    ``ssl``, ``starttls``, ``cafile``, ``timeout``, or the smtp provider's ``from_email``,
+    ``disable_ssl``, ``disable_tls``), else ``HIREWATCH_SMTP_URL`` (the precedence of
     :mod:`hirewatch.settings`)."""
     configured = mail_settings()
     conn = configured.smtp_connection
@@ -112,7 +113,15 @@ def smtp_settings() -> SmtpSettings:
             return parse_smtp_url(configured.smtp_url.get_secret_value())
         raise NotConfigured("no SMTP settings (HIREWATCH_SMTP_URL or Airflow Connection hirewatch_smtp)")
     extra = {k: str(v) for k, v in conn.extra.items()}
-    use_ssl = conn.conn_type == "smtps" or extra.get("ssl", "").lower() in ("1", "true", "yes")
+    # The smtp provider's connection form writes from_email, disable_ssl and disable_tls.
+    yes = ("1", "true", "yes")
+    if "from" not in extra and extra.get("from_email"):
+        extra["from"] = extra["from_email"]
+    if "ssl" not in extra and "disable_ssl" in extra:
+        extra["ssl"] = "false" if extra["disable_ssl"].lower() in yes else "true"
+    if "starttls" not in extra and "disable_tls" in extra:
+        extra["starttls"] = "never" if extra["disable_tls"].lower() in yes else "require"
+    use_ssl = conn.conn_type == "smtps" or extra.get("ssl", "").lower() in yes
     return _settings("Airflow Connection hirewatch_smtp", host=conn.host, port=conn.port or (465 if use_ssl else 25),
                      username=conn.login or None, password=conn.password, use_ssl=use_ssl, options=extra)
 

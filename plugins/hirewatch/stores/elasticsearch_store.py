@@ -13,7 +13,8 @@ the ``elasticsearch`` extra: importing this module without it raises
   ``sources`` are merged from a read of the stored copy, guarded by ``if_seq_no``/
   ``if_primary_term``; a concurrent writer's change shows up as a 409 and the merge is redone.
 - Alert and triage state change by partial updates only.
-- 429s and connection errors are retried with a bounded exponential back-off; after that a
+- 429/502/503/504, timeouts and connection errors are retried by the client itself
+  (``retry_on_status``, ``retry_backoff_base``/``retry_backoff_cap``); after that a
   :class:`~hirewatch.errors.StoreError`. A document Elasticsearch refuses (a mapping error) is
   returned in ``UpsertResult.failed`` with its reason and kept in the ``<prefix>_retry`` index;
   every later upsert retries the kept ones first, so nothing is dropped silently.
@@ -32,8 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -135,14 +134,18 @@ class ElasticsearchStore:
     the template (``<prefix>``, for ``<prefix>-*``) and the side indices. ``languages`` picks the
     per-language sub-fields of title and text (default: ``HIREWATCH_ES_LANGUAGES`` or all six).
     ``ensure_setup`` creates the template, index, alias and side indices when the alias is missing.
-    ``retries``/``initial_backoff_s``/``max_backoff_s`` bound the back-off on 429 and connection
-    errors. Raises :class:`StoreError` when the cluster cannot be reached or refuses a request.
+    ``retries``/``initial_backoff_s``/``max_backoff_s`` are the client's own retry settings
+    (``max_retries``, ``retry_backoff_base``, ``retry_backoff_cap``) for 429/502/503/504, timeouts and
+    connection errors. Raises :class:`StoreError` when the cluster cannot be reached or refuses a request.
     """
 
     def __init__(self, client: Elasticsearch, *, prefix: str = "mentions", languages: Sequence[str] | None = None,
                  ensure_setup: bool = True, chunk_size: int = 500, retries: int = 5,
                  initial_backoff_s: float = 0.5, max_backoff_s: float = 30.0, where: str | None = None) -> None:
-        self.client = client
+        # The 9.x client retries by itself: the statuses that mean "busy, ask again", timeouts and
+        # connection errors, with exponential back-off (full jitter) between the tries.
+        self.client = client.options(max_retries=retries, retry_on_status=RETRY_STATUS, retry_on_timeout=True,
+                                     retry_backoff_base=initial_backoff_s, retry_backoff_cap=max_backoff_s)
         self.prefix = prefix
         self.alias = prefix
         self.languages = tuple(languages) if languages is not None else configured_languages()
@@ -163,9 +166,7 @@ class ElasticsearchStore:
     def from_settings(cls, settings: StoreSettings, *, client_options: dict[str, Any] | None = None,
                       **options: Any) -> ElasticsearchStore:
         """Build the client from ``HIREWATCH_ES_URL`` and API key or user/password (``client_options``
-        go to ``Elasticsearch(...)`` as they are). The client's own retries are off: this store's
-        back-off covers 429 and connection errors."""
-
+        go to ``Elasticsearch(...)`` as they are). The store sets the client's retry options."""
         if not settings.es_url:
             raise StoreError("no Elasticsearch URL configured (HIREWATCH_ES_URL)")
         auth: dict[str, Any] = {}
@@ -174,7 +175,7 @@ class ElasticsearchStore:
         elif settings.es_username:
             password = settings.es_password.get_secret_value() if settings.es_password is not None else ""
             auth["basic_auth"] = (settings.es_username, password)
-        kwargs: dict[str, Any] = {"max_retries": 0, "retry_on_timeout": False, "request_timeout": 30, **auth}
+        kwargs: dict[str, Any] = {"request_timeout": 30, **auth}
         kwargs.update(client_options or {})
         try:
             client = Elasticsearch(settings.es_url, **kwargs)
@@ -187,27 +188,19 @@ class ElasticsearchStore:
 
     def _call(self, what: str, func: Callable[..., T], *args: Any, passthrough: Collection[int] = (),
               **kwargs: Any) -> T:
-        """Call the client; back off and retry on 429/5xx-unavailable and connection errors;
-        other refusals become StoreError at once. ApiErrors whose status is in ``passthrough``
-        (e.g. 404, 409) are re-raised for the caller to handle."""
-
-        delay = self.initial_backoff_s
-        for attempt in range(self.retries + 1):
-            try:
-                return func(*args, **kwargs)
-            except ApiError as exc:
-                status = exc.meta.status
-                if status in passthrough:
-                    raise
-                if status not in RETRY_STATUS or attempt == self.retries:
-                    tries = f" after {attempt + 1} attempts" if status in RETRY_STATUS else ""
-                    raise StoreError(f"{self.where}: {what} failed{tries}: {_api_reason(exc)}") from exc
-            except TransportError as exc:  # connection refused/reset, timeout
-                if attempt == self.retries:
-                    raise StoreError(f"{self.where}: {what} failed after {attempt + 1} attempts: {exc}") from exc
-            time.sleep(min(self.max_backoff_s, delay) * (0.5 + random.random()))
-            delay *= 2
-        raise AssertionError("unreachable")
+        """Call the client (which has retried 429/502/503/504, timeouts and connection errors with
+        its own back-off); what still fails becomes a StoreError. ApiErrors whose status is in
+        ``passthrough`` (e.g. 404, 409) are re-raised for the caller to handle."""
+        attempts = f" after {self.retries + 1} attempts" if self.retries else ""
+        try:
+            return func(*args, **kwargs)
+        except ApiError as exc:
+            if exc.meta.status in passthrough:
+                raise
+            tries = attempts if exc.meta.status in RETRY_STATUS else ""
+            raise StoreError(f"{self.where}: {what} failed{tries}: {_api_reason(exc)}") from exc
+        except TransportError as exc:  # connection refused/reset, timeout
+            raise StoreError(f"{self.where}: {what} failed{attempts}: {exc}") from exc
 
     def _alias_exists(self) -> bool:
         return bool(self._call("check the alias", self.client.indices.exists_alias, name=self.alias))

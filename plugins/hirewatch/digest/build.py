@@ -149,6 +149,8 @@ def build_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | N
     runs = {m.name: store.recent_runs(m.name, first.start) for m in monitors}
     baseline_days = tallies.baseline_days({r.started.astimezone(zone).date() for rs in runs.values() for r in rs})
     items, reviews, more_reviews = _worth_reading_items(monitors, store, tallies)
+    more_negatives = sum(1 for m in tallies.todays if m.is_negative) - sum(
+        1 for i in items if i.sentiment_label == "negative")
     sources, without_runs = _source_health_of(monitors, runs, window)
     digest = Digest(
         group=group_name(monitors), monitors=tuple(names),
@@ -162,8 +164,25 @@ def build_digest(monitors: Sequence[Monitor], store: MentionStore, day: date | N
         items=items, reviews=reviews, more_reviews=more_reviews, ratings=_ratings(monitors, store, window),
         entities=entity_rows(monitors, tallies.entity_day, tallies.entity_week), sources=sources,
         monitors_without_runs=without_runs, headline="", notes=_baseline_notes(baseline_days),
+        more_negatives=more_negatives, negatives_link=_negatives_link(monitors, window) if more_negatives else None,
+        negatives_command=_negatives_command(names, window) if more_negatives else None,
     )
     return replace(digest, headline=headline(digest))
+
+
+def _negatives_link(monitors: Sequence[Monitor], window: DayWindow) -> str | None:
+    """Kibana Discover over the day's negatives, when a Kibana URL is configured."""
+    from hirewatch.stores.kibana import kibana_negatives_url, kibana_url
+
+    base = next((url for m in monitors if (url := kibana_url(m.kibana_url))), None)
+    return kibana_negatives_url(base, [m.name for m in monitors], window.start, window.end) if base else None
+
+
+def _negatives_command(names: list[str], window: DayWindow) -> str:
+    """The ``hirewatch search`` that lists the day's negatives (from the day's start, in UTC)."""
+    monitor = f" --monitor {names[0]}" if len(names) == 1 else ""
+    return (f"hirewatch search{monitor} --sentiment negative --since {window.start:%Y-%m-%dT%H:%M:%S} "
+            "--limit 100")
 
 
 def _baseline_notes(baseline_days: int) -> tuple[str, ...]:
@@ -268,7 +287,7 @@ def _source_health(monitor: Monitor, runs: list[RunReport], window: DayWindow) -
         if today and today[-1][1].status == "failed":
             status = "failing"
         elif not today:
-            status = "not_run" if ran_today else "ok"
+            status = "not_run" if ran_today else "no_run"
         elif last_new is not None and window.end - last_new >= timedelta(days=QUIET_DAYS):
             status, days_quiet = "quiet", (window.end - last_new).days
         failures = [s for _, s in today if s.status == "failed"]

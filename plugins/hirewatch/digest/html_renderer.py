@@ -94,7 +94,6 @@ def render_html(digest: Digest, mode: Mode = "file", *, link: str | None = None,
     html = _environment().get_template("digest.html.j2").render(
         d=digest, f=formatting, chart=chart, link=safe_link, colors=charts.COLORS, badge_class=_badge_class,
         stars=_stars, trend_total=sum(day.total for day in digest.trend),
-        healthy=sum(1 for s in digest.sources if s.status in ("ok", "quiet")),
     )
     return RenderedHtml(_inliner().inline(html), tuple(images))
 

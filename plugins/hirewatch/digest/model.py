@@ -148,7 +148,8 @@ class EntityRow:
 class SourceHealth:
     """One configured source: ``failing`` (its last run of the day failed), ``quiet`` (runs fine
     but no new mention for ``days_quiet`` days while it had some before), ``not_run`` (its monitor
-    ran that day, this source did not) or ``ok``."""
+    ran that day, this source did not), ``no_run`` (its monitor did not run that day: not checked)
+    or ``ok``."""
 
     monitor: str
     source: str
@@ -188,6 +189,11 @@ class Digest:
     monitors_without_runs: tuple[str, ...]
     headline: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Negative mentions of the day not among ``items``, and where to read them all: a Kibana
+    #: Discover link when Kibana is configured, and always a ``hirewatch search`` command.
+    more_negatives: int = 0
+    negatives_link: str | None = None
+    negatives_command: str | None = None
 
     @property
     def day(self) -> date:
@@ -227,6 +233,16 @@ class Digest:
     @property
     def not_run(self) -> tuple[SourceHealth, ...]:
         return tuple(s for s in self.sources if s.status == "not_run")
+
+    @property
+    def checked(self) -> tuple[SourceHealth, ...]:
+        """The sources of the monitors that ran that day (the others were not checked)."""
+        return tuple(s for s in self.sources if s.status != "no_run")
+
+    @property
+    def healthy(self) -> int:
+        """How many of :attr:`checked` ran without trouble."""
+        return sum(1 for s in self.checked if s.status in ("ok", "quiet"))
 
     @property
     def competitors(self) -> bool:

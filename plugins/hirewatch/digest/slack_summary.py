@@ -65,8 +65,8 @@ def summary_payload(digest: Digest, *, link: str | None = None) -> dict[str, Any
     else:
         fields = [f"*Mentions*\n{f.number(t.total)}  (no earlier days on record)",
                   f"*Negative*\n{f.number(t.negative)}", f"*Avg sentiment*\n{f.score(t.avg_sentiment)}"]
-    fields.append(f"*Sources*\n{len(d.sources) - len(d.failing)}/{len(d.sources)} ok"
-                  + (f", {len(d.quiet)} quiet" if d.quiet else ""))
+    fields.append(f"*Sources*\n{d.healthy}/{len(d.checked)} ok" + (f", {len(d.quiet)} quiet" if d.quiet else "")
+                  if d.checked else "*Sources*\nnot checked (no run)")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _clip(escape_mrkdwn(d.headline), 3000)}},

@@ -47,13 +47,18 @@ def _item_lines(index: int, item: Item, timezone: str) -> list[str]:
     lines = [f"{index}. {clean(item.title)}",
              f"   [{' · '.join(tags)}]",
              *([f"   why: {clean('; '.join(item.reasons))}"] if item.reasons else []),
-             f"   {clean(f.source_line(item.source, item.source_kind))} · seen {f.local_time(item.seen, timezone)}"]
+             f"   {clean(f.source_line(item.source, item.source_kind))}{_published(item, timezone)}"
+             f" · seen {f.local_time(item.seen, timezone)}"]
     if item.excerpt:
         lines.append(f"   {clean(item.excerpt)}")
     url = f.safe_url(item.url)
     if url:
         lines.append(f"   {url}")
     return lines
+
+
+def _published(item: Item, timezone: str) -> str:
+    return f" · published {f.local_time(item.published, timezone, True)}" if item.published else ""
 
 
 def render_text(digest: Digest, *, link: str | None = None) -> str:
@@ -93,7 +98,18 @@ def _items(d: Digest) -> list[str]:
         out += _item_lines(index, item, d.window.timezone)
         out.append("")
     out.pop()
-    return out
+    return out + _more_negatives(d)
+
+
+def _more_negatives(d: Digest) -> list[str]:
+    """The day's negatives not listed, and where to read them all."""
+    if not d.more_negatives:
+        return []
+    out = ["", f"{d.more_negatives} more negative{'s' if d.more_negatives != 1 else ''} {d.day_phrase}:"]
+    link = f.safe_url(d.negatives_link) if d.negatives_link else None
+    if link:
+        out.append(f"   Kibana: {link}")
+    return [*out, f"   {d.negatives_command}"]
 
 
 def _trend(d: Digest) -> list[str]:
@@ -165,7 +181,8 @@ def _health(d: Digest) -> list[str]:
     for s in d.not_run:
         out.append(f"NOT RUN  {clean(s.source)}")
     if d.monitors_without_runs:
-        out.append(f"No run recorded {d.day_phrase} for {', '.join(d.monitors_without_runs)}.")
-    healthy = sum(1 for s in d.sources if s.status in ("ok", "quiet"))
-    out.append(f"{healthy} of {len(d.sources)} sources ran without trouble.")
+        out.append(f"No run recorded {d.day_phrase} for {', '.join(d.monitors_without_runs)}: its sources "
+                   "were not checked, so the counts above may be incomplete.")
+    if d.checked:
+        out.append(f"{d.healthy} of {len(d.checked)} sources ran without trouble.")
     return out

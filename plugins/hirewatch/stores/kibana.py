@@ -1,6 +1,7 @@
 """Kibana: links to a mention, and loading the saved objects shipped in ``docker/kibana/``.
 
-:func:`kibana_mention_url` is called by the Slack alerter to link an alert to its mention;
+:func:`kibana_mention_url` is called by the Slack alerter to link an alert to its mention,
+:func:`kibana_negatives_url` by the digest for the negatives it does not list;
 :func:`import_saved_objects` by ``hirewatch kibana import``. Import raises
 :class:`~hirewatch.errors.ConfigError` for missing files and :class:`~hirewatch.errors.StoreError`
 when Kibana cannot be reached or refuses the request as a whole; per-object errors are returned.
@@ -9,7 +10,9 @@ when Kibana cannot be reached or refuses the request as a whole; per-object erro
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -42,6 +45,24 @@ def kibana_mention_url(base_url: str, mention_id: str, *, index: str = "mentions
     base = strip_userinfo(base_url).rstrip("/")
     return (f"{base}/app/discover#/doc/{quote(data_view_id, safe='')}/{quote(index, safe='')}"
             f"?id={quote(mention_id, safe='')}")
+
+
+def kibana_negatives_url(base_url: str, monitors: Sequence[str], since: datetime,
+                         until: datetime | None = None) -> str:
+    """Kibana Discover over the negative mentions of ``monitors`` first seen (``fetched``) from
+    ``since`` (to ``until``): the digest's link to the negatives it does not list."""
+    def stamp(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    names = " or ".join(f'monitor:"{name}"' for name in monitors)
+    kql = f'({names}) and sentiment_label:"negative" and fetched >= "{stamp(since)}"'
+    if until is not None:
+        kql += f' and fetched < "{stamp(until)}"'
+    kql = kql.replace("!", "!!").replace("'", "!'")
+    # Discover's time filter is on @timestamp (published, else first seen): wide open, the KQL
+    # picks the window by first seen.
+    state = f"_g=(time:(from:'{stamp(since - timedelta(days=3650))}',to:now))&_a=(query:(language:kuery,query:'{kql}'))"
+    return f"{base_url.rstrip('/')}/app/discover#/?" + quote(state, safe="/:(),'=&!*-_.~")
 
 
 def saved_object_files(directory: Path | None = None) -> list[Path]:

@@ -253,23 +253,86 @@ def _key_node(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     return None
 
 
-def _describe(error: dict[str, Any]) -> str:
-    kind, msg = error["type"], error["msg"]
+#: Keys that hold names (a list of words people use), for "expected a list of names".
+_NAME_LISTS = {"aliases", "handles", "exclude", "topics", "source_kinds", "sources", "languages", "recipients"}
+_WHAT = {"sources": "source", "competitors": "competitor", "rules": "rule", "watch_terms": "watch term",
+         "recipients": "recipient"}
+
+
+def _got(value: Any) -> str:
+    """How a YAML user would call the value they wrote."""
+    kinds = {str: "text", bool: "true/false", int: "a number", float: "a number", list: "a list", tuple: "a list",
+             dict: "a mapping", type(None): "nothing"}
+    kind = kinds.get(type(value), type(value).__name__)
+    # reprlib: a shared YAML alias tree (a "billion laughs" document) has an exponential repr.
+    return kind if value is None or isinstance(value, list | tuple | dict) else f"{kind} {_SHORT.repr(value)}"
+
+
+def _describe(error: dict[str, Any], known: Iterable[str] = ()) -> str:
+    """The problem in words a YAML user knows ("a list of names", "at least one source")."""
+    kind, msg, loc = error["type"], error["msg"], error["loc"]
+    key = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
     if kind == "extra_forbidden":
-        key = str(error["loc"][-1])
         if SECRET_KEYS.search(key):
             return ("secrets are never read from monitor files; set them in the environment "
                     "(HIREWATCH_SLACK_TOKEN, ...) or an Airflow Connection (hirewatch_slack, ...)")
-        return "unknown key"
+        return "unknown key" + did_you_mean(key, known)
     if kind == "missing":
         return "required key is missing"
-    if kind.endswith("_type") or kind in {"model_attributes_type", "dict_type"}:
-        got = type(error.get("input")).__name__
-        # reprlib: a shared YAML alias tree (a "billion laughs" document) has an exponential repr.
-        return f"{msg.lower()} (got {got} {_SHORT.repr(error.get('input'))})"[:200]
+    value = error.get("input")
+    if kind in {"tuple_type", "list_type"}:
+        what = "a list of names" if key in _NAME_LISTS else "a list"
+        return f"expected {what} (one '- item' per line, or [a, b]), got {_got(value)}"[:200]
+    if kind == "too_short" and key in _WHAT:
+        return f"at least one {_WHAT[key]} is needed"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind in {"dict_type", "model_attributes_type", "model_type"}:
+        return f"expected a mapping (key: value lines), got {_got(value)}"[:200]
+    if kind == "string_type":
+        return f"expected text, got {_got(value)}"[:200]
+    if kind in {"bool_type", "bool_parsing"}:
+        return f"expected true or false, got {_got(value)}"[:200]
+    if kind in {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}:
+        whole = " whole" if kind.startswith("int") else ""
+        return f"expected a{whole} number, got {_got(value)}"[:200]
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", msg)
+        return f"expected one of {', '.join(allowed)}, got {_got(value)}" + did_you_mean(str(value), allowed)
+    if kind.endswith("_type"):
+        return f"{msg.lower()} (got {_got(value)})"[:200]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return msg
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'aliases'?"`` when one of ``choices`` is close to ``word``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model allows at ``loc`` (a path into it; the last part is the unknown key)."""
+    import typing
+
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            args = [a for a in typing.get_args(current) if a is not Ellipsis]
+            current = args[0] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[part].annotation
+        else:
+            return []
+        for arg in typing.get_args(current) or ():  # X | None
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                current = arg
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [name for name in current.model_fields if name != "path"]
+    return []
 
 
 def _key_text(part: Any) -> str:
@@ -278,25 +341,32 @@ def _key_text(part: Any) -> str:
     return text if text.isprintable() and text.strip() else repr(text)
 
 
-def _errors_to_config_error(exc: ValidationError, root: yaml.Node | None, path: str,
-                            prefix: tuple[Any, ...] = ()) -> ConfigError:
-    lines = []
-    first: tuple[int | None, str] | None = None
+def _error_lines(exc: ValidationError, root: yaml.Node | None, path: str, model: type[BaseModel],
+                 prefix: tuple[Any, ...] = ()) -> list[tuple[int | None, str, str]]:
+    """``(line, field, problem)`` for each error pydantic found."""
+    out = []
     for error in exc.errors():
-        loc = prefix + tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        own = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = prefix + own
         if error["type"] == "extra_forbidden":
             node = _key_node(root, loc)
         else:
             node, _ = _node_at(root, loc)
         line = node.start_mark.line + 1 if node is not None else None
         field = ".".join(_key_text(p) for p in loc) or "(top level)"
-        text = _describe(error)
-        lines.append(f"{path}:{line}: {field}: {text}" if line else f"{path}: {field}: {text}")
-        if first is None:
-            first = (line, field)
+        known = _known_keys(model, own) if error["type"] == "extra_forbidden" else ()
+        out.append((line, field, _describe(error, known)))
+    return out
+
+
+def _config_error(problems: list[tuple[int | None, str, str]], path: str) -> ConfigError:
+    """One error naming every problem, in file order: ``file:line: field: problem``."""
+    problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
+    lines = [f"{path}:{line}: {field}: {text}" if line else f"{path}: {field}: {text}"
+             for line, field, text in problems]
     message = lines[0] if len(lines) == 1 else f"{len(lines)} problems\n  " + "\n  ".join(lines)
-    return ConfigError(message, path=path, line=first[0] if first else None,
-                       field=first[1] if first else None, located=True)
+    first = problems[0]
+    return ConfigError(message, path=path, line=first[0], field=first[1], located=True)
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -322,9 +392,11 @@ _NO_BUDGET = Budget()
 
 
 def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None = None,
-                  budget: Budget = _NO_BUDGET) -> Monitor:
-    """Validate one monitor from YAML text. Raises :class:`ConfigError` with file and line (also
-    when ``budget`` runs out)."""
+                  budget: Budget = _NO_BUDGET, base_dir: Path | None = None) -> Monitor:
+    """Validate one monitor from YAML text. Raises one :class:`ConfigError` naming every problem
+    of the file (schema, source types and options, duplicate names, and with ``base_dir`` (the
+    monitor file's directory) ``file:`` feeds that do not exist), each with its line; also when
+    ``budget`` runs out."""
     if len(text) > MAX_MONITOR_BYTES:
         raise ConfigError(_too_large(len(text)), path=path, line=1)
     root, data = _compose(text, path, budget)
@@ -339,13 +411,19 @@ def parse_monitor(text: str, path: str = "<monitor>", default_name: str | None =
     if "name" not in data and default_name:
         data["name"] = default_name
     raw_sources = data.get("sources")
+    problems: list[tuple[int | None, str, str]] = []
+    monitor: Monitor | None = None
     try:
         monitor = Monitor.model_validate({**data, "sources": _placeholder_sources(raw_sources)})
     except ValidationError as exc:
-        raise _errors_to_config_error(exc, root, path) from None
+        problems += _error_lines(exc, root, path, Monitor)
     budget.check(path)
-    specs = _source_specs(raw_sources, root, path, budget)
-    return monitor.model_copy(update={"sources": tuple(specs), "path": path})
+    indexed = _source_specs(raw_sources, root, path, budget, problems)
+    if base_dir is not None:
+        problems += _missing_files(indexed, root, base_dir)
+    if problems or monitor is None:
+        raise _config_error(problems, path)
+    return monitor.model_copy(update={"sources": tuple(spec for _, spec in indexed), "path": path})
 
 
 def _compose(text: str, path: str, budget: Budget) -> tuple[yaml.Node | None, Any]:
@@ -371,35 +449,66 @@ def _compose(text: str, path: str, budget: Budget) -> tuple[yaml.Node | None, An
         raise ConfigError("not valid YAML: nested too deeply", path=path) from None
 
 
-def _source_specs(raw_sources: list[Any], root: yaml.Node | None, path: str, budget: Budget) -> list[SourceSpec]:
-    """Each source validated against its kind's options (the second pass), with default names;
-    a name used twice is refused at its line. Linear in the number of sources."""
-    from hirewatch.sources.registry import spec_class
+def _source_specs(raw_sources: Any, root: yaml.Node | None, path: str, budget: Budget,
+                  problems: list[tuple[int | None, str, str]]) -> list[tuple[int, SourceSpec]]:
+    """Each source validated against its kind's options (the second pass), with default names
+    and its place in the list. Every problem goes to ``problems`` (an unknown type with "did you
+    mean", a name used twice at its line); linear in the number of sources."""
+    from hirewatch.sources.registry import BUILTIN, spec_class
 
-    specs: list[SourceSpec] = []
+    specs: list[tuple[int, SourceSpec]] = []
+    if not isinstance(raw_sources, list):
+        return specs
     first_use: dict[str, int] = {}
     for index, raw in enumerate(raw_sources):
         if index % 512 == 511:
             budget.check(path)
-        try:
-            cls = spec_class(raw.get("type"))
-        except KeyError as exc:
-            node, _ = _node_at(root, ("sources", index, "type"))
-            raise ConfigError(str(exc.args[0]), path=path, line=node.start_mark.line + 1 if node else None,
-                              field=f"sources.{index}.type") from None
-        try:
-            spec = cls.model_validate(raw)
-        except ValidationError as exc:
-            raise _errors_to_config_error(exc, root, path, ("sources", index)) from None
-        if not spec.name:
-            spec = spec.model_copy(update={"name": _default_source_name(spec, index)})
-        specs.append(spec)
-    for index, spec in enumerate(specs):
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+            continue  # the first pass named it (not a mapping, or no type)
+        spec = _source_spec(raw, index, root, path, problems, spec_class, BUILTIN)
+        if spec is None:
+            continue
         if first_use.setdefault(spec.name, index) != index:
             node, _ = _node_at(root, ("sources", index))
-            raise ConfigError(f"source name {spec.name!r} is used twice; names must be unique", path=path,
-                              line=node.start_mark.line + 1 if node else None, field=f"sources.{index}.name")
+            problems.append((node.start_mark.line + 1 if node else None, f"sources.{index}.name",
+                             f"source name {spec.name!r} is used twice; names must be unique"))
+        specs.append((index, spec))
     return specs
+
+
+def _source_spec(raw: dict[str, Any], index: int, root: yaml.Node | None, path: str,
+                 problems: list[tuple[int | None, str, str]], spec_class: Any, kinds: Iterable[str],
+                 ) -> SourceSpec | None:
+    """One source entry against its kind's options; None (and its problems) when it does not fit."""
+    try:
+        cls = spec_class(raw.get("type"))
+    except KeyError as exc:
+        node, _ = _node_at(root, ("sources", index, "type"))
+        problems.append((node.start_mark.line + 1 if node else None, f"sources.{index}.type",
+                         str(exc.args[0]) + did_you_mean(str(raw.get("type")), kinds)))
+        return None
+    try:
+        spec = cls.model_validate(raw)
+    except ValidationError as exc:
+        problems += _error_lines(exc, root, path, cls, ("sources", index))
+        return None
+    return spec if spec.name else spec.model_copy(update={"name": _default_source_name(spec, index)})
+
+
+def _missing_files(specs: list[tuple[int, SourceSpec]], root: yaml.Node | None,
+                   base: Path) -> list[tuple[int | None, str, str]]:
+    """A ``file:`` feed that does not exist (relative to the monitor file's directory ``base``)."""
+    out = []
+    for index, spec in specs:
+        url = spec.url or ""
+        if not url.startswith("file:") or "://" in url:
+            continue
+        target = base / url[len("file:"):]
+        if not target.is_file():
+            node, _ = _node_at(root, ("sources", index, "url"))
+            out.append((node.start_mark.line + 1 if node else None, f"sources.{index}.url",
+                        f"no such file: {target} (a file: URL is read relative to the monitor file)"))
+    return out
 
 
 def _too_large(size: int) -> str:
@@ -519,7 +628,8 @@ def load_monitor(path: str | Path, budget: Budget = _NO_BUDGET) -> Monitor:
         raise ConfigError(f"cannot read the file: {exc.strerror}", path=str(p)) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=str(p)) from None
-    return parse_monitor(text, path=str(p), default_name=_name_from_stem(p.stem), budget=budget)
+    return parse_monitor(text, path=str(p), default_name=_name_from_stem(p.stem), budget=budget,
+                         base_dir=p.resolve().parent)
 
 
 def _name_from_stem(stem: str) -> str:

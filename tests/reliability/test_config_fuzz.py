@@ -6,6 +6,7 @@ another exception. ``max_examples`` is bounded so the suite stays within its CI 
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,7 @@ def test_depth_limit_leaves_real_monitors_alone() -> None:
 
 
 def test_a_broken_file_among_good_ones(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "monitors" / "example-feeds", tmp_path / "example-feeds")  # its file: feeds
     (tmp_path / "good.yaml").write_text(yaml.safe_dump({**BASE, "name": "good"}), encoding="utf-8")
     (tmp_path / "deep.yaml").write_text("a: " + "[" * 3000, encoding="utf-8")
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")

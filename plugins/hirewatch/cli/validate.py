@@ -9,13 +9,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from hirewatch.cli.support import EXIT_BAD_INPUT, MONITORS_OPTION, error, json_option
 from hirewatch.config import load_monitors
-
-console = Console()
 
 
 def validate(monitors: Path = MONITORS_OPTION,
@@ -35,8 +31,9 @@ def validate(monitors: Path = MONITORS_OPTION,
                                           for e in errors]}, indent=2))
     else:
         for monitor in good:
-            console.print(f"[green]ok[/green] {escape(str(monitor.path))}: monitor {monitor.name!r}, "
-                          f"{len(monitor.sources)} sources", highlight=False)
+            count = len(monitor.sources)
+            # Plain echo: a path is never wrapped at the terminal's width (or at 80 when piped).
+            typer.echo(f"ok {monitor.path}: monitor {monitor.name!r}, {count} source{'s' if count != 1 else ''}")
         for problem in errors:
             error(str(problem))
     raise typer.Exit(EXIT_BAD_INPUT if errors else 0)

@@ -1,7 +1,8 @@
-"""Crawled text made safe for the places it is shown: Slack mrkdwn and links.
+"""Crawled text made safe for the places it is shown: Slack mrkdwn and links, a terminal.
 
-Called by the Slack alert messages (:mod:`hirewatch.alerts.slack_message`) and by the digest's
-renderings (:mod:`hirewatch.digest.formatting`, :mod:`hirewatch.digest.slack_summary`), so an
+Called by the Slack alert messages (:mod:`hirewatch.alerts.slack_message`), by the digest's
+renderings (:mod:`hirewatch.digest.formatting`, :mod:`hirewatch.digest.slack_summary`,
+:mod:`hirewatch.digest.text_renderer`) and by ``hirewatch search``, so an
 article's text or URL is handled the same way in an alert and in the digest. Pure functions;
 none raises for any input. HTML escaping is Jinja's autoescape (the digest's HTML) or
 ``html.escape``; it is not repeated here.
@@ -9,6 +10,7 @@ none raises for any input. HTML escaping is Jinja's autoescape (the digest's HTM
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 #: The only characters Slack reserves in mrkdwn (``<!channel>``, ``<@U123>``, ``<url|label>``).
@@ -38,3 +40,13 @@ def safe_url(url: str | None, max_length: int | None = None) -> str | None:
         return None
     cleaned = quote(url.strip(), safe=_URL_SAFE)
     return cleaned if max_length is None or len(cleaned) <= max_length else None
+
+
+#: Control characters (a terminal's escape sequences start with one) and the bidi overrides that
+#: make text read differently from what it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str | None) -> str:
+    """Text without control or bidi-override characters, whitespace collapsed: safe to print."""
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text or "")).strip()

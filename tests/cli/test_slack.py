@@ -54,7 +54,7 @@ def test_deliver_sends_the_pending_alerts(tmp_path: Path, monkeypatch: pytest.Mo
 
     dry = runner.invoke(app, ["slack", "deliver", "--monitors", str(monitors)])
     assert dry.exit_code == 0, dry.output
-    assert "would post to #ta-oncall" in dry.output and "(dry run)" in dry.output
+    assert "would post to #ta-oncall" in dry.output and "monitor acme: dry run: no Slack token" in dry.output
 
     monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", BOT_TOKEN)
     with SlackServer() as slack:

@@ -75,6 +75,7 @@ def test_reupsert_updates_content_and_merges_sources(store: MentionStore) -> Non
     assert stored.sources == ("feed-a", "feed-b")
     assert stored.title == "Story same (updated)" and stored.sentiment_score == 0.3
     assert stored.fetched == T0, "fetched is when the mention was first seen"
+    assert stored.source == "feed-a", "the source that first saw it, whose run counted it as new"
     # the same source again adds nothing
     store.upsert_mentions([later])
     assert store.get(first.id).mention.sources == ("feed-a", "feed-b")
@@ -87,6 +88,7 @@ def test_same_mention_twice_in_one_batch_is_one_mention_with_both_sources(store:
     assert result.new == (a.id,) and not result.failed
     assert store.count() == 1
     assert set(store.get(a.id).mention.sources) == {"feed-a", "feed-b"}
+    assert store.get(a.id).mention.source == "feed-a"
 
 
 def test_reupsert_never_touches_alert_or_triage_state(store: MentionStore) -> None:

@@ -247,7 +247,8 @@ def _close(run: Run, pending: list[Mention]) -> AlertReport:
     if report.dry_run and pending:
         report.notes.append(f"dry run: no Slack token (HIREWATCH_SLACK_TOKEN or the Airflow Connection "
                             f"hirewatch_slack); {report.would_send} messages printed, nothing sent "
-                            f"or marked, {len(pending)} alerts stay pending")
+                            f"or marked, {len(pending)} alerts stay pending (printed again by every run "
+                            f"until a token is set)")
     if report.errors:
         log.warning("alerts of monitor %s: %s", run.monitor.name, "; ".join(report.errors[:3]))
     return report

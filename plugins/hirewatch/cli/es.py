@@ -16,15 +16,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hirewatch.cli.support import json_option
+from hirewatch.cli.support import TYPER_OPTIONS, json_option
 from hirewatch.errors import ConfigError, HirewatchError
 
 if TYPE_CHECKING:
     from hirewatch.stores.elasticsearch_store import ElasticsearchStore
 
-es_app = typer.Typer(no_args_is_help=True, add_completion=False,
+es_app = typer.Typer(**TYPER_OPTIONS,
                      help="Elasticsearch: set up the index, copy the embedded store into it.")
-kibana_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Kibana: load the saved objects.")
+kibana_app = typer.Typer(**TYPER_OPTIONS, help="Kibana: load the saved objects.")
 console = Console()
 err_console = Console(stderr=True)
 

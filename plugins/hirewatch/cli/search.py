@@ -1,4 +1,5 @@
-"""``hirewatch search``: stored mentions, newest first, as a table, JSON or formula-safe CSV.
+"""``hirewatch search``: stored mentions, newest first: whole titles and URLs (list), one line each
+(wide), a table, JSON or formula-safe CSV; "2 of 10 mentions"; unknown names refused.
 
 Registered by :mod:`hirewatch.cli`; calls the store's ``search``.
 """
@@ -6,59 +7,177 @@ Registered by :mod:`hirewatch.cli`; calls the store's ``search``.
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from hirewatch.cli.support import EXIT_BAD_INPUT, error, json_option, monitor_option, opened_store
+from hirewatch.cli.support import MONITORS_OPTION, json_option, monitor_option, opened_store, refuse, unknown
+from hirewatch.escaping import terminal_text
 from hirewatch.mention import SENTIMENT_LABELS
 
-console = Console()
+if TYPE_CHECKING:
+    from hirewatch.config import Monitor
+    from hirewatch.stores.base import StoredMention
+
+FORMATS = ("list", "wide", "table", "json", "csv")
+#: How many matches are counted for "2 of 10 mentions" (the search itself stops at ``--limit``).
+COUNT_LIMIT = 10_000
 
 
 def search(
     query: str = typer.Argument(None, help='Full-text query over title and text: every word must occur; '
                                            '"a phrase", word*, a OR b.'),
-    employer: str | None = typer.Option(None, "--employer", help="Only mentions of this employer or competitor "
-                                                                 "(its name as in the monitor file)."),
+    employer: str | None = typer.Option(None, "--employer", metavar="NAME",
+                                        help="Only mentions of this employer or competitor (its name as in the "
+                                             "monitor file)."),
     monitor: str | None = monitor_option("Only this monitor's mentions."),
-    since: datetime | None = typer.Option(None, "--since", help="ISO date or datetime (UTC when no zone)."),
-    sentiment: str | None = typer.Option(None, "--sentiment", help="negative, neutral or positive."),
-    source: str | None = typer.Option(None, "--source", help="Only mentions seen in this source (its name)."),
+    monitors: Path = MONITORS_OPTION,
+    since: datetime | None = typer.Option(None, "--since", metavar="WHEN",
+                                          help="ISO date or datetime (UTC when no zone)."),
+    sentiment: str | None = typer.Option(None, "--sentiment", metavar="LABEL",
+                                         help="negative, neutral or positive."),
+    source: str | None = typer.Option(None, "--source", metavar="NAME",
+                                      help="Only mentions seen in this source (its name)."),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="At most this many mentions."),
+    output: str | None = typer.Option(None, "--format", metavar="FORMAT",
+                                      help="list (whole title and URL, wrapped; the default), wide (one line "
+                                           "each, never cut), table, json or csv."),
     as_json: bool = json_option("the mentions (with their alert status)"),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV for a spreadsheet (formula-safe cells)."),
 ) -> None:
-    """Search stored mentions, newest first."""
+    """Search stored mentions, newest first. Times are shown in each monitor's time zone, with
+    the zone."""
+    from dataclasses import replace
+
     from hirewatch.stores.base import MentionQuery
 
+    flags = [f"--{name}" for name, on in (("json", as_json), ("csv", as_csv)) if on]
+    given = flags + ([f"--format {output}"] if output else [])
+    if len(given) > 1:
+        raise refuse(f"choose one output format: {' and '.join(given)} were both given")
+    fmt = output or (flags[0][2:] if flags else "list")
+    if fmt not in FORMATS:
+        from hirewatch.config import did_you_mean
+
+        raise refuse(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}{did_you_mean(fmt, FORMATS)}")
     if sentiment is not None and sentiment not in SENTIMENT_LABELS:
-        error(f"--sentiment: expected one of {', '.join(SENTIMENT_LABELS)}, got {sentiment!r}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise refuse(f"--sentiment: expected one of {', '.join(SENTIMENT_LABELS)}, got {sentiment!r}")
+    known = _check_names(monitors, monitor, employer, source)
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
+    wanted = MentionQuery(text=query or None, employer=employer, monitor=monitor, since=since,
+                          sentiment=sentiment, source=source, limit=limit)
     with opened_store(read_only=True) as store:
-        hits = store.search(MentionQuery(text=query or None, employer=employer, monitor=monitor, since=since,
-                                         sentiment=sentiment, source=source, limit=limit))
-    if as_json:
+        hits = store.search(wanted)
+        total = len(hits) if len(hits) < limit else len(store.search(replace(wanted, limit=COUNT_LIMIT)))
+    if fmt == "json":
         typer.echo(json.dumps([{**h.mention.to_dict(), "alert_status": h.alert.status} for h in hits], indent=2))
         return
-    if as_csv:
+    if fmt == "csv":
         _write_csv(hits)
         return
-    table = Table(show_lines=False)
-    for column in ("published", "employer", "sentiment", "source", "title", "url"):
+    zones = {m.name: m.tz for m in known}
+    if fmt == "table":
+        _print_table(hits, zones)
+    else:
+        for hit in hits:
+            typer.echo(_wide_line(hit, zones) if fmt == "wide" else _block(hit, zones))
+    typer.echo(count_line(len(hits), total, capped=total >= COUNT_LIMIT), err=fmt == "wide")
+
+
+def count_line(shown: int, total: int, *, capped: bool = False) -> str:
+    """"1 mention", "10 mentions", "2 of 10 mentions" (``capped``: "2 of 10,000+ mentions")."""
+    noun = "mention" if total == 1 else "mentions"
+    if shown >= total:
+        return f"{total} {noun}"
+    return f"{shown} of {total:,}{'+' if capped else ''} {noun} (--limit {total} to see them all)" if not capped \
+        else f"{shown} of {total:,}+ {noun} (narrow the search, or --limit up to 10000)"
+
+
+def _check_names(directory: Path, monitor: str | None, employer: str | None, source: str | None) -> list[Monitor]:
+    """The monitors of ``directory`` (for names and time zones); an unknown ``--monitor``,
+    ``--employer`` or ``--source`` exits 2 with "did you mean". Without a monitor directory the
+    names cannot be checked and the search runs as asked."""
+    from hirewatch.config import load_monitors
+
+    if not directory.is_dir():
+        return []
+    good, _refused = load_monitors(directory)
+    if monitor is not None and monitor not in {m.name for m in good}:
+        raise unknown("monitor", monitor, [m.name for m in good], str(directory))
+    scope = [m for m in good if monitor is None or m.name == monitor]
+    if employer is not None:
+        names = list(dict.fromkeys(e.name for m in scope for e in m.entities))
+        if employer not in names:
+            raise unknown("employer or competitor", employer, names, f"monitor {monitor}" if monitor else "")
+    if source is not None:
+        names = list(dict.fromkeys(s.name for m in scope for s in m.sources))
+        if source not in names:
+            raise unknown("source", source, names, f"monitor {monitor}" if monitor else "")
+    return good
+
+
+def _when(moment: datetime, zone: ZoneInfo | None) -> str:
+    """``2026-12-05 15:07 CET``: the monitor's zone (UTC when the monitor is not known), named."""
+    local = moment.astimezone(zone or UTC)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _times(hit: StoredMention, zones: dict[str, ZoneInfo]) -> str:
+    m = hit.mention
+    zone = zones.get(m.monitor)
+    seen = f"seen {_when(m.fetched, zone)}"
+    return f"published {_when(m.published, zone)}, {seen}" if m.published else seen
+
+
+def _label(hit: StoredMention) -> str:
+    m = hit.mention
+    return f"{m.sentiment_label or '?'} {m.sentiment_score:+.2f}" if m.sentiment_score is not None else "?"
+
+
+def _block(hit: StoredMention, zones: dict[str, ZoneInfo]) -> str:
+    """One mention: a line of facts, the whole title wrapped to the terminal, the whole URL on a
+    line of its own (never cut, so it can be copied)."""
+    m = hit.mention
+    width = max(40, shutil.get_terminal_size((100, 24)).columns) - 2
+    title = textwrap.fill(terminal_text(m.title) or "(no title)", width=width, initial_indent="  ",
+                          subsequent_indent="  ", break_on_hyphens=False)
+    facts = textwrap.fill(" · ".join([_label(hit), terminal_text(m.employer), terminal_text(", ".join(m.sources)),
+                                      _times(hit, zones), f"alert {hit.alert.status}"]),
+                          width=width + 2, subsequent_indent="    ", break_on_hyphens=False)
+    return f"{facts}\n{title}\n  {terminal_text(m.url)}\n"
+
+
+def _wide_line(hit: StoredMention, zones: dict[str, ZoneInfo]) -> str:
+    """One line, tab-separated, nothing cut: for grep, cut and awk."""
+    m = hit.mention
+    when = _when(m.published or m.fetched, zones.get(m.monitor))
+    return "\t".join(terminal_text(v).replace("\t", " ") for v in (
+        when, m.employer, _label(hit), ",".join(m.sources), m.title, m.url))
+
+
+def _print_table(hits: list[StoredMention], zones: dict[str, ZoneInfo]) -> None:
+    """A Rich table whose title and URL columns wrap (fold), never cut with an ellipsis."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(show_lines=True)
+    for column in ("published", "employer", "sentiment", "source"):
         table.add_column(column)
+    table.add_column("title", overflow="fold", ratio=3)
+    table.add_column("url", overflow="fold", ratio=2)
     for hit in hits:
         m = hit.mention
-        when = (m.published or m.fetched).strftime("%Y-%m-%d %H:%M")
-        label = f"{m.sentiment_label or '?'} {m.sentiment_score:+.2f}" if m.sentiment_score is not None else "?"
-        table.add_row(when, escape(m.employer), label, escape(m.source), escape(m.title[:80]), escape(m.url))
+        table.add_row(_when(m.published or m.fetched, zones.get(m.monitor)), escape(m.employer), _label(hit),
+                      escape(", ".join(m.sources)), escape(m.title), escape(m.url))
     console.print(table)
-    console.print(f"{len(hits)} mentions")
 
 
 CSV_COLUMNS = ("id", "published", "fetched", "monitor", "employer", "sentiment", "score", "severity", "topics",

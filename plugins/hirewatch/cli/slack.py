@@ -15,11 +15,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from hirewatch import settings
-from hirewatch.cli.support import MONITORS_OPTION, json_option, monitor_option, opened_store, select_monitors
+from hirewatch.cli.support import (
+    MONITORS_OPTION,
+    TYPER_OPTIONS,
+    json_option,
+    monitor_option,
+    opened_store,
+    select_monitors,
+)
 from hirewatch.config import load_monitors
 from hirewatch.errors import ConfigError, HirewatchError
 
-slack_app = typer.Typer(no_args_is_help=True, add_completion=False,
+slack_app = typer.Typer(**TYPER_OPTIONS,
                         help="Slack alerts: deliver, listen for the triage buttons, exclusion phrases.")
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -42,12 +49,16 @@ def deliver(
         typer.echo(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
         for report in reports:
+            if report.dry_run:  # nothing was sent or marked: the counts would only contradict the note
+                for note in report.notes:
+                    console.print(f"monitor {escape(report.monitor)}: {escape(note)}")
+                continue
             storm = f", storm ({report.storm})" if report.storm else ""
             found = (f" ({report.reconciled} of them found already posted by an unfinished run)"
                      if report.reconciled else "")
             console.print(f"monitor {escape(report.monitor)}: {report.sent} alerts, {report.threaded} in threads"
                           f"{found}, {report.suppressed} suppressed, {report.failed} failed, {report.deferred} left "
-                          f"pending{storm}" + (" (dry run)" if report.dry_run else ""))
+                          f"pending{storm}")
             for error in report.errors:
                 console.print(f"  [yellow]{escape(error)}[/yellow]")
             for note in report.notes:

@@ -30,13 +30,34 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-#: ``--monitors DIR`` (default ``./monitors``), the same option object in every command.
-MONITORS_OPTION: Any = typer.Option(Path("monitors"), "--monitors", help="Directory of monitor YAML files.")
+#: Plain help (Click's formatter): wrapped at words to the terminal, no ``<bool>`` after flags.
+TYPER_OPTIONS: dict[str, Any] = {"no_args_is_help": True, "add_completion": False, "rich_markup_mode": None}
+
+#: ``--monitors DIR`` (default ``./monitors``, or ``HIREWATCH_MONITORS``), the same option in every command.
+MONITORS_OPTION: Any = typer.Option(Path("monitors"), "--monitors", envvar="HIREWATCH_MONITORS", metavar="DIR",
+                                    help="Directory of monitor YAML files.")
 
 
 def monitor_option(help: str) -> Any:
     """``--monitor NAME`` / ``-m NAME``."""
-    return typer.Option(None, "--monitor", "-m", help=help)
+    return typer.Option(None, "--monitor", "-m", metavar="NAME", help=help)
+
+
+def refuse(message: str) -> typer.Exit:
+    """Print ``message`` as an error; the ``typer.Exit`` (code 2, bad input) to raise."""
+    error(message)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def unknown(what: str, name: str, known: list[str] | tuple[str, ...], where: str = "") -> typer.Exit:
+    """An unknown name: "no monitor named 'exmaple' in monitors; did you mean 'example'?" (or the
+    names there are); exit 2."""
+    from hirewatch.config import did_you_mean
+
+    hint = did_you_mean(name, known)
+    if not hint and known:
+        hint = "; known: " + ", ".join(sorted(known)[:12]) + (" ..." if len(known) > 12 else "")
+    return refuse(f"no {what} named {name!r}{' in ' + where if where else ''}{hint}")
 
 
 def json_option(what: str) -> Any:
@@ -78,8 +99,7 @@ def select_monitors(directory: Path, name: str | None = None) -> Selection:
     if name is not None:
         chosen = [m for m in good if m.name == name]
         if not chosen:
-            error(f"no valid monitor named {name!r} in {directory}")
-            raise typer.Exit(EXIT_BAD_INPUT)
+            raise unknown("valid monitor", name, [m.name for m in good], str(directory))
         return Selection(chosen)
     if not good:
         error(f"no valid monitor in {directory}")

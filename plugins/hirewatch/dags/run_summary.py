@@ -47,12 +47,21 @@ def summary(monitor: str) -> tuple[list[str], bool]:
                          f"{source.new_mentions:>4} new{detail}")
         total = store.count(monitor)
         pending = store.pending_alerts(monitor)
-        negatives = store.search(MentionQuery(monitor=monitor, sentiment="negative", limit=10_000))
+        stored = [h.mention for h in store.search(MentionQuery(monitor=monitor, limit=10_000))]
+        own = [m for m in stored if not m.is_competitor]
+        negatives = [m for m in own if m.is_negative]
+        employer = own[0].employer if own else "the employer"
         where = _rel(settings.sqlite_path) if settings.kind == "sqlite" and settings.sqlite_path else settings.kind
         lines.append("")
-        dry = " (no Slack token: a dry run, printed in the alert task's log)" if slack_token() is None else ""
-        lines.append(f"store ({where}): {total} mentions of {monitor!r}, {len(negatives)} negative, "
-                     f"{len(pending)} alerts pending in the outbox{dry}")
+        dry = ("no Slack token: the alerts were a dry run, printed in the alert task's log; they stay pending"
+               if slack_token() is None else "")
+        competitors = total - len(own)
+        # The digest and the alerts count the employer's own mentions; say how the total splits.
+        rivals = f", {competitors} of competitors" if competitors else ""
+        lines.append(f"store ({where}): {total} mentions of monitor {monitor!r}: {len(own)} of {employer} "
+                     f"({len(negatives)} negative, {len(pending)} alerts pending in the outbox){rivals}")
+        if dry:
+            lines.append(dry)
     finally:
         store.close()
     base = home()

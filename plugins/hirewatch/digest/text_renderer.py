@@ -7,19 +7,14 @@ crawled title cannot rewrite the reader's terminal. Never raises for any :class:
 
 from __future__ import annotations
 
-import re
-
 from hirewatch.digest import formatting as f
 from hirewatch.digest.model import Digest, Item
+from hirewatch.escaping import terminal_text
 
 WIDTH = 72
 BAR = 30
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """Text without control or bidi-override characters, whitespace collapsed."""
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text or "")).strip()
+#: Text without control or bidi-override characters, whitespace collapsed.
+clean = terminal_text
 
 
 def subject(digest: Digest) -> str:

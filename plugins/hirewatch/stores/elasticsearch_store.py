@@ -127,6 +127,15 @@ def _api_reason(exc: Any) -> str:
     return f"HTTP {status} {exc}"
 
 
+#: What a later copy of a mention leaves alone: the source that first saw it (and its kind), so
+#: the run that recorded it as new, the alert and the search name the same source.
+FIRST_SEEN_FIELDS = ("source", "source_kind")
+
+
+def _later_copy(content: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in content.items() if k not in FIRST_SEEN_FIELDS}
+
+
 class ElasticsearchStore:
     """The :class:`~hirewatch.stores.base.MentionStore` on Elasticsearch.
 
@@ -507,7 +516,9 @@ class ElasticsearchStore:
 
         def add(mention: Mention) -> None:
             if mention.id in batch:
-                mention = mention.with_(sources=merge_sources(batch[mention.id].sources, mention.sources))
+                first = batch[mention.id]
+                mention = mention.with_(sources=merge_sources(first.sources, mention.sources), source=first.source,
+                                        source_kind=first.source_kind)
             batch[mention.id] = mention
             seen.add(mention.id)
             origins.add((mention.monitor, mention.source))
@@ -605,7 +616,7 @@ class ElasticsearchStore:
         if stored is not None:
             src = stored.get("_source", {})
             first_seen = src.get("fetched") or format_time(mention.fetched)
-            doc = {**content, "sources": list(merge_sources(src.get("sources") or [], mention.sources)),
+            doc = {**_later_copy(content), "sources": list(merge_sources(src.get("sources") or [], mention.sources)),
                    "@timestamp": content["published"] or first_seen}
             action.update(doc=doc, if_seq_no=stored["_seq_no"], if_primary_term=stored["_primary_term"])
             return action
@@ -615,7 +626,7 @@ class ElasticsearchStore:
                   "alert": self._alert_doc(alert)}
         # ``doc`` applies only if another writer created the document meanwhile: leave its sources
         # (merged in the next round) and its first-seen time alone.
-        doc = {k: v for k, v in content.items() if k != "sources"}
+        doc = {k: v for k, v in _later_copy(content).items() if k != "sources"}
         if content["published"]:
             doc["@timestamp"] = content["published"]
         action.update(doc=doc, upsert=upsert)

@@ -205,7 +205,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# Columns written from a Mention; on re-upsert all but ``fetched`` (first seen) are overwritten.
+# Columns written from a Mention; on re-upsert all but ``fetched``, ``source`` and ``source_kind`` (first
+# seen) are overwritten.
 _CONTENT_COLUMNS = (
     "monitor", "employer", "url", "title", "text", "source", "source_kind", "last_seen", "published",
     "sort_at", "is_competitor", "sources", "author", "matched_terms", "language", "sentiment_score",
@@ -215,8 +216,11 @@ _INSERT_SQL = (
     "INSERT INTO mentions (id, fetched, alert_status, " + ", ".join(_CONTENT_COLUMNS) + ") VALUES ("
     + ", ".join(f":{c}" for c in ("id", "fetched", "alert_status", *_CONTENT_COLUMNS)) + ")"
 )
+# A later copy leaves ``source``/``source_kind`` as they are: the source that first saw the mention
+# (the one whose run recorded it as new) is the one the alert and the search name.
 _UPDATE_SQL = (
-    "UPDATE mentions SET " + ", ".join(f"{c} = :{c}" for c in _CONTENT_COLUMNS) + " WHERE id = :id"
+    "UPDATE mentions SET " + ", ".join(f"{c} = :{c}" for c in _CONTENT_COLUMNS if c not in ("source", "source_kind"))
+    + " WHERE id = :id"
 )
 
 BATCH_SIZE = 500  # mentions per write transaction: big enough for executemany, short enough to share the lock
@@ -378,7 +382,8 @@ class SqliteStore:
         for mention in mentions:
             if mention.id in batch:  # the same story twice in one batch: one row, both sources
                 previous = batch[mention.id]
-                mention = mention.with_(sources=merge_sources(previous.sources, mention.sources))
+                mention = mention.with_(sources=merge_sources(previous.sources, mention.sources),
+                                        source=previous.source, source_kind=previous.source_kind)
             batch[mention.id] = mention
             if len(batch) >= BATCH_SIZE:
                 self._upsert_batch(list(batch.values()), new, updated, failed)

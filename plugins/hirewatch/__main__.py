@@ -1,0 +1,5 @@
+"""``python -m hirewatch``: the same as the ``hirewatch`` command."""
+
+from hirewatch.cli import main
+
+main()

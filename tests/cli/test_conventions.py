@@ -189,3 +189,19 @@ def test_a_dry_run_delivery_does_not_contradict_itself(world: Path, monkeypatch:
     out = " ".join(result.stdout.split())
     assert "left pending" not in out and "0 alerts" not in out
     assert f"{pending} alerts stay pending (printed again by every run until a token is set)" in out
+
+
+def test_a_piped_run_table_is_not_cut_at_80_columns(tmp_path: Path, web, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = "/feeds/" + "a-rather-long-feed-address-" * 4 + "that-fails.xml"
+    url = web.set(path, b"down", status=503, content_type="text/plain")
+    monitors = tmp_path / "monitors"
+    monitors.mkdir()
+    (monitors / "acme.yaml").write_text(f"""employer: {{name: Acme}}
+sources:
+  - {{name: the-feed-with-a-long-name, type: rss, url: "{url}"}}
+fetch: {{allow_loopback: true}}
+""", encoding="utf-8")
+    monkeypatch.setenv("HIREWATCH_SQLITE_PATH", str(tmp_path / "run.db"))
+    result = runner.invoke(app, ["run", "--no-alerts", "--monitors", str(monitors)])
+    assert result.exit_code == 1
+    assert any(url in line for line in result.stdout.splitlines()), result.stdout

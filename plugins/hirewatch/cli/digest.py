@@ -13,12 +13,19 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from hirewatch.cli.support import MONITORS_OPTION, error, json_option, monitor_option, opened_store, select_monitors
+from hirewatch.cli.support import (
+    MONITORS_OPTION,
+    error,
+    json_option,
+    monitor_option,
+    opened_store,
+    output_console,
+    select_monitors,
+)
 
-console = Console()
+console = output_console()
 
 
 def digest_command(

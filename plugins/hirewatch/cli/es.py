@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hirewatch.cli.support import TYPER_OPTIONS, json_option
+from hirewatch.cli.support import TYPER_OPTIONS, json_option, output_console
 from hirewatch.errors import ConfigError, HirewatchError
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 es_app = typer.Typer(**TYPER_OPTIONS,
                      help="Elasticsearch: set up the index, copy the embedded store into it.")
 kibana_app = typer.Typer(**TYPER_OPTIONS, help="Kibana: load the saved objects.")
-console = Console()
+console = output_console()
 err_console = Console(stderr=True)
 
 

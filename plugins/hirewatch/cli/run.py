@@ -11,19 +11,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hirewatch.cli.support import MONITORS_OPTION, json_option, monitor_option, opened_store, select_monitors
+from hirewatch.cli.support import (
+    MONITORS_OPTION,
+    json_option,
+    monitor_option,
+    opened_store,
+    output_console,
+    select_monitors,
+)
 from hirewatch.config import Monitor
 from hirewatch.report import RunReport
 
 if TYPE_CHECKING:
     from hirewatch.stores.base import MentionStore
 
-console = Console()
+console = output_console()
 
 
 def run(

@@ -16,7 +16,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from hirewatch.cli.support import MONITORS_OPTION, json_option, monitor_option, opened_store, refuse, unknown
+from hirewatch.cli.support import (
+    MONITORS_OPTION,
+    json_option,
+    monitor_option,
+    opened_store,
+    output_console,
+    refuse,
+    unknown,
+)
 from hirewatch.escaping import terminal_text
 from hirewatch.mention import SENTIMENT_LABELS
 
@@ -163,11 +171,10 @@ def _wide_line(hit: StoredMention, zones: dict[str, ZoneInfo]) -> str:
 
 def _print_table(hits: list[StoredMention], zones: dict[str, ZoneInfo]) -> None:
     """A Rich table whose title and URL columns wrap (fold), never cut with an ellipsis."""
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = output_console(highlight=False)
     table = Table(show_lines=True)
     for column in ("published", "employer", "sentiment", "source"):
         table.add_column(column)

@@ -21,6 +21,7 @@ from hirewatch.cli.support import (
     json_option,
     monitor_option,
     opened_store,
+    output_console,
     select_monitors,
 )
 from hirewatch.config import load_monitors
@@ -28,7 +29,7 @@ from hirewatch.errors import ConfigError, HirewatchError
 
 slack_app = typer.Typer(**TYPER_OPTIONS,
                         help="Slack alerts: deliver, listen for the triage buttons, exclusion phrases.")
-console = Console(highlight=False)
+console = output_console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 

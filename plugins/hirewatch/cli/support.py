@@ -29,6 +29,19 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
+#: Width of Rich output that goes to a pipe or a file (tables take only the width their content needs):
+#: Rich's default there is 80 columns, which cut tables. On a terminal the terminal's width is used.
+PIPE_WIDTH = 4096
+
+
+def output_console(**options: Any) -> Console:
+    """A Rich console for a command's output: the terminal's width, or :data:`PIPE_WIDTH` when
+    stdout is not a terminal (a table piped to a file is not cut at 80 columns)."""
+    console = Console(**options)
+    if not console.is_terminal:
+        console = Console(width=PIPE_WIDTH, **options)
+    return console
+
 
 #: Plain help (Click's formatter): wrapped at words to the terminal, no ``<bool>`` after flags.
 TYPER_OPTIONS: dict[str, Any] = {"no_args_is_help": True, "add_completion": False, "rich_markup_mode": None}

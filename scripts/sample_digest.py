@@ -87,8 +87,8 @@ def _mention(key: str, at: datetime, *, employer: str = EMPLOYER, competitor: bo
     base = {"source": NEWS, "source_kind": "rss", "title": key, "text": "", "sentiment_label": "neutral",
             "sentiment_score": 0.0, "language": "en"}
     base.update(fields)
-    return Mention(id=mention_id(employer, url), monitor="example", employer=employer, url=url, fetched=at,
-                   published=at - timedelta(hours=2), is_competitor=competitor, scorer="vader", **base)
+    return Mention(id=mention_id(employer, url, monitor="example"), monitor="example", employer=employer, url=url,
+                   fetched=at, published=at - timedelta(hours=2), is_competitor=competitor, scorer="vader", **base)
 
 
 def fill(store: SqliteStore, monitor: Monitor) -> None:

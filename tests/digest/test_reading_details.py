@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hirewatch.digest.build import build_digest
 from hirewatch.digest.html_renderer import render_html
-from hirewatch.digest.model import build_digest
 from hirewatch.digest.slack_summary import summary_payload
 from hirewatch.digest.text_renderer import render_text
 from typer.testing import CliRunner
@@ -50,6 +50,11 @@ def test_the_negatives_not_listed_are_counted_with_a_search_that_lists_them(
     from hirewatch.cli import app
 
     monkeypatch.setenv("HIREWATCH_HOME", str(tmp_path))
+    (tmp_path / "monitors").mkdir()
+    (tmp_path / "monitors" / "acme.yaml").write_text(
+        'employer: {name: Acme}\nsources:\n  - {name: news, type: rss, url: "https://news.example/feed"}\n',
+        encoding="utf-8")
+    monkeypatch.setenv("HIREWATCH_MONITORS", str(tmp_path / "monitors"))
     monkeypatch.setenv("HIREWATCH_SQLITE_PATH", str(store.path))
     argv = shlex.split(digest.negatives_command or "")
     assert argv[0] == "hirewatch"

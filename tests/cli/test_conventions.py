@@ -82,11 +82,34 @@ def test_log_level_option_and_environment(world: Path, monkeypatch: pytest.Monke
     import logging
 
     root = logging.getLogger()
-    ours = [h for h in root.handlers if getattr(h, "_hirewatch", False)]
-    assert len(ours) == 1 and root.level == logging.DEBUG, "configured once, from HIREWATCH_LOG_LEVEL"
+    (ours,) = [h for h in root.handlers if getattr(h, "_hirewatch", False)]
+    assert ours.level == logging.DEBUG and root.level == logging.DEBUG, "from HIREWATCH_LOG_LEVEL"
     runner.invoke(app, ["--log-level", "error", "search", "--monitors", str(world)])
-    assert len([h for h in root.handlers if getattr(h, "_hirewatch", False)]) == 1, "not added twice"
-    assert root.level == logging.ERROR, "the option wins over the environment"
+    (ours,) = [h for h in root.handlers if getattr(h, "_hirewatch", False)]
+    assert ours.level == logging.ERROR, "the option wins over the environment; the handler is not added twice"
+
+
+def test_library_warnings_stay_brief(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Elasticsearch client's own retries log warnings with tracebacks: at the default level
+    they are not shown, and an error is one line, naming the exception."""
+    import logging
+
+    from hirewatch.cli import configure_logging
+
+    configure_logging("warning")
+    (ours,) = [h for h in logging.getLogger().handlers if getattr(h, "_hirewatch", False)]
+    record = logging.LogRecord("elastic_transport.transport", logging.WARNING, __file__, 1, "Retrying", (), None)
+    assert not ours.filter(record)
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except ConnectionRefusedError:
+        import sys
+
+        failed = logging.LogRecord("hirewatch.stores", logging.ERROR, __file__, 1, "store down", (), sys.exc_info())
+    assert ours.filter(failed)
+    text = ours.format(failed)
+    assert "Traceback" not in text and text.endswith("store down (ConnectionRefusedError: [Errno 111] "
+                                                     "Connection refused)")
 
 
 def test_hirewatch_monitors_is_the_default_of_monitors(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,17 +34,41 @@ def _version(show: bool) -> None:
         raise typer.Exit(0)
 
 
+class _Brief(logging.Formatter):
+    """One line per message on stderr: an exception is named, its traceback left out (it is
+    there with ``--log-level debug``)."""
+
+    def __init__(self, *args: str, tracebacks: bool = False) -> None:
+        super().__init__(*args)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and not self.tracebacks:
+            error = record.exc_info[1]
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+            record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", ()
+        return super().format(record)
+
+
 def configure_logging(level: str) -> None:
-    """Logging configured once, for every command: ``level`` and up on stderr (stdout stays the
-    command's output, JSON included)."""
+    """Logging configured once, for every command: messages from ``level`` up on stderr (stdout
+    stays the command's output, JSON included). Other libraries' messages (the Elasticsearch and
+    Slack clients' retries) show from ``error`` up, unless ``debug`` or ``info`` is asked for. A
+    handler someone else configured (a file at DEBUG) keeps what it gets."""
+    chosen = logging.getLevelName(level.upper())
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "_hirewatch", False)]:
         root.removeHandler(handler)
     handler = logging.StreamHandler()
     handler._hirewatch = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.setLevel(chosen)
+    handler.setFormatter(_Brief("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S",
+                                tracebacks=chosen <= logging.DEBUG))
+    if chosen > logging.INFO:
+        handler.addFilter(lambda r: r.name.startswith("hirewatch") or r.levelno >= logging.ERROR)
     root.addHandler(handler)
-    root.setLevel(level.upper())
+    if root.level == logging.NOTSET or root.level > chosen:
+        root.setLevel(chosen)
 
 
 @app.callback()

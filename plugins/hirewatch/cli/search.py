@@ -108,26 +108,31 @@ def count_line(shown: int, total: int, *, capped: bool = False) -> str:
 
 
 def _check_names(directory: Path, monitor: str | None, employer: str | None, source: str | None) -> list[Monitor]:
-    """The monitors of ``directory`` (for names and time zones); an unknown ``--monitor``,
-    ``--employer`` or ``--source`` exits 2 with "did you mean". Without a monitor directory the
-    names cannot be checked and the search runs as asked."""
+    """The monitors of ``directory`` (for names and time zones). A ``--monitor``, ``--employer``
+    or ``--source`` that neither a monitor file nor the store knows exits 2 with "did you mean"
+    (the store is asked too: its mentions may come from monitor files kept elsewhere)."""
     from hirewatch.config import load_monitors
 
-    if not directory.is_dir():
-        return []
-    good, _refused = load_monitors(directory)
-    if monitor is not None and monitor not in {m.name for m in good}:
-        raise unknown("monitor", monitor, [m.name for m in good], str(directory))
+    good = load_monitors(directory)[0] if directory.is_dir() else []
     scope = [m for m in good if monitor is None or m.name == monitor]
-    if employer is not None:
-        names = list(dict.fromkeys(e.name for m in scope for e in m.entities))
-        if employer not in names:
-            raise unknown("employer or competitor", employer, names, f"monitor {monitor}" if monitor else "")
-    if source is not None:
-        names = list(dict.fromkeys(s.name for m in scope for s in m.sources))
-        if source not in names:
-            raise unknown("source", source, names, f"monitor {monitor}" if monitor else "")
+    checks = [("monitor", monitor, [m.name for m in good], {"monitor": monitor}),
+              ("employer or competitor", employer, [e.name for m in scope for e in m.entities],
+               {"employer": employer}),
+              ("source", source, [s.name for m in scope for s in m.sources], {"source": source})]
+    for what, name, known, query in checks:
+        if name is None or name in known or _stored(query):
+            continue
+        where = str(directory) if what == "monitor" else (f"monitor {monitor}" if monitor else "")
+        raise unknown(what, name, list(dict.fromkeys(known)), where)
     return good
+
+
+def _stored(query: dict[str, str | None]) -> bool:
+    """Whether the store holds any mention with this monitor, employer or source."""
+    from hirewatch.stores.base import MentionQuery
+
+    with opened_store() as store:
+        return bool(store.search(MentionQuery(limit=1, **query)))  # type: ignore[arg-type]
 
 
 def _when(moment: datetime, zone: ZoneInfo | None) -> str:

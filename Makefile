@@ -77,7 +77,7 @@ lint: setup
 bench: setup
 	$(PY) -m bench.run_all
 
-# The distributed stack on this machine (README, Scale-out): PostgreSQL and Redis from the OS
+# The distributed stack on this machine (docs/scale-out.md): PostgreSQL and Redis from the OS
 # packages, Airflow with the CeleryExecutor and $(WORKERS) workers, the Elasticsearch store on
 # osmem-server, the local Slack and the feed farm; until Ctrl-C. Not part of `make test`.
 WORKERS ?= 2

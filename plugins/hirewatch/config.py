@@ -146,7 +146,10 @@ class Routing(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"expected an IANA time zone such as Europe/Amsterdam, got {value!r}") from exc
+            from zoneinfo import available_timezones
+
+            raise ValueError(f"expected an IANA time zone such as Europe/Amsterdam, got {value!r}"
+                             + did_you_mean(value, available_timezones())) from exc
         return value
 
 
@@ -160,7 +163,7 @@ class SentimentSettings(Strict):
 
 class DecisionSettings(Strict):
     """How the decide step turns a mention's signals into "alert or not, and why" (documented in
-    the README, "Alert decision"). Stars are on a 1-5 scale (other scales are converted)."""
+    docs/languages.md, "The alert decision"). Stars are on a 1-5 scale (other scales are converted)."""
 
     #: A review rated at or below this is negative whatever its wording ("1-star review").
     negative_stars: float = Field(default=2.0, ge=1, le=5)
@@ -364,7 +367,7 @@ def _config_error(problems: list[tuple[int | None, str, str]], path: str) -> Con
     problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
     lines = [f"{path}:{line}: {field}: {text}" if line else f"{path}: {field}: {text}"
              for line, field, text in problems]
-    message = lines[0] if len(lines) == 1 else f"{len(lines)} problems\n  " + "\n  ".join(lines)
+    message = lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems\n  " + "\n  ".join(lines)
     first = problems[0]
     return ConfigError(message, path=path, line=first[0], field=first[1], located=True)
 

@@ -1,4 +1,4 @@
-"""The README's sample digests are what the code renders today: the fixture sample is rendered
+"""The sample digests (README, docs/digest.md) are what the code renders today: the fixture sample is rendered
 again and compared byte for byte, and the sample from ``make run``'s data (times differ per run)
 shows what the current renderer puts beside every item. ``scripts/screenshot-digest`` rebuilds
 both (and their screenshots)."""

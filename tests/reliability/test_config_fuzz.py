@@ -208,6 +208,7 @@ def test_a_10_mb_monitor_file_is_refused_and_the_other_dags_still_load(tmp_path:
     from hirewatch.config import MAX_MONITOR_BYTES
     from hirewatch.dags.monitor_configs import load_monitor_configs
 
+    shutil.copytree(ROOT / "monitors" / "example-feeds", tmp_path / "example-feeds")  # their file: feeds
     for name in ("alpha", "omega"):
         (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({**BASE, "name": name}), encoding="utf-8")
     sources = "".join(f'  - {{type: rss, name: s{i}, url: "https://feeds{i}.example.com/rss"}}\n'
@@ -233,6 +234,7 @@ def test_each_monitor_file_has_its_own_time_budget(tmp_path: Path) -> None:
     slow.write_text("name: slow\nemployer: {name: Acme}\nsources:\n" + sources, encoding="utf-8")
     with pytest.raises(ConfigError, match="time budget of one monitor file"):
         load_monitor(slow, Budget(0.0))
+    shutil.copytree(ROOT / "monitors" / "example-feeds", tmp_path / "example-feeds")  # its file: feeds
     (tmp_path / "good.yaml").write_text(yaml.safe_dump({**BASE, "name": "good"}), encoding="utf-8")
     good, errors = load_monitors(tmp_path, budget_s=60)
     assert sorted(m.name for m in good) == ["good", "slow"] and not errors

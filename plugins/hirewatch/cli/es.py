@@ -45,7 +45,7 @@ def _open_es(ensure_setup: bool = True) -> ElasticsearchStore:
     return ElasticsearchStore.from_settings(settings, ensure_setup=ensure_setup)
 
 
-@es_app.command()
+@es_app.command(short_help="Index template, first index, alias, side indices (safe to rerun).")
 def setup() -> None:
     """Create or update the index template, the first index and alias, the side indices (idempotent)."""
     try:
@@ -57,7 +57,7 @@ def setup() -> None:
         raise _fail(exc) from None
 
 
-@es_app.command()
+@es_app.command(short_help="Copy the embedded SQLite store into Elasticsearch.")
 def sync(
     sqlite_path: Path = typer.Option(None, "--from", help="The SQLite store to copy (default: HIREWATCH_SQLITE_PATH "
                                                          "or $HIREWATCH_HOME/hirewatch.db)."),
@@ -103,7 +103,7 @@ def sync(
     raise typer.Exit(1 if result.failed else 0)
 
 
-@es_app.command()
+@es_app.command(short_help="Move the alias to a new index with the current mapping.")
 def reindex() -> None:
     """Move the alias to a new index with the current mapping (the mapping change path)."""
     try:
@@ -115,7 +115,7 @@ def reindex() -> None:
                   f"Check, then delete {old}.", highlight=False)
 
 
-@es_app.command()
+@es_app.command(short_help="Move an older hirewatch index to alert state per monitor.")
 def migrate() -> None:
     """Move an index written by an older hirewatch to alert state per monitor (new mention ids,
     alerts already in Slack claimed so none is sent again, the delivery record in its own index).
@@ -134,7 +134,7 @@ def migrate() -> None:
                   highlight=False)
 
 
-@es_app.command()
+@es_app.command(short_help="List the mentions Elasticsearch refused (kept for the next run).")
 def failures(as_json: bool = json_option("the kept failures")) -> None:
     """List mentions Elasticsearch refused, kept for the next run of their source."""
     try:
@@ -152,7 +152,7 @@ def failures(as_json: bool = json_option("the kept failures")) -> None:
                       f"{escape(item['reason'])}", highlight=False)
 
 
-@kibana_app.command("import")
+@kibana_app.command("import", short_help="Load the data view, saved searches and dashboard into Kibana.")
 def import_objects(
     url: str = typer.Option(None, "--url", help="Kibana's URL (default HIREWATCH_KIBANA_URL)."),
     space: str = typer.Option(None, "--space", help="A Kibana space id (default: the default space)."),

@@ -33,7 +33,7 @@ console = output_console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-@slack_app.command()
+@slack_app.command(short_help="Send the pending alerts without crawling (after Slack was down).")
 def deliver(
     monitor: str | None = monitor_option("Only this monitor."),
     monitors: Path = MONITORS_OPTION,
@@ -67,7 +67,7 @@ def deliver(
     raise typer.Exit(selection.exit_code(failed=not all(r.ok for r in reports)))
 
 
-@slack_app.command()
+@slack_app.command(short_help="Handle the alerts' triage buttons (Socket Mode).")
 def listen(monitors: Path = MONITORS_OPTION) -> None:
     """Handle the Acknowledge / False positive / Assign to me buttons (Socket Mode: no public URL).
     Needs HIREWATCH_SLACK_TOKEN (xoxb-) and HIREWATCH_SLACK_APP_TOKEN (xapp-, connections:write)."""
@@ -95,7 +95,7 @@ def listen(monitors: Path = MONITORS_OPTION) -> None:
             raise typer.Exit(1) from None
 
 
-@slack_app.command()
+@slack_app.command(short_help="Add a phrase that means another company to a monitor.")
 def exclude(
     monitor: str = typer.Argument(..., help="The monitor's name."),
     phrase: str = typer.Argument(..., help="A phrase that means something else (a product, a place)."),

@@ -2,7 +2,7 @@
 exits the same way: the ``--monitors``/``--monitor``/``--json`` options, :func:`select_monitors`,
 :func:`opened_store` and the exit codes.
 
-Exit codes (README "Command line"): 0 ok, 1 the command ran but something failed (a source, a
+Exit codes (README, "Commands"): 0 ok, 1 the command ran but something failed (a source, a
 delivery, a store write), 2 bad input (a monitor file, a setting, an argument). Called by
 every command module of :mod:`hirewatch.cli`; raises ``typer.Exit`` with those codes, never a traceback for bad input.
 """

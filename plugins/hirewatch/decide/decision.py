@@ -4,7 +4,7 @@ severity and the source kind; configured per monitor (``decision:``, :class:`Dec
 
 Called by :func:`decide_mentions` (the pipeline, after enrich) and the tests; pure, never raises.
 
-The rules, in order (the README's "Alert decision" gives the defaults):
+The rules, in order (docs/languages.md, "The alert decision", gives the defaults):
 
 1. A review rated at or below ``negative_stars`` is negative whatever its wording: "1-star review".
 2. A review rated at or above ``positive_stars`` is positive overall whatever its wording; only a

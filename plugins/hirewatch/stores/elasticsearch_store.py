@@ -243,7 +243,7 @@ class ElasticsearchStore:
             if self._call("check the index", indices.exists, index=self.alias):
                 raise StoreError(f"{self.where}: {self.alias!r} is a concrete index, not an alias (something wrote to "
                                  f"it before set-up); reindex it into {self.prefix}-000001 and delete it, see "
-                                 "README 'Elasticsearch and Kibana'")
+                                 "docs/elasticsearch.md")
             first = f"{self.prefix}-000001"
             outcome = self._create_index(first, aliases={self.alias: {"is_write_index": True}})
             if outcome == "exists":  # the index without its alias (interrupted set-up)
@@ -319,8 +319,8 @@ class ElasticsearchStore:
         legacy = self.legacy_indices()
         if legacy:
             raise StoreError(f"{self.where}: {', '.join(legacy)} was written by an older hirewatch (one mention for "
-                             "all monitors); pause the DAGs and run `hirewatch es migrate` (see README "
-                             "'Elasticsearch and Kibana')")
+                             "all monitors); pause the DAGs and run `hirewatch es migrate` (see "
+                             "docs/elasticsearch.md)")
 
     def migrate(self, page_size: int = 500) -> dict[str, int]:
         """The migration to alert state per monitor, for an index written by an older hirewatch:

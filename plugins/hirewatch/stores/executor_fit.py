@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 LOCAL_EXECUTORS = frozenset({"LocalExecutor", "SequentialExecutor", "DebugExecutor", "MockExecutor"})
 
 ADVICE = ("use the Elasticsearch store (HIREWATCH_STORE=elasticsearch and the hirewatch_elasticsearch "
-          "Connection, or HIREWATCH_ES_URL), which every worker reaches over the network; see the README's "
-          "Scale-out section")
+          "Connection, or HIREWATCH_ES_URL), which every worker reaches over the network; see "
+          "docs/scale-out.md")
 
 
 def _airflow_option(section: str, key: str) -> str | None:

@@ -39,6 +39,21 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HIREWATCH_HOME", str(tmp_path / "hirewatch-home"))
 
 
+@pytest.fixture(autouse=True)
+def _cli_logging_undone() -> Iterator[None]:
+    """A command run in the test process (CliRunner) configures logging for the process, as the
+    real command does; afterwards its stderr handler and the root level are put back, so a later
+    test's output is not changed by an earlier test's command."""
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if getattr(h, "_hirewatch", False)]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+
+
 @pytest.fixture()
 def slack() -> Iterator[SlackServer]:
     """A local server that answers like Slack's Web API (the real WebClient talks to it)."""

@@ -618,7 +618,7 @@ def _default_source_name(spec: SourceSpec, index: int) -> str:
     return f"{spec.type}-{index + 1}"
 
 
-def load_monitor(path: str | Path, budget: Budget = _NO_BUDGET) -> Monitor:
+def load_monitor(path: str | Path, budget: Budget = _NO_BUDGET, *, check_files: bool = False) -> Monitor:
     """Load and validate one monitor file (refused unread above :data:`MAX_MONITOR_BYTES`).
     Raises :class:`ConfigError`."""
     p = Path(path)
@@ -632,7 +632,7 @@ def load_monitor(path: str | Path, budget: Budget = _NO_BUDGET) -> Monitor:
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=str(p)) from None
     return parse_monitor(text, path=str(p), default_name=_name_from_stem(p.stem), budget=budget,
-                         base_dir=p.resolve().parent)
+                         base_dir=p.resolve().parent if check_files else None)
 
 
 def _name_from_stem(stem: str) -> str:
@@ -645,18 +645,21 @@ def monitor_files(directory: str | Path) -> list[Path]:
     return sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
 
 
-def load_monitors(directory: str | Path, *, budget_s: float | None = None) -> tuple[list[Monitor], list[ConfigError]]:
+def load_monitors(directory: str | Path, *, budget_s: float | None = None,
+                  check_files: bool = False) -> tuple[list[Monitor], list[ConfigError]]:
     """Load every monitor file of ``directory``: the valid monitors and the errors of the others.
     Two files with the same monitor name: the second is an error. An unexpected exception while
     loading one file (a source kind whose module does not import, say) is that file's error too:
     one monitor never stops the others, in the CLI as in the DAG files. ``budget_s``: each file's
-    own time budget (:class:`Budget`); a file that spends it is refused like a broken one."""
+    own time budget (:class:`Budget`); a file that spends it is refused like a broken one.
+    ``check_files`` (``hirewatch validate``): a ``file:`` feed that does not exist is a problem of
+    its file too (a run reports it as a failed source; an import may bring its file later)."""
     monitors: list[Monitor] = []
     errors: list[ConfigError] = []
     seen: dict[str, str] = {}
     for path in monitor_files(directory):
         try:
-            monitor = load_monitor(path, Budget(budget_s))
+            monitor = load_monitor(path, Budget(budget_s), check_files=check_files)
         except ConfigError as exc:
             errors.append(exc)
             continue

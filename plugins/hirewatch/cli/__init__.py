@@ -13,6 +13,7 @@ import os
 
 import typer
 
+from hirewatch import redact
 from hirewatch.cli import digest, es, review_import, run, search, serve, slack, submit, validate
 from hirewatch.cli.support import TYPER_OPTIONS, refuse
 
@@ -46,7 +47,8 @@ class _Brief(logging.Formatter):
         if record.exc_info and not self.tracebacks:
             error = record.exc_info[1]
             record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
-            record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", ()
+            # The exception's text may quote a configured secret (a URL, an echoed header): masked.
+            record.msg, record.args = f"{record.getMessage()} ({redact.mask(f'{type(error).__name__}: {error}')})", ()
         return super().format(record)
 
 
@@ -97,8 +99,6 @@ app.command("import", short_help="Bring a review export (JSON, NDJSON, CSV) into
 
 
 def main() -> None:
-    from hirewatch import redact
-
     # Every configured secret is masked in what the commands print and log (hirewatch.redact).
     redact.install_streams()
     redact.install_logging()

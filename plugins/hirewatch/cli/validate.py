@@ -21,7 +21,7 @@ def validate(monitors: Path = MONITORS_OPTION,
     if not monitors.is_dir():
         error(f"no monitor directory {monitors} (--monitors DIR)")
         raise typer.Exit(EXIT_BAD_INPUT)
-    good, errors = load_monitors(monitors)
+    good, errors = load_monitors(monitors, check_files=True)
     if not good and not errors:
         error(f"no monitor files (*.yaml, *.yml) in {monitors}")
         raise typer.Exit(EXIT_BAD_INPUT)

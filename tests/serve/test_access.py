@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from datasette_auth_passwords.utils import hash_password
+from hirewatch.addresses import is_loopback_host
 from hirewatch.errors import ConfigError
-from hirewatch.serve.access import ENV_PREFIX, Access, is_loopback
+from hirewatch.serve.access import ENV_PREFIX, Access
 
 from tests.serve.conftest import base_env, cli, start_serve, stop
 from tests.serve.test_browser import store_rows
@@ -30,7 +31,7 @@ PASSWORD = "correct horse battery staple"  # written here for the test
                                                 ("::1", True), ("[::1]", True), ("0.0.0.0", False), ("::", False),
                                                 ("192.168.1.20", False), ("example.org", False)])
 def test_loopback_addresses(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback
+    assert is_loopback_host(host) is loopback
 
 
 def test_accounts_come_from_the_environment_and_never_show_a_hash() -> None:

@@ -9,12 +9,12 @@ import time
 import zlib
 
 import pytest
+from hirewatch.addresses import address_kind
 from hirewatch.config import FetchSettings
 from hirewatch.errors import FetchError
 from hirewatch.records import CrawlState
 from hirewatch.sources.http_fetcher import (
     HttpFetcher,
-    address_kind,
     address_refusal,
     retry_after_seconds,
     user_agent,

@@ -17,7 +17,6 @@ Raises :class:`~hirewatch.errors.NotConfigured` when no SMTP setting exists and 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import smtplib
 import ssl
@@ -30,6 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import SecretStr
 
+from hirewatch.addresses import is_loopback_host
 from hirewatch.digest.html_renderer import RenderedHtml
 from hirewatch.errors import HirewatchError, NotConfigured
 from hirewatch.redact import mask
@@ -146,15 +146,6 @@ def build_message(*, subject: str, sender: str, recipients: Sequence[str], text:
     return message
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def send_message(message: EmailMessage, recipients: Sequence[str], settings: SmtpSettings) -> tuple[str, ...]:
     """Send ``message`` to ``recipients``; returns the recipients the server accepted. Raises
     :class:`MailError` when none was accepted or the server could not be reached or refused."""
@@ -175,7 +166,7 @@ def send_message(message: EmailMessage, recipients: Sequence[str], settings: Smt
             if not encrypted and settings.starttls == "require":
                 raise MailError(f"SMTP {settings.where} offers no STARTTLS and the settings require it")
             if settings.username:
-                if not encrypted and not _is_loopback(settings.host):
+                if not encrypted and not is_loopback_host(settings.host):
                     raise MailError(f"SMTP {settings.where} offers no encryption: the password is not sent in "
                                     "clear (use smtps://, or a server that offers STARTTLS)")
                 smtp.login(settings.username, settings.password.get_secret_value() if settings.password else "")

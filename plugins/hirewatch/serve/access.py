@@ -13,13 +13,13 @@ names, never a hash. Called by :mod:`hirewatch.serve.app` and the ``serve`` comm
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hirewatch.addresses import is_loopback_host
 from hirewatch.errors import ConfigError
 
 ENV_PREFIX = "HIREWATCH_SERVE_PASSWORD_HASH_"
@@ -75,20 +75,10 @@ class Access:
 
     def check_host(self, host: str) -> None:
         """Refuse to listen beyond this machine without accounts (ConfigError with the way out)."""
-        if is_loopback(host) or self.required:
+        if is_loopback_host(host) or self.required:
             return
         raise ConfigError(
             f"refusing to serve the store on {host}: only this machine (127.0.0.1) may read it without a "
             f"password. To serve other hosts, create an account first: "
             f"export {ENV_PREFIX}<USER>=\"$(.venv/bin/datasette hash-password)\" (every page then asks to "
             f"log in; put a TLS proxy in front for anything beyond a trusted network)", field="--host")
-
-
-def is_loopback(host: str) -> bool:
-    """``localhost`` or an address in 127.0.0.0/8 or ::1."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -43,12 +43,12 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
 import aiohttp
 import certifi
 
+from hirewatch.addresses import address_kind
 from hirewatch.config import FetchSettings
 from hirewatch.errors import FetchError
 from hirewatch.mention import utcnow
@@ -58,7 +58,6 @@ from hirewatch.redact import strip_controls, url_has_userinfo
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_FEEDS = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
                 "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.5, */*;q=0.1")
-AddressKind = Literal["public", "loopback", "private", "link-local", "multicast"]
 
 
 @lru_cache(maxsize=1)
@@ -74,44 +73,6 @@ def user_agent(contact: str | None = None) -> str:
     parenthesis says what the client is."""
     base = f"hirewatch/{_version()}"
     return f"{base} (+{contact})" if contact else f"{base} (employer-brand monitoring)"
-
-
-#: IPv6 ranges whose last 32 bits are an IPv4 address the packet ends up at: IPv4-compatible
-#: (``::a.b.c.d``, deprecated but still routed by some stacks), IPv4-translated (``::ffff:0:a.b.c.d``,
-#: RFC 2765) and NAT64 (``64:ff9b::/96``, RFC 6052; ``64:ff9b:1::/48``, RFC 8215). IPv4-mapped
-#: (``::ffff:a.b.c.d``) and 6to4 (``2002::/16``) have their own accessors.
-_EMBEDS_IPV4 = tuple(ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48"))
-
-
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries (see :data:`_EMBEDS_IPV4`), or None. ``::`` and
-    ``::1`` are themselves, not 0.0.0.0 and 0.0.0.1."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if int(ip) <= 1:
-        return None
-    if any(ip in network for network in _EMBEDS_IPV4):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def address_kind(address: str) -> AddressKind:
-    """Classify one IP address for the address policy: an IPv6 address that carries an IPv4
-    one (mapped, compatible, translated, NAT64, 6to4) is judged by the IPv4 address inside."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        ip = embedded_ipv4(ip) or ip
-    if ip.is_loopback or ip.is_unspecified:  # 0.0.0.0 reaches this host too
-        return "loopback"
-    if ip.is_multicast:
-        return "multicast"
-    if ip.is_link_local:
-        return "link-local"
-    if not ip.is_global:
-        return "private"
-    return "public"
 
 
 def address_refusal(address: str, settings: FetchSettings) -> str | None:

@@ -15,11 +15,11 @@ checked. Airflow is imported here only, and only when it is installed.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from urllib.parse import urlsplit
 
+from hirewatch.addresses import is_loopback_host
 from hirewatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -68,13 +68,7 @@ def _loopback_broker(url: str | None) -> bool:
     parts = urlsplit(url)
     if parts.scheme in ("redis+socket", "socket") or parts.scheme.startswith("sqla+sqlite"):
         return True
-    host = (parts.hostname or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(parts.hostname)
 
 
 def check_sqlite_fits_executor(executor_setting: str | None = None, broker_url: str | None = None) -> None:

@@ -110,3 +110,45 @@ def test_store_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, tm
     chosen = store_settings()
     assert (chosen.kind, chosen.sqlite_path) == ("sqlite", tmp_path / "x.db")
     assert store_settings("elasticsearch").kind == "elasticsearch", "a value passed in code wins"
+
+
+RUNTIME = ("HIREWATCH_WORKERS", "HIREWATCH_MONITOR_SCHEDULE", "HIREWATCH_TASK_RETRIES", "HIREWATCH_MONITORS",
+           "HIREWATCH_MONITOR_FILE_BUDGET_S", "HIREWATCH_MONITORS_BUDGET_S")
+
+
+def test_runtime_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from hirewatch.dags.defaults import monitor_schedule, task_retries
+    from hirewatch.dags.monitor_configs import REPO_MONITORS, monitors_dir
+
+    for name in RUNTIME:
+        monkeypatch.delenv(name, raising=False)
+    runtime = settings.runtime_settings()
+    assert (runtime.workers, runtime.monitor_schedule, runtime.task_retries) == (None, "@hourly", 2)
+    assert runtime.monitors is None
+    assert (runtime.monitor_file_budget_s, runtime.monitors_budget_s) == (5.0, 20.0)
+    assert (monitor_schedule(), task_retries(), monitors_dir()) == ("@hourly", 2, REPO_MONITORS)
+    monkeypatch.setenv("HIREWATCH_MONITOR_SCHEDULE", "*/10 * * * *")
+    monkeypatch.setenv("HIREWATCH_TASK_RETRIES", "0")
+    monkeypatch.setenv("HIREWATCH_MONITORS", str(tmp_path))
+    monkeypatch.setenv("HIREWATCH_WORKERS", "")  # empty counts as unset
+    assert (monitor_schedule(), task_retries(), monitors_dir()) == ("*/10 * * * *", 0, tmp_path.resolve())
+    assert settings.runtime_settings().workers is None
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("HIREWATCH_TASK_RETRIES", "two", "valid integer"), ("HIREWATCH_TASK_RETRIES", "-1", "greater than or equal to 0"),
+    ("HIREWATCH_WORKERS", "2.5", "valid integer"), ("HIREWATCH_MONITORS_BUDGET_S", "0", "greater than 0"),
+    ("HIREWATCH_MONITOR_FILE_BUDGET_S", "nan", "finite number"),
+])
+def test_a_bad_runtime_setting_names_its_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                                  expected: str) -> None:
+    """A typo never silently becomes the default (HIREWATCH_TASK_RETRIES=two used to mean 2)."""
+    from hirewatch.errors import ConfigError
+
+    for other in RUNTIME:
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        settings.runtime_settings()
+    shown = str(caught.value)
+    assert shown.startswith(f"environment: {name}: ") and expected in shown and repr(value) in shown

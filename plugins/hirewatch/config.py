@@ -645,21 +645,33 @@ def monitor_files(directory: str | Path) -> list[Path]:
     return sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
 
 
-def load_monitors(directory: str | Path, *, budget_s: float | None = None,
+def load_monitors(directory: str | Path, *, budget_s: float | None = None, total_budget_s: float | None = None,
                   check_files: bool = False) -> tuple[list[Monitor], list[ConfigError]]:
     """Load every monitor file of ``directory``: the valid monitors and the errors of the others.
     Two files with the same monitor name: the second is an error. An unexpected exception while
     loading one file (a source kind whose module does not import, say) is that file's error too:
     one monitor never stops the others, in the CLI as in the DAG files. ``budget_s``: each file's
     own time budget (:class:`Budget`); a file that spends it is refused like a broken one.
-    ``check_files`` (``hirewatch validate``): a ``file:`` feed that does not exist is a problem of
-    its file too (a run reports it as a failed source; an import may bring its file later)."""
+    ``total_budget_s``: the whole folder's (the DagBag's import timeout covers every file a DAG
+    file loads): each file gets what is left of it, at most ``budget_s``, and once it is spent the
+    files not yet read are refused, each saying so. ``check_files`` (``hirewatch validate``): a
+    ``file:`` feed that does not exist is a problem of its file too (a run reports it as a failed
+    source; an import may bring its file later)."""
     monitors: list[Monitor] = []
     errors: list[ConfigError] = []
     seen: dict[str, str] = {}
+    folder_deadline = time.monotonic() + total_budget_s if total_budget_s is not None else None
     for path in monitor_files(directory):
+        left = folder_deadline - time.monotonic() if folder_deadline is not None else None
+        if left is not None and left <= 0:
+            errors.append(ConfigError(
+                f"not read: the monitor files before it took the folder's whole time budget of "
+                f"{total_budget_s:g} s (HIREWATCH_MONITORS_BUDGET_S); make the slow files smaller or split "
+                "the folder", path=str(path)))
+            continue
         try:
-            monitor = load_monitor(path, Budget(budget_s), check_files=check_files)
+            monitor = load_monitor(path, Budget(left if budget_s is None else budget_s if left is None
+                                                else min(budget_s, left)), check_files=check_files)
         except ConfigError as exc:
             errors.append(exc)
             continue

@@ -32,6 +32,7 @@ from hirewatch.match.prefilter import CandidateFilter, candidate_filter
 from hirewatch.mention import Mention, utcnow
 from hirewatch.records import CrawlState, Document, FetchOutcome, RatingPoint, RawItem
 from hirewatch.report import RunReport, SourceReport
+from hirewatch.settings import runtime_settings
 from hirewatch.sources.base import Source
 from hirewatch.sources.http_fetcher import HttpFetcher, request_budget
 from hirewatch.sources.registry import build_source
@@ -327,10 +328,8 @@ def _workers() -> int:
     Fewer than 2 means no pool: the run's own threads do the work. One process already keeps two
     cores busy (its Python threads on one, the sentiment model's C code on the other), so on 2
     cores a pool holds several times the memory for little time saved (bench/RESULTS.md)."""
-    configured = os.environ.get("HIREWATCH_WORKERS")
-    if configured:
-        return max(0, int(configured))
-    return _spare_cores()
+    configured = runtime_settings().workers
+    return _spare_cores() if configured is None else configured
 
 
 def _spare_cores() -> int:

@@ -182,6 +182,19 @@ class DeliverySettings(_Settings):
     delivery_wait_s: float = Field(default=10.0, ge=0.0, allow_inf_nan=False)
 
 
+class RuntimeSettings(_Settings):
+    """How runs and the DAG files behave: the run's worker processes, the monitor DAGs' schedule
+    and retries, the folder of monitor files and the time its loading may take at DAG parse time.
+    Read through :func:`runtime_settings`."""
+
+    workers: int | None = Field(default=None, ge=0)
+    monitor_schedule: str = Field(default="@hourly", min_length=1)
+    task_retries: int = Field(default=2, ge=0)
+    monitors: Path | None = None
+    monitor_file_budget_s: float = Field(default=5.0, gt=0, allow_inf_nan=False)
+    monitors_budget_s: float = Field(default=20.0, gt=0, allow_inf_nan=False)
+
+
 class ElasticsearchSettings(_Settings):
     """``HIREWATCH_ES_URL``, ``_API_KEY``, ``_USERNAME``, ``_PASSWORD``, ``_INDEX``; or the Connection
     ``hirewatch_elasticsearch``: host (a full URL, or a host name with port, default 9200, and the
@@ -330,6 +343,24 @@ def delivery_settings() -> DeliverySettings:
         error = exc.errors()[0]
         name = "HIREWATCH_" + str(error["loc"][0]).upper() if error.get("loc") else "HIREWATCH_DELIVERY_*"
         raise ConfigError(f"expected a number of seconds: {error['msg']}", field=name) from None
+
+
+def runtime_settings() -> RuntimeSettings:
+    """``HIREWATCH_WORKERS``, ``HIREWATCH_MONITOR_SCHEDULE``, ``HIREWATCH_TASK_RETRIES``,
+    ``HIREWATCH_MONITORS``, ``HIREWATCH_MONITOR_FILE_BUDGET_S`` and ``HIREWATCH_MONITORS_BUDGET_S``;
+    a value of the wrong kind is a :class:`~hirewatch.errors.ConfigError` naming the variable (a
+    typo never silently becomes the default)."""
+    from pydantic import ValidationError
+
+    from hirewatch.errors import ConfigError
+
+    try:
+        return RuntimeSettings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "HIREWATCH_" + str(error["loc"][0]).upper() if error.get("loc") else "HIREWATCH_*"
+        raise ConfigError(f"{error['msg']} (got {str(error.get('input'))[:80]!r})", path="environment",
+                          field=name) from None
 
 
 def mail_settings() -> MailSettings:

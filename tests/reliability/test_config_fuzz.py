@@ -249,3 +249,21 @@ def test_duplicate_source_names_are_found_in_one_pass(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_monitor(text, path="dup.yaml")
     assert str(caught.value).startswith("dup.yaml:5004: sources.5000.name: source name 's7' is used twice")
+
+
+def test_the_whole_folder_has_a_time_budget_and_each_file_not_read_says_so(tmp_path: Path) -> None:
+    """The DagBag's import timeout covers every monitor file a DAG file loads: once the folder's
+    budget is spent, the files not yet read are refused (each becomes its broken stand-in DAG)
+    instead of the whole DAG file timing out; with time left every file loads."""
+    from hirewatch.dags.monitor_configs import load_monitor_configs
+
+    shutil.copytree(ROOT / "monitors" / "example-feeds", tmp_path / "example-feeds")  # their file: feeds
+    for name in ("alpha", "beta", "gamma"):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({**BASE, "name": name}), encoding="utf-8")
+    good, errors = load_monitors(tmp_path, budget_s=5, total_budget_s=0.0)
+    assert good == [] and [Path(e.path or "").name for e in errors] == ["alpha.yaml", "beta.yaml", "gamma.yaml"]
+    assert all("folder's whole time budget of 0 s (HIREWATCH_MONITORS_BUDGET_S)" in str(e) for e in errors)
+    good, errors = load_monitors(tmp_path, budget_s=5, total_budget_s=60)
+    assert [m.name for m in good] == ["alpha", "beta", "gamma"] and not errors
+    configs = load_monitor_configs(tmp_path)  # the DAG factory passes the settings' budgets
+    assert [m.name for m in configs.monitors] == ["alpha", "beta", "gamma"] and not configs.broken

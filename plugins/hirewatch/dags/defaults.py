@@ -5,7 +5,6 @@ Called at DAG parse time by :mod:`.monitor_dag` and :mod:`.digest_dag`.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from airflow.sdk import Asset
 
 from hirewatch.dags.callbacks import operators_notifier
 from hirewatch.dags.retry import ByKindOfError
+from hirewatch.settings import runtime_settings
 
 #: Every fetch task writes here; the digest reads it (lineage in the Airflow UI's asset graph).
 MENTIONS = Asset(name="hirewatch_mentions", uri="hirewatch://store/mentions", group="hirewatch")
@@ -21,32 +21,21 @@ MENTIONS = Asset(name="hirewatch_mentions", uri="hirewatch://store/mentions", gr
 #: A fixed past start date: with ``catchup=False`` the first run is the next scheduled time.
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 
-#: How often a monitor's sources are crawled (``HIREWATCH_MONITOR_SCHEDULE``, a cron expression
-#: or preset, in the monitor's time zone); conditional GETs make an unchanged feed cheap.
-DEFAULT_MONITOR_SCHEDULE = "@hourly"
-
-
 def monitor_schedule() -> str:
-    return os.environ.get("HIREWATCH_MONITOR_SCHEDULE") or DEFAULT_MONITOR_SCHEDULE
+    """How often a monitor's sources are crawled (``HIREWATCH_MONITOR_SCHEDULE``, a cron expression
+    or preset, in the monitor's time zone; default hourly); conditional GETs make an unchanged
+    feed cheap."""
+    return runtime_settings().monitor_schedule
 
 
 def digest_asset(monitor_name: str) -> Asset:
     return Asset(name=f"hirewatch_digest_{monitor_name}", uri=f"hirewatch://digest/{monitor_name}", group="hirewatch")
 
 
-#: Retries of every task (``HIREWATCH_TASK_RETRIES``); ``make run`` sets 0 so a local run that
-#: fails says so at once instead of waiting out the back-off.
-DEFAULT_RETRIES = 2
-
-
 def task_retries() -> int:
-    value = os.environ.get("HIREWATCH_TASK_RETRIES")
-    if value is None or value == "":
-        return DEFAULT_RETRIES
-    try:
-        return max(0, int(value))
-    except ValueError:
-        return DEFAULT_RETRIES
+    """Retries of every task (``HIREWATCH_TASK_RETRIES``, default 2); ``make run`` sets 0 so a
+    local run that fails says so at once instead of waiting out the back-off."""
+    return runtime_settings().task_retries
 
 
 def default_args(monitor_name: str, operators_channel: str | None) -> dict[str, Any]:

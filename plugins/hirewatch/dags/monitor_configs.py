@@ -2,19 +2,20 @@
 
 Called by :mod:`hirewatch.dags.monitor_dag` and :mod:`hirewatch.dags.digest_dag` at DAG parse
 time. Imports no Airflow and no pipeline code: only the config loader. Never raises for a broken
-monitor file: its :class:`~hirewatch.errors.ConfigError` is returned beside the good monitors.
+monitor file: its :class:`~hirewatch.errors.ConfigError` is returned beside the good monitors
+(a bad ``HIREWATCH_*`` setting of the folder or its budgets is raised: it breaks every file alike).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from hirewatch.config import Monitor, load_monitors, monitor_files
 from hirewatch.errors import ConfigError
+from hirewatch.settings import runtime_settings
 
 log = logging.getLogger(__name__)
 
@@ -22,23 +23,10 @@ log = logging.getLogger(__name__)
 REPO_MONITORS = Path(__file__).resolve().parents[3] / "monitors"
 
 
-#: Each monitor file's own time budget at DAG parse time (seconds; ``HIREWATCH_MONITOR_FILE_BUDGET_S``):
-#: a file that takes longer becomes its broken stand-in DAG and the others still load within
-#: Airflow's DagBag import timeout (30 s by default). A 1 MB file (the size cap) loads in about 2 s.
-MONITOR_FILE_BUDGET_S = 5.0
-
-
-def file_budget_s() -> float:
-    try:
-        return float(os.environ.get("HIREWATCH_MONITOR_FILE_BUDGET_S") or MONITOR_FILE_BUDGET_S)
-    except ValueError:
-        return MONITOR_FILE_BUDGET_S
-
-
 def monitors_dir() -> Path:
     """``$HIREWATCH_MONITORS``, else the repo's ``monitors/`` folder."""
-    configured = os.environ.get("HIREWATCH_MONITORS")
-    return Path(configured).expanduser().resolve() if configured else REPO_MONITORS
+    configured = runtime_settings().monitors
+    return configured.expanduser().resolve() if configured else REPO_MONITORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +70,10 @@ def load_monitor_configs(directory: Path | None = None) -> MonitorConfigs:
         return cached
     if not directory.is_dir():
         log.error("hirewatch: monitors folder %s does not exist; no monitor DAGs", directory)
-    good, errors = load_monitors(directory, budget_s=file_budget_s()) if directory.is_dir() else ([], [])
+    runtime = runtime_settings()
+    good, errors = (load_monitors(directory, budget_s=runtime.monitor_file_budget_s,
+                                  total_budget_s=runtime.monitors_budget_s)
+                    if directory.is_dir() else ([], []))
     used = {m.name for m in good}
     broken = []
     for error in errors:

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hirewatch.errors import ConfigError
-from hirewatch.redact import url_has_userinfo
+from hirewatch.redact import strip_credentials, url_has_userinfo
 
 #: Deeper YAML nesting than this is refused before it is composed (PyYAML's composer recurses: a
 #: few thousand ``[`` exhausted Python's stack). Real monitors nest about 5 levels.
@@ -358,7 +358,7 @@ def _error_lines(exc: ValidationError, root: yaml.Node | None, path: str, model:
         line = node.start_mark.line + 1 if node is not None else None
         field = ".".join(_key_text(p) for p in loc) or "(top level)"
         known = _known_keys(model, own) if error["type"] == "extra_forbidden" else ()
-        out.append((line, field, _describe(error, known)))
+        out.append((line, field, strip_credentials(_describe(error, known))))
     return out
 
 

@@ -182,6 +182,23 @@ def url_has_userinfo(url: str) -> bool:
         return bool(_USERINFO.search(url))
 
 
+#: ``user:password@host`` written without a scheme (``bot:token@mastodon.social``), inside any
+#: text: a name, a colon, a secret, an at sign and a host.
+#: (``mailto:someone@host`` is an address, not a user ``mailto``.)
+_BARE_CREDENTIALS = re.compile(r"(?<![\w.+-])(?!mailto:)[\w.+-]+:[^\s'\"/@]+@(?=[\w[])", re.IGNORECASE)
+
+
+def strip_credentials(text: str) -> str:
+    """``text`` (an error message that may repeat a value from a monitor file) with every
+    ``user:password@`` taken out, with or without a scheme, and masked. Called by the monitor
+    loader for each problem it reports."""
+    if not isinstance(text, str) or "@" not in text:
+        return mask(text)
+    text = _RESERVED_USERINFO.sub(r"\g<scheme>", text)
+    text = _USERINFO.sub(r"\g<scheme>", text)
+    return mask(_BARE_CREDENTIALS.sub("", text))
+
+
 # --------------------------------------------------------------------------- Airflow
 
 

@@ -314,6 +314,33 @@ def test_url_credentials_in_a_monitor_file_are_refused_with_file_and_line(tmp_pa
     assert load_monitor(path).name == "fine"
 
 
+def test_credentials_written_without_a_scheme_are_never_repeated(tmp_path: Path) -> None:
+    """A value refused by a validator that quotes it (a Mastodon ``instance:`` written as
+    ``bot:token@host``, any field holding ``user:password@host``) never repeats the password."""
+    from hirewatch import redact
+    from hirewatch.config import load_monitor
+    from hirewatch.errors import ConfigError
+
+    cases = {
+        "instance": ("  - {type: mastodon, instance: 'bot:FAKE-inst-771@mastodon.social', tag: acme}\n", 4),
+        "instance-scheme": ("  - {type: mastodon, instance: 'https://bot:FAKE-inst-771@mastodon.social', "
+                            "tag: acme}\n", 4),
+        "tag": ("  - {type: mastodon, instance: mastodon.social, tag: 'bot:FAKE-tag-771@x'}\n", 4),
+    }
+    for name, (body, line) in cases.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"name: {name}\nemployer: {{name: Acme}}\nsources:\n{body}", encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_monitor(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}:{line}:"), message
+        assert "FAKE" not in message and "771" not in message, message
+    assert redact.strip_credentials("got 'bot:FAKE-771@mastodon.social'") == "got 'mastodon.social'"
+    assert redact.strip_credentials("contact mailto:ops@acme.example") == "contact mailto:ops@acme.example"
+    assert redact.strip_credentials("a handle @acme@mastodon.social, at 10:30") == (
+        "a handle @acme@mastodon.social, at 10:30")
+
+
 def test_urls_printed_or_stored_lose_their_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     from hirewatch import redact
     from hirewatch.errors import FetchError

@@ -200,6 +200,9 @@ class MastodonSpec(PresetSpec):
     @classmethod
     def _instance(cls, value: str) -> str:
         host = value.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if "@" in host:  # never repeated: what comes before the @ may be a password
+            raise ValueError("expected only an instance host name such as mastodon.social, without a user "
+                             "or password (a token goes in the environment, never in the monitor file)")
         if not _HOST.fullmatch(host):
             raise ValueError(f"expected an instance host name such as mastodon.social, got {value!r}")
         return host.lower()

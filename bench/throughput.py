@@ -4,14 +4,24 @@
     every entry (title and summary), counting entries that name the employer or the competitor;
 (b) the floor: feedparser with its default options over the already-downloaded bytes plus VADER
     on every entry, one process, no I/O (the bodies come from the same generator the farm serves);
+(a') and (b'), the same at equal work: the scoring hirewatch's fast mode does. Each entry whose
+    title or summary names the employer or the competitor (case-insensitive substring, the count
+    (a) and (b) report) is scored, the others are not: its language is found as hirewatch finds
+    it (``hirewatch.enrich.language.detect_language`` with the default languages), English is
+    scored by VADER (``polarity_scores`` of the whole text), every other language by the
+    project's multilingual model (``hirewatch.enrich.model_scorer.ModelScorer`` with the
+    multilingual head and its cache off: one model call per entry on the entry's whole text,
+    title + newline + summary as feedparser gives it, which the model cuts at its 512 tokens),
+    no focus on the entity, no sentence split, no cache. They run after the other runs, each in a
+    child process, with the engine held to one thread as hirewatch holds it (``--model-threads``);
 (c) hirewatch end to end: ``run_monitor`` (fetch, parse, match, score in fast mode, dedupe, store
     in the embedded SQLite store) against the farm, into a fresh store;
 (d) the incremental re-run: (c) again on the same store with nothing changed (the farm answers 304).
 
-Prints feeds/s, mentions/s, the ratios c/a and c/b and the re-run's share of the first run, and
-appends them to ``bench/RESULTS.md``. Run: ``python -m bench.throughput`` (1,000 feeds, 100 ms per
-request); ``--feeds 200`` for a quick look; ``--naive-sample 200`` measures (a) on every k-th feed
-only and extrapolates per feed (said so in the output).
+Prints feeds/s, mentions/s, the ratios c/a and c/b (and c/a', c/b') and the re-run's share of the
+first run, and appends them to ``bench/RESULTS.md``. Run: ``python -m bench.throughput`` (1,000
+feeds, 100 ms per request); ``--feeds 200`` for a quick look; ``--naive-sample 200`` measures (a)
+and (a') on every k-th feed only and extrapolates per feed (said so in the output).
 """
 
 from __future__ import annotations
@@ -78,10 +88,58 @@ def _names_in(text: str) -> bool:
 # --------------------------------------------------------------------------- (a) and (b)
 
 
-def run_naive(urls: list[str], sample: int | None = None) -> Result:
-    """(a): ``feedparser.parse(url)`` one after the other, VADER on every entry."""
+class _VaderOnEveryEntry:
+    """(a) and (b): VADER on every entry; an entry naming an entity counts as a mention."""
+
+    label = ""
+
+    def __init__(self) -> None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        self.analyzer = SentimentIntensityAnalyzer()
+        self.scored: Counter[str] = Counter()
+
+    def __call__(self, text: str) -> bool:
+        self.analyzer.polarity_scores(text)
+        self.scored["vader"] += 1
+        return _names_in(text)
+
+
+class _EqualWork(_VaderOnEveryEntry):
+    """(a') and (b'): hirewatch's fast-mode scoring of the entries that name an entity (see the
+    module's docstring): language as hirewatch finds it, VADER for English, the multilingual
+    model for every other language, one call per entry on its whole text, no cache."""
+
+    label = " (equal work: mentions only, VADER for English, the model for the rest)"
+
+    def __init__(self) -> None:
+        from hirewatch.enrich.model_scorer import HEAD_PATH, ModelScorer
+
+        super().__init__()
+        self.model = ModelScorer(head_path=HEAD_PATH, cache_size=0)
+
+    def __call__(self, text: str) -> bool:
+        from hirewatch.enrich.language import detect_language
+
+        if not _names_in(text):
+            return False
+        language = detect_language(text)
+        if language == "en":
+            self.analyzer.polarity_scores(text)
+            self.scored["vader"] += 1
+        elif language is not None:
+            self.model.score([text])
+            self.scored["model"] += 1
+        return True
+
+
+def _scorer(equal_work: bool) -> _VaderOnEveryEntry:
+    return _EqualWork() if equal_work else _VaderOnEveryEntry()
+
+
+def run_naive(urls: list[str], sample: int | None = None, equal_work: bool = False) -> Result:
+    """(a), or (a') with ``equal_work``: ``feedparser.parse(url)`` one after the other, each entry scored."""
     import feedparser
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     chosen = urls
     if sample and sample < len(urls):
@@ -89,17 +147,17 @@ def run_naive(urls: list[str], sample: int | None = None) -> Result:
         chosen = [urls[int(i * step)] for i in range(sample)]
     cpu = _cpu()
     with Stopwatch() as watch:
-        analyzer = SentimentIntensityAnalyzer()
+        score = _scorer(equal_work)
         mentions = entries = 0
         for url in chosen:
             parsed = feedparser.parse(url)
             for entry in parsed.entries:
-                text = entry.get("title", "") + "\n" + entry.get("summary", "")
-                analyzer.polarity_scores(text)
                 entries += 1
-                mentions += _names_in(text)
-    result = Result("(a) naive: sequential feedparser.parse(url) + VADER", len(chosen), watch.seconds, mentions,
-                    entries, _cpu() - cpu)
+                mentions += score(entry.get("title", "") + "\n" + entry.get("summary", ""))
+    name = "(a') naive" if equal_work else "(a) naive"
+    result = Result(f"{name}: sequential feedparser.parse(url) + {'VADER' if not equal_work else 'scoring'}"
+                    f"{score.label}", len(chosen), watch.seconds, mentions, entries, _cpu() - cpu,
+                    extra={"scored": dict(score.scored)})
     if chosen is not urls:
         factor = len(urls) / len(chosen)
         result.note = (f"measured on {len(chosen)} of {len(urls)} feeds (every {len(urls) / len(chosen):.1f}th) "
@@ -110,25 +168,54 @@ def run_naive(urls: list[str], sample: int | None = None) -> Result:
     return result
 
 
-def run_floor(bodies: list[bytes], total_feeds: int) -> Result:
-    """(b): feedparser (default options) over bytes already in memory, VADER on every entry."""
+def run_floor(bodies: list[bytes], total_feeds: int, equal_work: bool = False) -> Result:
+    """(b), or (b') with ``equal_work``: feedparser (default options) over bytes already in
+    memory, each entry scored."""
     import feedparser
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     cpu = _cpu()
     with Stopwatch() as watch:
-        analyzer = SentimentIntensityAnalyzer()
+        score = _scorer(equal_work)
         mentions = entries = 0
         for body in bodies:
             parsed = feedparser.parse(body)
             for entry in parsed.entries:
-                text = entry.get("title", "") + "\n" + entry.get("summary", "")
-                analyzer.polarity_scores(text)
                 entries += 1
-                mentions += _names_in(text)
-    return Result("(b) floor: feedparser(bytes) + VADER, one process, no I/O", len(bodies), watch.seconds,
-                  mentions, entries, _cpu() - cpu,
-                  note=f"{total_feeds - len(bodies)} failing sources have no body to parse")
+                mentions += score(entry.get("title", "") + "\n" + entry.get("summary", ""))
+    name = "(b') floor" if equal_work else "(b) floor"
+    return Result(f"{name}: feedparser(bytes) + {'VADER' if not equal_work else 'scoring'}, one process, no I/O"
+                  f"{score.label}", len(bodies), watch.seconds, mentions, entries, _cpu() - cpu,
+                  note=f"{total_feeds - len(bodies)} failing sources have no body to parse",
+                  extra={"scored": dict(score.scored)})
+
+
+def _equal_work_child(kind: str, spec: FarmSpec, urls: list[str], sample: int | None) -> Result:
+    """(a') or (b') in a fresh process (see :func:`equal_work_runs`)."""
+    if kind == "a":
+        return run_naive(urls, sample, equal_work=True)
+    return run_floor(floor_bodies(spec), spec.feeds, equal_work=True)
+
+
+def equal_work_run(kind: str, spec: FarmSpec, urls: list[str], sample: int | None, threads: str = "1") -> Result:
+    """(a') or (b') in a child process started for it: its engine starts with the threads
+    ``OMP_NUM_THREADS`` says (unset: the engine's default), the child's CPU is its own and no cache
+    of this process helps it. The floor's bodies are generated in the child before its clock
+    starts."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    saved = os.environ.get("OMP_NUM_THREADS")
+    if threads == "default":
+        os.environ.pop("OMP_NUM_THREADS", None)
+    else:
+        os.environ["OMP_NUM_THREADS"] = threads
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return pool.submit(_equal_work_child, kind, spec, urls, sample).result()
+    finally:
+        os.environ.pop("OMP_NUM_THREADS", None)
+        if saved is not None:
+            os.environ["OMP_NUM_THREADS"] = saved
 
 
 def floor_bodies(spec: FarmSpec) -> list[bytes]:
@@ -210,7 +297,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", default="auto,2",
                         help="HIREWATCH_WORKERS for (c)/(d), comma-separated: one pair of runs each (auto: the "
                              "default, no pool on 2 CPUs; 2: a pool of two worker processes)")
-    parser.add_argument("--skip", default="", help="comma-separated runs to skip: a,b,c")
+    parser.add_argument("--skip", default="", help="comma-separated runs to skip: a,b,c,a',b' (or a2,b2)")
+    parser.add_argument("--model-threads", default="1",
+                        help="engine threads for (a') and (b'): 1 (as hirewatch runs it) or 'default' (the engine's "
+                             "own, one per core: on a shared 2-core machine its spinning threads made 20 calls 5x "
+                             "slower in wall time)")
     parser.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -249,11 +340,18 @@ def main(argv: list[str] | None = None) -> None:
                 naive = run_naive(farm.urls, args.naive_sample or None)
                 print(_line(naive), flush=True)
                 results.append(naive)
+            for kind in ("b", "a"):
+                if f"{kind}'" not in skip and f"{kind}2" not in skip:
+                    equal = equal_work_run(kind, spec, farm.urls, args.naive_sample or None, args.model_threads)
+                    print(_line(equal), flush=True)
+                    results.append(equal)
             farm_cpu = farm.cpu_seconds() - farm_cpu_start
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     naive = next((r for r in results if r.name.startswith("(a)")), None)
     floor = next((r for r in results if r.name.startswith("(b)")), None)
+    naive_eq = next((r for r in results if r.name.startswith("(a')")), None)
+    floor_eq = next((r for r in results if r.name.startswith("(b')")), None)
     firsts = [r for r in results if r.name.startswith("(c)")]
     agains = [r for r in results if r.name.startswith("(d)")]
     lines = [table(results)]
@@ -264,6 +362,10 @@ def main(argv: list[str] | None = None) -> None:
             ratios.append(f"c vs a **{naive.seconds / c.seconds:.1f}x** faster (target >= 15x)")
         if floor:
             ratios.append(f"c / b wall time **{c.seconds / floor.seconds:.2f}** (target <= 0.5)")
+        if naive_eq:
+            ratios.append(f"at equal work c vs a' **{naive_eq.seconds / c.seconds:.1f}x** faster (target >= 15x)")
+        if floor_eq:
+            ratios.append(f"at equal work c / b' wall time **{c.seconds / floor_eq.seconds:.2f}** (target <= 0.5)")
         ratios.append(f"re-run **{100 * d.seconds / c.seconds:.1f}%** of the first run (target <= 5%)")
         lines.append(f"- {tag}: " + "; ".join(ratios))
         lines.append(f"  - (c) sources {c.extra['sources']}, new mentions {c.extra['new_mentions']}, store failures "
@@ -271,7 +373,10 @@ def main(argv: list[str] | None = None) -> None:
                      f"{c.cpu_seconds / c.seconds:.2f} cores; peak RSS of the tree (summed) "
                      f"{c.extra['peak_rss_mb']} MB")
         lines.append(f"  - (d) farm answers {d.extra['farm_answers']}")
-    lines += [f"- {r.name[:3]} note: {r.note}" for r in results if r.note]
+    lines += [f"- {r.name.split(' ')[0]} note: {r.note}" for r in results if r.note]
+    lines += [f"- {r.name.split(' ')[0]} scored: {r.extra['scored']}" for r in results if "scored" in r.extra]
+    if naive_eq or floor_eq:
+        lines.append(f"- (a') and (b') ran in a child process, engine threads: {args.model_threads}")
     lines.append(f"- farm: {summary['by_kind']} sources on {args.hosts} loopback addresses, languages "
                  f"{summary['by_language']}, {summary['items']} generated items of which {summary['mention_items']} "
                  f"name an entity, {summary['bytes_identity'] / 1e6:.1f} MB ({summary['bytes_gzip'] / 1e6:.1f} MB "

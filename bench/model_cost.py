@@ -78,9 +78,9 @@ class EngineMeter:
         return measured
 
     def _count(self, score):
-        def counted(texts):
+        def counted(texts, *args, **kwargs):
             self.requested += len(texts)
-            return score(texts)
+            return score(texts, *args, **kwargs)
         return counted
 
     @property

@@ -127,13 +127,13 @@ def vader_labels(texts: Sequence[str], *, hr: bool, per_sentence: bool) -> list[
     return out
 
 
-def long_documents() -> list[tuple[str, str, str]]:
-    """(set, text, gold label) of the Hutto Amazon and NYT test-split documents with more than 10
+def long_documents(split: str = "test") -> list[tuple[str, str, str]]:
+    """(set, text, gold label) of the Hutto Amazon and NYT ``split`` documents with more than 10
     sentences: the sentences in order, joined; gold by the paper's rule on the mean rating."""
     docs: dict[tuple[str, str], list[hutto.Item]] = {}
     for name in hutto.GROUPED:
         for item in hutto.load(name):
-            if item.split == "test":
+            if item.split == split:
                 docs.setdefault((name, item.id.split("_")[0]), []).append(item)
     out = []
     for (name, _), items in sorted(docs.items()):

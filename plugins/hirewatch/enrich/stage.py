@@ -50,10 +50,12 @@ from hirewatch.enrich.topics import WATCH_PREFIX, matcher, resolve_pay, watch_ta
 from hirewatch.match.employer_matcher import names_entity
 from hirewatch.mention import NEGATIVE, NEUTRAL, POSITIVE, Mention
 
-VERSION = "4"  # bump when the stage's rules change: stored scores are then recomputed
+VERSION = "5"  # bump when the stage's rules change: stored scores are then recomputed
 #: The model reads at most this many sentences of one text (focused for articles): the ones
 #: carrying the verdict first, the rest spread over the text (:func:`hirewatch.enrich.verdict.select`).
-MAX_MODEL_SENTENCES = 40
+#: The smallest budget whose accuracy on the Hutto dev documents of more than 10 sentences was not
+#: below 40's (``bench/choose_model_scope.py``; bench/RESULTS.md, issue 17).
+MAX_MODEL_SENTENCES = 25
 READ_KEY = "sentences_read"  # extra: "40 of 55" when the model read only part of a long text
 NO_SCORER = "none"
 

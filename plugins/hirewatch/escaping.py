@@ -2,7 +2,8 @@
 
 Called by the Slack alert messages (:mod:`hirewatch.alerts.slack_message`), by the digest's
 renderings (:mod:`hirewatch.digest.formatting`, :mod:`hirewatch.digest.slack_summary`,
-:mod:`hirewatch.digest.text_renderer`) and by ``hirewatch search``, so an
+:mod:`hirewatch.digest.text_renderer`), the operators' messages (:mod:`hirewatch.alerts.operators`)
+and by ``hirewatch search``, so an
 article's text or URL is handled the same way in an alert and in the digest. Pure functions;
 none raises for any input. HTML escaping is Jinja's autoescape (the digest's HTML) or
 ``html.escape``; it is not repeated here.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import re
 from urllib.parse import quote, urlsplit
+
+from hirewatch.redact import clean
 
 #: The only characters Slack reserves in mrkdwn (``<!channel>``, ``<@U123>``, ``<url|label>``).
 MRKDWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -24,6 +27,17 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 def escape_mrkdwn(text: str) -> str:
     """``text`` with ``&``, ``<`` and ``>`` escaped for Slack mrkdwn."""
     return "".join(MRKDWN_ESCAPES.get(ch, ch) for ch in text)
+
+
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def slack_data(text: str) -> str:
+    """Crawled or server text as Slack mrkdwn data: control characters, secrets and URL
+    credentials out (:func:`hirewatch.redact.clean`), ``&<>`` escaped, ``@here``-style broadcasts
+    broken with a zero-width space (a plain ``@here`` may still notify in some clients)."""
+    escaped = escape_mrkdwn(clean(text))
+    return _BROADCAST.sub(lambda m: "@\u200b" + m.group(1), escaped)
 
 
 def safe_url(url: str | None, max_length: int | None = None) -> str | None:

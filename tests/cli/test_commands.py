@@ -166,3 +166,49 @@ def test_every_command_names_its_options_alike() -> None:
 def test_help_states_the_exit_codes() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "Exit codes: 0 ok; 1" in " ".join(result.stdout.split())
+
+
+def test_run_tells_the_operators_channel_what_failed(tmp_path: Path, web: WebServer, db: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the Airflow notifier does for a task, ``hirewatch run`` posts a run with a failed source to
+    the monitor's operators' channel (the real slack_sdk client against a local Slack API): once,
+    naming the source and its reason, escaped; not with --no-alerts, not when nothing failed."""
+    from tests.support.fake_slack_api import FakeSlackApi
+
+    monitors = _monitors(tmp_path, web, alerts_status=500)
+    path = monitors / "acme.yaml"
+    channels = 'default_channel: "#ta-oncall", operators_channel: "#hw-ops"'
+    path.write_text(path.read_text(encoding="utf-8").replace('default_channel: "#ta-oncall"', channels),
+                    encoding="utf-8")
+    with FakeSlackApi() as slack:
+        monkeypatch.setenv("HIREWATCH_SLACK_TOKEN", "xoxb-test")
+        monkeypatch.setenv("HIREWATCH_SLACK_BASE_URL", slack.base_url)
+        quiet = runner.invoke(app, ["run", "--no-alerts", "--monitors", str(monitors)])
+        assert quiet.exit_code == 1 and slack.messages("#hw-ops") == []
+        failed = runner.invoke(app, ["run", "--monitors", str(monitors)])
+        assert failed.exit_code == 1, failed.output
+        (call,) = slack.messages("#hw-ops")
+        text = str(call.fields["text"])
+        assert text.startswith(":warning: hirewatch monitor *acme* (`hirewatch run`): 1 of 2 sources failed"), text
+        assert "• `alerts` (google_alerts): server error 500" in text, text
+        assert "operators #hw-ops told" in " ".join(failed.stdout.split())
+        web.set("/alerts.xml", FEEDS / "google-alerts.xml", content_type="application/atom+xml")
+        fine = runner.invoke(app, ["run", "--monitors", str(monitors)])
+        assert fine.exit_code == 0, fine.output
+        assert len(slack.messages("#hw-ops")) == 1 and "operators" not in fine.stdout
+
+
+def test_the_operators_message_escapes_what_a_source_said() -> None:
+    from datetime import UTC, datetime
+
+    from hirewatch.alerts.operators import run_problems_text
+    from hirewatch.report import RunReport, SourceReport
+
+    report = RunReport(monitor="acme", started=datetime.now(UTC), sources=[
+        SourceReport(source="blog <!channel>", kind="rss", status="failed", error="HTTP 500 <@U123> & @here\x1b[31m"),
+        SourceReport(source="ok", kind="rss", status="ok"),
+    ])
+    text = run_problems_text(report) or ""
+    assert "`blog &lt;!channel&gt;` (rss): HTTP 500 &lt;@U123&gt; &amp; @\u200bhere" in text, text
+    assert "<!channel>" not in text and "\x1b" not in text
+    assert run_problems_text(RunReport(monitor="acme", started=datetime.now(UTC))) is None

@@ -57,7 +57,7 @@ def test_no_channel_means_no_callback(airflow_env: Path) -> None:
 
 
 def test_no_token_is_a_quiet_no_op(airflow_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hirewatch.dags.callbacks import post_to_operators
+    from hirewatch.alerts.operators import post_to_operators
 
     monkeypatch.delenv("HIREWATCH_SLACK_TOKEN", raising=False)
     assert post_to_operators("#hirewatch-ops", "text") is False

@@ -39,19 +39,40 @@ def run(
     as_json: bool = json_option("the run reports"),
 ) -> None:
     """Crawl every source of the monitors, store new mentions, deliver pending alerts. Exit 1 when
-    a source, a store write or a delivery failed; 2 when a monitor file was refused (the others
-    still run)."""
+    a source, a store write or a delivery failed (and the monitor's operators' channel is told,
+    unless --no-alerts); 2 when a monitor file was refused (the others still run)."""
     selection = select_monitors(monitors, monitor)
     reports = []
+    told: dict[str, str] = {}
     with opened_store() as store:
         for mon in selection.monitors:
-            reports.append(_run_with_progress(mon, store, alert=not no_alerts, quiet=as_json))
+            report = _run_with_progress(mon, store, alert=not no_alerts, quiet=as_json)
+            reports.append(report)
+            if not no_alerts:
+                told.update(_tell_operators(mon, report))
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in reports], indent=2, default=str))
     else:
         for report in reports:
             print_summary(report)
+            if report.monitor in told:
+                console.print(f"[yellow]operators[/yellow] {escape(told[report.monitor])}")
     raise typer.Exit(selection.exit_code(failed=not all(r.ok for r in reports)))
+
+
+def _tell_operators(monitor: Monitor, report: RunReport) -> dict[str, str]:
+    """Post a run that could not do all its work to the monitor's operators' channel, as the
+    Airflow notifier does for a task; returns what to print about it (nothing when there was no
+    problem or no channel)."""
+    from hirewatch.alerts.operators import post_to_operators, run_problems_text
+
+    channel = monitor.routing.alerts.operators_channel
+    text = run_problems_text(report) if channel else None
+    if channel is None or text is None:
+        return {}
+    sent = post_to_operators(channel, text)
+    return {report.monitor: f"{channel} told" if sent else
+            f"{channel} not told (no Slack token, or Slack refused or could not be reached; see the log)"}
 
 
 def _run_with_progress(monitor: Monitor, store: MentionStore, *, alert: bool, quiet: bool) -> RunReport:

@@ -2,9 +2,9 @@
 
 :class:`OperatorsNotifier` is an Airflow notifier, the ``on_failure_callback`` of a monitor's DAG
 (:func:`operators_notifier` builds it; Airflow's task runner calls it after the last retry). It posts to the monitor's
-``routing.alerts.operators_channel`` with the bot token of the ``hirewatch_slack`` Connection (or
-``HIREWATCH_SLACK_TOKEN``); with no channel or no token it does nothing. It never raises: a Slack
-outage must not hide the task's own failure.
+``routing.alerts.operators_channel`` (:func:`hirewatch.alerts.operators.post_to_operators`, the
+bot token of the ``hirewatch_slack`` Connection or ``HIREWATCH_SLACK_TOKEN``); with no channel or
+no token it does nothing. It never raises: a Slack outage must not hide the task's own failure.
 """
 
 from __future__ import annotations
@@ -16,13 +16,9 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 from airflow.sdk.exceptions import AirflowFailException
 
+from hirewatch.alerts.operators import escape_mrkdwn, post_to_operators
+
 log = logging.getLogger(__name__)
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Slack's three control characters, so error text (which may quote crawled text) can never
-    ping a channel or forge a link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class SourcesFailed(AirflowFailException):
@@ -86,34 +82,3 @@ def operators_notifier(monitor: str, channel: str | None) -> OperatorsNotifier |
     """The ``on_failure_callback`` for ``monitor``'s tasks, or None when no operators' channel is
     configured (then Airflow has no callback to run at all)."""
     return OperatorsNotifier(monitor, channel) if channel else None
-
-
-def post_to_operators(channel: str, text: str) -> bool:
-    """Post ``text`` to ``channel``. False (and a log line without any secret) when Slack is not
-    configured or refused; never raises."""
-    from hirewatch.settings import slack_base_url, slack_token
-
-    token = slack_token()
-    if token is None:
-        log.info("hirewatch: no Slack token (Connection hirewatch_slack or HIREWATCH_SLACK_TOKEN); "
-                 "operators' channel %s not told", channel)
-        return False
-    from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError, SlackClientError
-
-    kwargs: dict[str, Any] = {"token": token.get_secret_value(), "timeout": 10}
-    base_url = slack_base_url()
-    if base_url:
-        kwargs["base_url"] = base_url
-    try:
-        WebClient(**kwargs).chat_postMessage(channel=channel, text=text, mrkdwn=True, unfurl_links=False,
-                                             unfurl_media=False)
-    except SlackApiError as exc:
-        log.warning("hirewatch: Slack refused the operators' message to %s: %s", channel,
-                    exc.response.get("error") if exc.response is not None else "error")
-        return False
-    except (SlackClientError, OSError) as exc:
-        log.warning("hirewatch: Slack not reachable for the operators' message to %s: %s", channel,
-                    type(exc).__name__)
-        return False
-    return True

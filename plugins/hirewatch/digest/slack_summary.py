@@ -12,7 +12,6 @@ neither format a link nor ping anyone. :func:`post_summary` raises
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from pydantic import SecretStr
@@ -31,13 +30,11 @@ TOP_ITEMS = 3
 #: A longer item URL is shown as its label only: three links must fit a 3000-character section
 #: without the clip cutting one in half.
 LINK_URL_LIMIT = 700
-_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 
 
 def escape_mrkdwn(text: str) -> str:
-    """``text`` as mrkdwn data: control characters dropped, ``&<>`` escaped, broadcasts broken."""
-    escaped = escaping.escape_mrkdwn(clean(text))
-    return _BROADCAST.sub(lambda m: "@\u200b" + m.group(1), escaped)
+    """``text`` as mrkdwn data (:func:`hirewatch.escaping.slack_data`)."""
+    return escaping.slack_data(text)
 
 
 def _clip(text: str, limit: int) -> str:

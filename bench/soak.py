@@ -170,6 +170,18 @@ class Farm:
                 if i["employer"] == employer and i["link"] in self.served}
 
 
+def start_round(farm: Farm, slack: FaultySlack, web: WebServer, *, drain: bool,
+                fault_rate: float) -> tuple[dict[str, str | None], Counter[str]]:
+    """One round's start, in both modes: new items published and faults armed (the last round,
+    ``drain``, has neither, and Slack takes every message); returns the fault plan and each
+    feed's count of good answers so far, for :meth:`Farm.note_served`."""
+    slack.enabled = not drain
+    if not drain:
+        farm.publish()
+    plan = farm.arm(0.0 if drain else fault_rate)
+    return plan, Counter({path: web.count(path, 200) for path in farm.items})
+
+
 def alerted_ids(slack: SlackServer) -> Counter[str]:
     return alerted_ids_of(slack.posted())
 
@@ -185,12 +197,18 @@ def main() -> int:
     return racing(args) if args.racing else single(args)
 
 
+def slack_stream(seed: int) -> random.Random:
+    """The Slack fault server's own random stream: how many messages a run posts (which depends on
+    timing, a feed that times out while the models load) never shifts the farm's items and faults."""
+    return random.Random(f"{seed}:slack")
+
+
 def single(args: argparse.Namespace) -> int:
     """One monitor, the scheduled runs only."""
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, WebServer() as web:
-        slack = FaultySlack(rng, args.fault_rate).start()
+        slack = FaultySlack(slack_stream(args.seed), args.fault_rate).start()
         # One process: with 8+ sources the pipeline otherwise starts a pool of worker processes per
         # run, and each worker loads the language and sentiment models again (seconds per run).
         os.environ["HIREWATCH_WORKERS"] = "1"
@@ -213,11 +231,7 @@ routing:
         run_seconds: list[float] = []
         try:
             for run in range(args.runs + 1):
-                drain = run == args.runs
-                slack.enabled = not drain
-                farm.publish() if not drain else None
-                plan = farm.arm(0.0 if drain else args.fault_rate)
-                hits = Counter({path: web.count(path, 200) for path in farm.items})
+                plan, hits = start_round(farm, slack, web, drain=run == args.runs, fault_rate=args.fault_rate)
                 t0 = time.perf_counter()
                 report = run_monitor(monitor, store)
                 run_seconds.append(time.perf_counter() - t0)
@@ -294,7 +308,7 @@ def racing(args: argparse.Namespace) -> int:
     tally: Counter[str] = Counter()
     run_seconds: list[float] = []
     with tempfile.TemporaryDirectory() as tmp, WebServer() as web:
-        slack = FaultySlack(rng, args.fault_rate).start()
+        slack = FaultySlack(slack_stream(args.seed), args.fault_rate).start()
         folder = Path(tmp) / "monitors"
         folder.mkdir()
         os.environ.update(HIREWATCH_WORKERS="1", HIREWATCH_SLACK_TOKEN=BOT_TOKEN,
@@ -310,11 +324,7 @@ def racing(args: argparse.Namespace) -> int:
         startup = time.perf_counter() - t0
         try:
             for run in range(args.runs + 1):
-                drain = run == args.runs
-                slack.enabled = not drain
-                farm.publish() if not drain else None
-                plan = farm.arm(0.0 if drain else args.fault_rate)
-                hits = Counter({path: web.count(path, 200) for path in farm.items})
+                plan, hits = start_round(farm, slack, web, drain=run == args.runs, fault_rate=args.fault_rate)
                 t0 = time.perf_counter()
                 for monitor in monitors:
                     tally["failed source-runs"] += len(run_monitor(monitor, store, alert=False).failed_sources)

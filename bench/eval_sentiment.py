@@ -32,8 +32,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from hirewatch.enrich import cascade, vader_scorer, verdict
-from hirewatch.enrich.model_scorer import HEAD_EN_PATH, HEAD_PATH, Head, vader_features
+from hirewatch.enrich import cascade, long_text, vader_scorer, verdict
+from hirewatch.enrich.model_scorer import (
+    HEAD_EN_PATH,
+    HEAD_PATH,
+    NAME,
+    NAME_EN,
+    Head,
+    ModelScorer,
+    vader_features,
+)
 from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
 
 from bench import hutto, labelled
@@ -84,18 +92,31 @@ class ModelPath:
 
     def __init__(self, path: Path) -> None:
         self.head = Head.load(path)
+        self.scorer = ModelScorer(self.head, name=NAME_EN if path == HEAD_EN_PATH else NAME)
         self.sentences_scored = 0
 
-    def labels(self, texts: Sequence[str], language: str | None = "en") -> list[str]:
-        split = [units_and_weights(t, language) for t in texts]
-        flat = list(dict.fromkeys(s for parts, _ in split for s in parts))
+    def unit_scores(self, units: Sequence[str]) -> dict[str, float]:
+        """The head's score of each distinct unit."""
+        flat = list(dict.fromkeys(units))
         self.sentences_scored += len(flat)
         x = embed(flat)
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(flat)])
-        scores = dict(zip(flat, self.head.scores(x), strict=True))
+        return {t: float(v) for t, v in zip(flat, self.head.scores(x), strict=True)}
+
+    def labels(self, texts: Sequence[str], language: str | None = "en") -> list[str]:
+        split = [units_and_weights(t, language) for t in texts]
+        scores = self.unit_scores([s for parts, _ in split for s in parts])
         t = self.head.threshold
-        return [label(combine([float(scores[s]) for s in parts], t, w), t) for parts, w in split]
+        fitted = long_text.combiner_for(self.scorer.name, self.scorer.version)
+        out = []
+        for parts, w in split:
+            values = [scores[s] for s in parts]
+            if fitted is not None and len(parts) >= long_text.MIN_SENTENCES:  # as the product does
+                out.append(label(fitted.score(values, w, t), fitted.threshold))
+            else:
+                out.append(label(combine(values, t, w), t))
+        return out
 
 
 class Cascade:

@@ -27,6 +27,9 @@ How a mention is judged:
    rest spread over the text, the end always included (``extra["sentences_read"]``); a
    topic's score combines the groups that carry it, a group with no sentiment of its own taking
    its sentence's ("great recruiter, awful interview" -> recruiter positive, interview negative).
+   A model-scored text of at least :data:`~hirewatch.enrich.long_text.MIN_SENTENCES` units
+   takes its score and label from the trained combination of its head
+   (:mod:`hirewatch.enrich.long_text`) instead.
 4. Costly model scores are never recomputed for unchanged text: the process keeps an LRU cache
    by text hash (:class:`~hirewatch.enrich.model_scorer.ModelScorer`), and ``previous`` (the
    stored mentions by id) lets a run copy the scores of a mention whose text, mode, languages
@@ -40,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hirewatch.config import Entity, Monitor
-from hirewatch.enrich import cascade, model_scorer, role, vader_scorer, verdict
+from hirewatch.enrich import cascade, long_text, model_scorer, role, vader_scorer, verdict
 from hirewatch.enrich.focus import focus, focus_entity
 from hirewatch.enrich.language import detect_language
 from hirewatch.enrich.scoring import SHORT_TEXT_CHARS, VADER_THRESHOLD, combine, label, scoring_units
@@ -109,10 +112,11 @@ def _enrich_key(text: str, language: str | None, monitor: Monitor, use_model: bo
                 owner: Entity | None = None, cascading: bool = False) -> str:
     if cascading:
         model = model_scorer.scorer(None)
-        scorer = f"{vader_scorer.NAME}>{model.name}:{model.version}:{cascade.GATE}:{cascade.MIXED}"
+        scorer = (f"{vader_scorer.NAME}>{model.name}:{model.version}:{cascade.GATE}:{cascade.MIXED}"
+                  f":long{long_text.fit_id(model.name, model.version)}")
     elif use_model:
         model = model_scorer.scorer(language)
-        scorer = f"{model.name}:{model.version}"
+        scorer = f"{model.name}:{model.version}:long{long_text.fit_id(model.name, model.version)}"
     else:
         scorer = vader_scorer.NAME
     settings = f"{monitor.sentiment.mode}|{','.join(monitor.sentiment.languages)}"
@@ -274,8 +278,13 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
         score = vader_scorer.score_sentence
 
     owner = plan.owner
-    doc = combine([role.about_entity(score(u), u, owner, plan.language) for u in plan.units], threshold,
-                  plan.weights)
+    unit_scores = [role.about_entity(score(u), u, owner, plan.language) for u in plan.units]
+    doc = combine(unit_scores, threshold, plan.weights)
+    doc_threshold = threshold
+    fitted = (long_text.combiner_for(name, model.version)
+              if plan.use_model and len(plan.units) >= long_text.MIN_SENTENCES else None)
+    if fitted is not None:  # a long text: its label from the trained combination of its sentences
+        doc, doc_threshold = fitted.score(unit_scores, plan.weights, threshold), fitted.threshold
     per_topic: dict[str, list[float]] = {}
     context = plan.topics
     for sentence, groups in zip(plan.sentences, plan.groups, strict=True):
@@ -294,6 +303,6 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
     if plan.read:
         plan.mention = plan.mention.with_(extra={**plan.mention.extra, READ_KEY: plan.read})
     mention = plan.mention.with_(language=plan.language, sentiment_score=round(doc, 4),
-                                 sentiment_label=label(doc, threshold), scorer=name, topics=tuple(plan.topics),
+                                 sentiment_label=label(doc, doc_threshold), scorer=name, topics=tuple(plan.topics),
                                  topic_sentiment=topic_sentiment)
     return mention, threshold

@@ -174,6 +174,9 @@ class DecisionSettings(Strict):
     topic_alert_score: float = Field(default=-0.5, ge=-1, le=0)
     #: Whether a clearly negative candidate-experience topic is alerted on its own.
     topic_alerts: bool = True
+    #: Whether such a topic is alerted in a review rated at or above ``positive_stars`` too (off:
+    #: the reviewer's stars stand; the topic is kept in the decision's reasons, held).
+    topic_alerts_in_good_reviews: bool = False
     #: Source kinds whose negative mentions are stored and shown in the digest but never alerted.
     quiet_kinds: tuple[str, ...] = ()
     #: A negative mention below this severity is stored but not alerted.

@@ -43,14 +43,26 @@ def test_a_five_star_no_hassles_is_not_alerted() -> None:
     assert initial_alert_status(m) == "none"
 
 
-def test_a_five_star_review_with_a_clearly_negative_interview_is_still_routed() -> None:
+def test_a_five_star_review_is_never_alerted_by_default_even_with_a_bad_interview() -> None:
+    """The reviewer's stars stand: the clearly negative interview is named and held, not paged."""
     [m] = decided(review("Great place to work, but the interview was a chaotic disaster.", 5))
     assert m.sentiment_label == "positive"  # not negative overall
+    assert not m.wants_alert and "negative about the interview" in m.alert_reasons
+    assert m.extra["decision"]["held"] == ("a 5-star review: the reviewer's stars stand "
+                                           "(decision.topic_alerts_in_good_reviews is off)")
+    assert initial_alert_status(m) == "none"
+
+
+def test_a_good_reviews_bad_interview_is_alerted_when_the_monitor_asks() -> None:
+    [m] = decided(review("Great place to work, but the interview was a chaotic disaster.", 5),
+                  topic_alerts_in_good_reviews=True)
+    assert m.sentiment_label == "positive"
     assert m.wants_alert and "negative about the interview" in m.alert_reasons
 
 
 def test_topic_alerts_can_be_switched_off_per_monitor() -> None:
-    [m] = decided(review("Great place to work, but the interview was a chaotic disaster.", 5), topic_alerts=False)
+    [m] = decided(review("Great place to work, but the interview was a chaotic disaster.", 5), topic_alerts=False,
+                  topic_alerts_in_good_reviews=True)
     assert not m.wants_alert
 
 

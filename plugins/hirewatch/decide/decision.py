@@ -7,9 +7,10 @@ Called by :func:`decide_mentions` (the pipeline, after enrich) and the tests; pu
 The rules, in order (docs/languages.md, "The alert decision", gives the defaults):
 
 1. A review rated at or below ``negative_stars`` is negative whatever its wording: "1-star review".
-2. A review rated at or above ``positive_stars`` is positive overall whatever its wording; only a
-   clearly negative candidate-experience topic in it (scored at or below ``topic_alert_score``)
-   is still alerted: "negative about the interview".
+2. A review rated at or above ``positive_stars`` is positive overall whatever its wording, and
+   not alerted: a clearly negative candidate-experience topic in it (scored at or below
+   ``topic_alert_score``) is named in the reasons and held, or alerted ("negative about the
+   interview") when ``topic_alerts_in_good_reviews`` is on.
 3. Otherwise the text's sentiment about the entity decides. A negative mention says what it is
    ("negative review", "negative headline about Acme", "negative Reddit post about Acme") and
    which topics it is negative about; a neutral or positive one is alerted only for a clearly
@@ -144,7 +145,11 @@ def decide(mention: Mention, settings: DecisionSettings, threshold: float = 0.05
         label, reasons = text_label, list(topic_reasons)
     alert = bool(reasons)
     held = None
-    if alert and mention.is_competitor:
+    if alert and label == POSITIVE and rating is not None and rating >= settings.positive_stars \
+            and not settings.topic_alerts_in_good_reviews:
+        alert, held = False, (f"a {_star_phrase(rating, mention.extra)}: the reviewer's stars stand "
+                              "(decision.topic_alerts_in_good_reviews is off)")
+    elif alert and mention.is_competitor:
         alert, held = False, "a competitor's mention"
     elif alert and mention.source_kind in settings.quiet_kinds:
         alert, held = False, f"{mention.source_kind} sources are not alerted"

@@ -9,6 +9,11 @@ The text is read from lxml's own tree: building BeautifulSoup's tree in Python c
 (bench/RESULTS.md), and the text is the same (tests/extract/test_html_text.py checks every HTML
 entry of the real feeds). libxml2 gives up below a nesting depth of 2,048 elements (hostile markup);
 such a document is read with BeautifulSoup, which has no depth limit.
+
+The feed's own boilerplate is left out on both readings (:mod:`hirewatch.extract.boilerplate`):
+company-profile boxes, related-post and sharing blocks, newsletter and author-bio boxes by their
+class or id tokens (whole tokens, never substrings), and "Related:" / "Lees ook" headings with the
+link list after them, so that the matcher and the scorer read the story, not the publisher's boxes.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from bs4 import (
@@ -31,6 +36,19 @@ from bs4 import (
     Tag,
 )
 from lxml import etree
+
+from hirewatch.extract.boilerplate import (
+    HEADING_TAGS,
+    HEADING_TEXT_LIMIT,
+    LIST_TAGS,
+    LIST_TEXT_LIMIT,
+    PHRASE_BLOCK_TAGS,
+    is_box,
+    is_link_list,
+    is_phrase,
+    is_phrase_then_links,
+    starts_with_phrase,
+)
 
 DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head", "form",
         "button", "select", "textarea")
@@ -59,6 +77,7 @@ def looks_like_html(text: str) -> bool:
 _DROP = frozenset(DROP)
 _PARSER_OPTIONS = {"recover": True, "no_network": True, "remove_comments": True, "remove_pis": True,
                    "huge_tree": True}
+_FIRST_TEXT_DEPTH = 4  # how far down the first child a related phrase is looked for
 _local = threading.local()  # an lxml parser per thread: the run's parse threads share none
 
 
@@ -93,6 +112,7 @@ def html_to_text(html: str) -> str:
 
 def _tree_text(root: etree._Element) -> str:
     parts: list[str] = []
+    skipped: set[etree._Element] = set()  # link lists after a related heading
 
     def opened(element: etree._Element) -> tuple[Iterator[etree._Element], bool, etree._Element]:
         block = element.tag in BLOCKS
@@ -113,12 +133,91 @@ def _tree_text(root: etree._Element) -> str:
                 parts.append("\n")
             if element.tail and stack:
                 parts.append(element.tail)
-        elif not isinstance(child.tag, str) or child.tag in _DROP:  # entities left as nodes, dropped tags
+        elif (not isinstance(child.tag, str) or child.tag in _DROP  # entities left as nodes, dropped tags
+              or (skipped and child in skipped) or _lx_boilerplate(child, skipped)):
             if child.tail:
                 parts.append(child.tail)
         else:
             stack.append(opened(child))
     return "".join(parts)
+
+
+def _lx_boilerplate(element: etree._Element, skipped: set[etree._Element]) -> bool:
+    """Whether the walk leaves ``element`` out as boilerplate; a related heading's link list is
+    added to ``skipped``."""
+    tag = element.tag
+    if is_box(tag, element.get("class"), element.get("id")):
+        return True
+    if tag in HEADING_TAGS:
+        limit = HEADING_TEXT_LIMIT
+    elif tag in PHRASE_BLOCK_TAGS and starts_with_phrase(_lx_first_text(element)):
+        limit = LIST_TEXT_LIMIT
+    else:
+        return False
+    texts = _lx_texts(element, limit)
+    if texts is None:
+        return False
+    if is_phrase(texts[0]):
+        after = element.getnext()
+        while after is not None and not isinstance(after.tag, str):
+            after = after.getnext()
+        if after is None or after.tag not in LIST_TAGS:
+            return False
+        listed = _lx_texts(after, LIST_TEXT_LIMIT)
+        if listed is None or not is_link_list(*listed):
+            return False
+        skipped.add(after)
+        return True
+    return tag in PHRASE_BLOCK_TAGS and is_phrase_then_links(*texts)
+
+
+def _lx_first_text(element: etree._Element) -> str | None:
+    """The first words of ``element``: its own leading text, else its first child's, a few levels down."""
+    for _ in range(_FIRST_TEXT_DEPTH):
+        if element.text and element.text.strip():
+            return element.text
+        if not len(element) or not isinstance(element[0].tag, str):
+            return None
+        element = element[0]
+    return None
+
+
+def _lx_texts(element: etree._Element, limit: int) -> tuple[str, str] | None:
+    """The text of ``element`` and the part of it inside links, or None past ``limit`` characters."""
+    text: list[str] = []
+    link: list[str] = []
+    size = 0
+
+    def add(piece: str | None, in_link: bool) -> None:
+        nonlocal size
+        if piece:
+            text.append(piece)
+            size += len(piece)
+            if in_link:
+                link.append(piece)
+
+    in_link = element.tag == "a"
+    add(element.text, in_link)
+    stack = [(iter(element), in_link)]
+    while stack and size <= limit:
+        children, in_link = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child.tag, str) and child.tag not in _DROP:
+            child_link = in_link or child.tag == "a"
+            add(child.text, child_link)
+            stack.append((_then_tail(child, in_link, add), child_link))
+        else:
+            add(child.tail, in_link)
+    return ("".join(text), "".join(link)) if size <= limit else None
+
+
+def _then_tail(element: etree._Element, in_link: bool,
+               add: Callable[[str | None, bool], None]) -> Iterator[etree._Element]:
+    """The children of ``element``, then its tail read as the parent's text."""
+    yield from element
+    add(element.tail, in_link)
 
 
 def _soup_text(html: str) -> str:
@@ -128,6 +227,7 @@ def _soup_text(html: str) -> str:
         soup = BeautifulSoup(html, "lxml")
     for element in soup.find_all(DROP):
         element.decompose()
+    _soup_strip_boilerplate(soup)
     parts: list[str] = []
     # An explicit stack, not recursion: hostile markup may nest deeper than Python's stack.
     stack: list[tuple[Iterator[PageElement], bool]] = [(iter(soup.contents), False)]
@@ -146,6 +246,85 @@ def _soup_text(html: str) -> str:
         elif isinstance(child, NavigableString) and not isinstance(child, SKIP):
             parts.append(str(child))
     return normalise_space("".join(parts))
+
+
+def _soup_strip_boilerplate(soup: BeautifulSoup) -> None:
+    """:func:`_lx_boilerplate` on BeautifulSoup's tree: boxes and related headings with their link
+    list are removed from it. An explicit stack over copies of each child list (the tree changes
+    under it); ``Tag.decomposed`` is not asked, it searches the subtree."""
+    gone: set[int] = set()  # link lists removed ahead of the walk
+    stack: list[Iterator[PageElement]] = [iter(list(soup.contents))]
+    while stack:
+        tag = next(stack[-1], None)
+        if tag is None:
+            stack.pop()
+        elif isinstance(tag, Tag) and id(tag) not in gone:
+            if _soup_boilerplate(tag, gone):
+                tag.decompose()
+            else:
+                stack.append(iter(list(tag.contents)))
+
+
+def _soup_boilerplate(tag: Tag, gone: set[int]) -> bool:
+    classes = tag.get("class")
+    element_id = tag.get("id")
+    if is_box(tag.name, " ".join(classes) if isinstance(classes, list) else classes,
+              element_id if isinstance(element_id, str) else None):
+        return True
+    if tag.name in HEADING_TAGS:
+        limit = HEADING_TEXT_LIMIT
+    elif tag.name in PHRASE_BLOCK_TAGS and starts_with_phrase(_soup_first_text(tag)):
+        limit = LIST_TEXT_LIMIT
+    else:
+        return False
+    texts = _soup_texts(tag, limit)
+    if texts is None:
+        return False
+    if is_phrase(texts[0]):
+        after = tag.find_next_sibling(True)
+        if after is None or after.name not in LIST_TAGS:
+            return False
+        listed = _soup_texts(after, LIST_TEXT_LIMIT)
+        if listed is None or not is_link_list(*listed):
+            return False
+        gone.add(id(after))
+        after.decompose()
+        return True
+    return tag.name in PHRASE_BLOCK_TAGS and is_phrase_then_links(*texts)
+
+
+def _soup_first_text(tag: Tag) -> str | None:
+    """:func:`_lx_first_text` on BeautifulSoup's tree."""
+    for _ in range(_FIRST_TEXT_DEPTH):
+        first = next((c for c in tag.contents if not (isinstance(c, NavigableString) and (isinstance(c, SKIP)
+                                                                                           or not c.strip()))), None)
+        if isinstance(first, NavigableString):
+            return str(first)
+        if not isinstance(first, Tag):
+            return None
+        tag = first
+    return None
+
+
+def _soup_texts(tag: Tag, limit: int) -> tuple[str, str] | None:
+    """:func:`_lx_texts` on BeautifulSoup's tree."""
+    text: list[str] = []
+    link: list[str] = []
+    size = 0
+    stack: list[tuple[Iterator[PageElement], bool]] = [(iter(tag.contents), tag.name == "a")]
+    while stack and size <= limit:
+        children, in_link = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            stack.append((iter(child.contents), in_link or child.name == "a"))
+        elif isinstance(child, NavigableString) and not isinstance(child, SKIP) and child:
+            text.append(child)
+            size += len(child)
+            if in_link:
+                link.append(child)
+    return ("".join(text), "".join(link)) if size <= limit else None
 
 
 def inline_text(html: str) -> str:

@@ -125,6 +125,8 @@ _LEAD = re.compile(
     r"[\W_]*(" + "|".join(re.escape(p) for p in sorted(RELATED_PHRASES, key=len, reverse=True))
     + r")(?!\w)\s*[:|>»›→\-–—]*", re.IGNORECASE)
 _NOT_LETTERS = re.compile(r"[\W_]+")
+_FIRST_WORD = re.compile(r"[\W_]*(\w+)")
+_FIRST_WORDS = frozenset(p.split()[0] for p in RELATED_PHRASES)
 
 
 @lru_cache(maxsize=8192)
@@ -154,8 +156,12 @@ def is_box(tag: str, classes: str | None, element_id: str | None) -> bool:
 
 
 def starts_with_phrase(text: str | None) -> bool:
-    """A cheap first test on an element's first piece of text: does it begin with a related phrase?"""
-    return bool(text and _LEAD.match(text))
+    """A cheap first test on an element's first piece of text: does it begin with a related phrase?
+    (Its first word is looked up first: most paragraphs are ruled out by a set lookup.)"""
+    if not text:
+        return False
+    first = _FIRST_WORD.match(text)
+    return first is not None and first.group(1).lower() in _FIRST_WORDS and _LEAD.match(text) is not None
 
 
 def is_phrase(text: str) -> bool:

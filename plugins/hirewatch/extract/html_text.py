@@ -77,6 +77,7 @@ def looks_like_html(text: str) -> bool:
 _DROP = frozenset(DROP)
 _PARSER_OPTIONS = {"recover": True, "no_network": True, "remove_comments": True, "remove_pis": True,
                    "huge_tree": True}
+_PHRASE_TAGS = HEADING_TAGS | PHRASE_BLOCK_TAGS
 _FIRST_TEXT_DEPTH = 4  # how far down the first child a related phrase is looked for
 _local = threading.local()  # an lxml parser per thread: the run's parse threads share none
 
@@ -134,7 +135,10 @@ def _tree_text(root: etree._Element) -> str:
             if element.tail and stack:
                 parts.append(element.tail)
         elif (not isinstance(child.tag, str) or child.tag in _DROP  # entities left as nodes, dropped tags
-              or (skipped and child in skipped) or _lx_boilerplate(child, skipped)):
+              # the feed's own boxes and related lists (hirewatch.extract.boilerplate), inline: hot path
+              or (skipped and child in skipped)
+              or ((child.get("class") or child.get("id")) and is_box(child.tag, child.get("class"), child.get("id")))
+              or (child.tag in _PHRASE_TAGS and _lx_related(child, skipped))):
             if child.tail:
                 parts.append(child.tail)
         else:
@@ -142,19 +146,14 @@ def _tree_text(root: etree._Element) -> str:
     return "".join(parts)
 
 
-def _lx_boilerplate(element: etree._Element, skipped: set[etree._Element]) -> bool:
-    """Whether the walk leaves ``element`` out as boilerplate; a related heading's link list is
-    added to ``skipped``."""
-    tag = element.tag
-    if is_box(tag, element.get("class"), element.get("id")):
-        return True
-    if tag in HEADING_TAGS:
-        limit = HEADING_TEXT_LIMIT
-    elif tag in PHRASE_BLOCK_TAGS and starts_with_phrase(_lx_first_text(element)):
-        limit = LIST_TEXT_LIMIT
-    else:
+def _lx_related(element: etree._Element, skipped: set[etree._Element]) -> bool:
+    """Whether a heading or paragraph is a related heading with a link list after it (the list is
+    added to ``skipped``) or a related phrase followed by links only. Its text is read only when
+    its first word could begin a related phrase."""
+    first = element.text
+    if not starts_with_phrase(first if first and not first.isspace() else _lx_first_text(element)):
         return False
-    texts = _lx_texts(element, limit)
+    texts = _lx_texts(element, HEADING_TEXT_LIMIT if element.tag in HEADING_TAGS else LIST_TEXT_LIMIT)
     if texts is None:
         return False
     if is_phrase(texts[0]):
@@ -168,7 +167,7 @@ def _lx_boilerplate(element: etree._Element, skipped: set[etree._Element]) -> bo
             return False
         skipped.add(after)
         return True
-    return tag in PHRASE_BLOCK_TAGS and is_phrase_then_links(*texts)
+    return element.tag in PHRASE_BLOCK_TAGS and is_phrase_then_links(*texts)
 
 
 def _lx_first_text(element: etree._Element) -> str | None:
@@ -271,13 +270,10 @@ def _soup_boilerplate(tag: Tag, gone: set[int]) -> bool:
     if is_box(tag.name, " ".join(classes) if isinstance(classes, list) else classes,
               element_id if isinstance(element_id, str) else None):
         return True
-    if tag.name in HEADING_TAGS:
-        limit = HEADING_TEXT_LIMIT
-    elif tag.name in PHRASE_BLOCK_TAGS and starts_with_phrase(_soup_first_text(tag)):
-        limit = LIST_TEXT_LIMIT
-    else:
+    if (tag.name not in HEADING_TAGS and tag.name not in PHRASE_BLOCK_TAGS) or not starts_with_phrase(
+            _soup_first_text(tag)):
         return False
-    texts = _soup_texts(tag, limit)
+    texts = _soup_texts(tag, HEADING_TEXT_LIMIT if tag.name in HEADING_TAGS else LIST_TEXT_LIMIT)
     if texts is None:
         return False
     if is_phrase(texts[0]):

@@ -82,7 +82,8 @@ def test_techcrunchs_crunchbase_widget_is_left_out_of_a_real_article() -> None:
 @pytest.mark.parametrize("token", ["cbw", "jp-relatedposts", "sharedaddy", "yarpp-related", "feedflare",
                                    "addtoany_share_save_container", "sd-sharing", "related-posts",
                                    "td-related-articles", "entry-share-buttons", "author-bio",
-                                   "newsletter-signup", "Related_Posts", "mc_embed_signup"])
+                                   "newsletter-signup", "Related_Posts", "mc_embed_signup",
+                                   "subscription-widget-wrap-editor"])
 def test_boilerplate_tokens(token: str) -> None:
     assert is_box_token(token)
 

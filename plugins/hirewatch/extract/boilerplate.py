@@ -63,7 +63,7 @@ BOX_WORD_PAIRS = frozenset({
     ("share", "buttons"), ("share", "bar"), ("share", "links"), ("share", "box"), ("sharing", "buttons"),
     ("social", "share"), ("social", "sharing"), ("post", "share"), ("entry", "share"),
     ("newsletter", "signup"), ("newsletter", "form"), ("newsletter", "box"), ("newsletter", "widget"),
-    ("subscribe", "box"), ("author", "bio"), ("author", "box"), ("about", "author"),
+    ("subscribe", "box"), ("subscription", "widget"), ("author", "bio"), ("author", "box"), ("about", "author"),
     ("author", "info"), ("author", "description"),
 })
 

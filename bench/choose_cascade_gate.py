@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from hirewatch.enrich import polarity_lexicon
 from hirewatch.enrich.hr_lexicon import normalise_phrases
 from hirewatch.enrich.model_scorer import HEAD_PATH, Head
 from hirewatch.enrich.scoring import VADER_THRESHOLD, combine, label
@@ -38,7 +39,10 @@ def main() -> None:
         rows.append((item.set, item.label, parts, weights,
                      [analyzer().polarity_scores(normalise_phrases(p)) for p in parts]))
     flat = list(dict.fromkeys(p for _, _, parts, _, _ in rows for p in parts))
-    scores = dict(zip(flat, head.scores(embed(flat, progress=False)), strict=True))
+    x = embed(flat, depth=int(head.meta.get("layers", 12)), progress=False)
+    if head.features == "e5+lex":
+        x = np.hstack([x, polarity_lexicon.features(flat, "en")])
+    scores = dict(zip(flat, head.scores(x), strict=True))
 
     def run(gate: float | None, mixed: float) -> tuple[float, dict[str, float], float]:
         out: dict[str, list[tuple[str, str]]] = {}

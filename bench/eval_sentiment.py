@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from hirewatch.enrich import cascade, long_text, vader_scorer, verdict
+from hirewatch.enrich import cascade, long_text, polarity_lexicon, vader_scorer, verdict
 from hirewatch.enrich.model_scorer import (
     HEAD_EN_PATH,
     HEAD_PATH,
@@ -95,18 +95,20 @@ class ModelPath:
         self.scorer = ModelScorer(self.head, name=NAME_EN if path == HEAD_EN_PATH else NAME)
         self.sentences_scored = 0
 
-    def unit_scores(self, units: Sequence[str]) -> dict[str, float]:
-        """The head's score of each distinct unit."""
+    def unit_scores(self, units: Sequence[str], language: str | None = "en") -> dict[str, float]:
+        """The head's score of each distinct unit, the units in ``language``."""
         flat = list(dict.fromkeys(units))
         self.sentences_scored += len(flat)
-        x = embed(flat)
+        x = embed(flat, depth=int(self.head.meta.get("layers", 12)))
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(flat)])
+        elif self.head.features == "e5+lex":
+            x = np.hstack([x, polarity_lexicon.features(flat, language)])
         return {t: float(v) for t, v in zip(flat, self.head.scores(x), strict=True)}
 
     def labels(self, texts: Sequence[str], language: str | None = "en") -> list[str]:
         split = [units_and_weights(t, language) for t in texts]
-        scores = self.unit_scores([s for parts, _ in split for s in parts])
+        scores = self.unit_scores([s for parts, _ in split for s in parts], language)
         t = self.head.threshold
         fitted = long_text.combiner_for(self.scorer.name, self.scorer.version)
         out = []

@@ -12,18 +12,21 @@ from pathlib import Path
 
 from hirewatch.enrich.model_scorer import HEAD_PATH, ModelScorer
 
-TEXTS = ("Langweilig.", "Teleurstellend boek.", "Het boek is saai.", "Ein Lesespaß ohnegleichen.",
-         "Das hat mich ganz schön geärgert", "Het sollicitatiegesprek was niet slecht.",
-         "Das Vorstellungsgespräch war nicht schlecht.", "Intervjun var inte dålig.", "Intervjuet var ikke dårlig.",
-         "Jobsamtalen var ikke dårlig.", "Samtalen var god.", "Hyggelige kolleger, men elendig ledelse.",
-         "Beslist geen aanrader.", "Vreselijk teleurstellend.", "Tråkig bok.", "Kjedelig bok.", "Kedelig bog.")
+TEXTS = (("Langweilig.", "de"), ("Teleurstellend boek.", "nl"), ("Het boek is saai.", "nl"),
+         ("Ein Lesespaß ohnegleichen.", "de"), ("Das hat mich ganz schön geärgert", "de"),
+         ("Het sollicitatiegesprek was niet slecht.", "nl"), ("Das Vorstellungsgespräch war nicht schlecht.", "de"),
+         ("Intervjun var inte dålig.", "sv"), ("Intervjuet var ikke dårlig.", "no"),
+         ("Jobsamtalen var ikke dårlig.", "da"), ("Samtalen var god.", "da"),
+         ("Hyggelige kolleger, men elendig ledelse.", "no"), ("Beslist geen aanrader.", "nl"),
+         ("Vreselijk teleurstellend.", "nl"), ("Tråkig bok.", "sv"), ("Kjedelig bok.", "no"), ("Kedelig bog.", "da"))
 
 
 def main() -> None:
     scorer = ModelScorer(head_path=Path(sys.argv[1]) if len(sys.argv) > 1 else HEAD_PATH)
     print(f"threshold {scorer.threshold:.3f}")
-    for text, score in zip(TEXTS, scorer.score(list(TEXTS)), strict=True):
-        print(f"{score:+.3f}  {text}")
+    texts, languages = [t for t, _ in TEXTS], [lang for _, lang in TEXTS]
+    for text, language, score in zip(texts, languages, scorer.score(texts, languages), strict=True):
+        print(f"{score:+.3f}  {language}  {text}")
 
 
 if __name__ == "__main__":

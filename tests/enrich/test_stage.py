@@ -85,9 +85,7 @@ def test_accurate_mode_uses_the_model_everywhere(vader_calls, counted) -> None:
      {"interview": "negative", "recruiter": "positive"}),
     ("Trevliga kollegor, men dålig ledning.", {"culture": "positive", "management": "negative"}),
     ("Søde kolleger, men dårlig ledelse.", {"culture": "positive", "management": "negative"}),
-    pytest.param("Hyggelige kolleger, men elendig ledelse.", {"culture": "positive", "management": "negative"},
-                 marks=pytest.mark.xfail(strict=True, reason="the multilingual head reads 'elendig' (wretched) "
-                                         "as mildly positive: too little Nordic training data")),
+    ("Hyggelige kolleger, men elendig ledelse.", {"culture": "positive", "management": "negative"}),
 ])
 def test_mixed_text_gets_sentiment_per_topic(counted, text: str, expected: dict[str, str]) -> None:
     [m] = enrich_mentions([mention(text)], monitor(), now=NOW)

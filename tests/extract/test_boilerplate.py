@@ -105,6 +105,11 @@ def test_tokens_are_matched_whole_never_as_substrings() -> None:
     assert not is_box("article", "related-posts", None)  # never a whole article
 
 
+def test_an_entry_wrapped_whole_in_a_box_class_is_read_without_the_rules() -> None:
+    html = '<div class="share"><p>Brightwave cut 200 jobs.</p><h3>Related</h3><ul><li><a href="x">A</a></li></ul></div>'
+    assert both_readings(html) == ["Brightwave cut 200 jobs.\n\nRelated\n\nA"] * 2
+
+
 def test_related_phrases_cover_the_six_languages() -> None:
     for phrase in ("Related:", "Read more »", "Lees ook", "Mehr zum Thema", "Läs också:", "Les også",
                    "Læs også", "Relaterede artikler", "Share this:"):

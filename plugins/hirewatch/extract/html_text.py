@@ -14,6 +14,8 @@ The feed's own boilerplate is left out on both readings (:mod:`hirewatch.extract
 company-profile boxes, related-post and sharing blocks, newsletter and author-bio boxes by their
 class or id tokens (whole tokens, never substrings), and "Related:" / "Lees ook" headings with the
 link list after them, so that the matcher and the scorer read the story, not the publisher's boxes.
+When the rules would leave nothing (a publisher that wraps a whole entry in a box's class), the
+entry is read without them.
 """
 
 from __future__ import annotations
@@ -108,10 +110,13 @@ def html_to_text(html: str) -> str:
         root = None
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
         return _soup_text(html)
-    return normalise_space(_tree_text(root)) if root is not None else ""
+    if root is None:
+        return ""
+    # When the boilerplate rules would leave nothing, the entry is read without them.
+    return normalise_space(_tree_text(root)) or normalise_space(_tree_text(root, boilerplate=False))
 
 
-def _tree_text(root: etree._Element) -> str:
+def _tree_text(root: etree._Element, boilerplate: bool = True) -> str:
     parts: list[str] = []
     skipped: set[etree._Element] = set()  # link lists after a related heading
 
@@ -136,9 +141,11 @@ def _tree_text(root: etree._Element) -> str:
                 parts.append(element.tail)
         elif (not isinstance(child.tag, str) or child.tag in _DROP  # entities left as nodes, dropped tags
               # the feed's own boxes and related lists (hirewatch.extract.boilerplate), inline: hot path
-              or (skipped and child in skipped)
-              or ((child.get("class") or child.get("id")) and is_box(child.tag, child.get("class"), child.get("id")))
-              or (child.tag in _PHRASE_TAGS and _lx_related(child, skipped))):
+              or (boilerplate and (
+                  (skipped and child in skipped)
+                  or ((child.get("class") or child.get("id"))
+                      and is_box(child.tag, child.get("class"), child.get("id")))
+                  or (child.tag in _PHRASE_TAGS and _lx_related(child, skipped))))):
             if child.tail:
                 parts.append(child.tail)
         else:
@@ -219,14 +226,15 @@ def _then_tail(element: etree._Element, in_link: bool,
     add(element.tail, in_link)
 
 
-def _soup_text(html: str) -> str:
+def _soup_text(html: str, boilerplate: bool = True) -> str:
     """:func:`html_to_text` through BeautifulSoup, for markup nested deeper than libxml2 builds."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(html, "lxml")
     for element in soup.find_all(DROP):
         element.decompose()
-    _soup_strip_boilerplate(soup)
+    if boilerplate:
+        _soup_strip_boilerplate(soup)
     parts: list[str] = []
     # An explicit stack, not recursion: hostile markup may nest deeper than Python's stack.
     stack: list[tuple[Iterator[PageElement], bool]] = [(iter(soup.contents), False)]
@@ -244,7 +252,8 @@ def _soup_text(html: str) -> str:
             stack.append((iter(child.contents), block and child.name not in ("br", "hr")))
         elif isinstance(child, NavigableString) and not isinstance(child, SKIP):
             parts.append(str(child))
-    return normalise_space("".join(parts))
+    text = normalise_space("".join(parts))
+    return text if text or not boilerplate else _soup_text(html, boilerplate=False)
 
 
 def _soup_strip_boilerplate(soup: BeautifulSoup) -> None:

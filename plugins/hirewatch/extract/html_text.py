@@ -257,8 +257,8 @@ def _soup_text(html: str, boilerplate: bool = True) -> str:
 
 
 def _soup_strip_boilerplate(soup: BeautifulSoup) -> None:
-    """:func:`_lx_boilerplate` on BeautifulSoup's tree: boxes and related headings with their link
-    list are removed from it. An explicit stack over copies of each child list (the tree changes
+    """The lxml walk's boilerplate checks on BeautifulSoup's tree: boxes and related headings with
+    their link list are removed from it. An explicit stack over copies of each child list (the tree changes
     under it); ``Tag.decomposed`` is not asked, it searches the subtree."""
     gone: set[int] = set()  # link lists removed ahead of the walk
     stack: list[Iterator[PageElement]] = [iter(list(soup.contents))]
@@ -274,6 +274,9 @@ def _soup_strip_boilerplate(soup: BeautifulSoup) -> None:
 
 
 def _soup_boilerplate(tag: Tag, gone: set[int]) -> bool:
+    """Whether ``tag`` is a box or a related heading (its link list is removed and noted in
+    ``gone``) or a related phrase followed by links only: :func:`_lx_related` and the walk's box
+    check, on BeautifulSoup's tree."""
     classes = tag.get("class")
     element_id = tag.get("id")
     if is_box(tag.name, " ".join(classes) if isinstance(classes, list) else classes,

@@ -20,10 +20,11 @@ def _decided(text: str, kind: str = "review"):
 @pytest.mark.parametrize(("text", "language"), [
     ("Langweilig.", "de"),
     ("Het boek is saai.", "nl"),
-    pytest.param("Teleurstellend boek.", "nl", marks=pytest.mark.xfail(
-        strict=True, reason="the lexicon reads 'teleurstellend' negative, but the 4-bit e5-small embedding of the "
-        "phrase is dominated by the noun and outweighs it (+0.57; bench/RESULTS.md, issue 17). A 1-2 star review "
-        "with this text is still alerted, for its stars")),
+    # the head alone reads it +0.57 (its embedding is the noun's); the lexicon's clear reading of
+    # a verdict of a few words stands (hirewatch.enrich.short_verdict)
+    ("Teleurstellend boek.", "nl"),
+    ("Kjedelig kurs.", "no"),
+    ("Tråkig bok.", "sv"),
 ])
 def test_review_words_read_as_negative(text: str, language: str) -> None:
     m = _decided(text)

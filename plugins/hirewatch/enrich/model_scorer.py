@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hirewatch.enrich import engine, litotes, polarity_lexicon
+from hirewatch.enrich import engine, litotes, polarity_lexicon, short_verdict
 from hirewatch.enrich.text import text_key
 from hirewatch.errors import HirewatchError
 
@@ -238,7 +238,8 @@ class ModelScorer:
     @property
     def version(self) -> str:
         """Identifies the head (changes when it is retrained): part of the re-use key."""
-        return f"{self.head.meta.get('version', '0')}+litotes{litotes.VERSION}"
+        version = f"{self.head.meta.get('version', '0')}+litotes{litotes.VERSION}"
+        return f"{version}+short{short_verdict.VERSION}" if self.head.features == "e5+lex" else version
 
     @property
     def threshold(self) -> float:
@@ -274,7 +275,12 @@ class ModelScorer:
         pending = list(todo.items())
         for start in range(0, len(pending), self._batch_size):
             chunk = pending[start:start + self._batch_size]
-            values = self.head.scores(self.features([t for _, (t, _) in chunk], [lang for _, (_, lang) in chunk]))
+            chunk_texts = [t for _, (t, _) in chunk]
+            x = self.features(chunk_texts, [lang for _, (_, lang) in chunk])
+            values = self.head.scores(x)
+            if self.head.features == "e5+lex":  # a verdict of a few words: the lexicon's clear reading
+                values = short_verdict.apply(values, chunk_texts, x[:, -len(polarity_lexicon.FEATURES):],
+                                             self.head.threshold)
             with self._lock:
                 self.embedded += len(chunk)
                 for (k, _), v in zip(chunk, values, strict=True):

@@ -115,9 +115,9 @@ def test_unchanged_text_is_not_scored_again_in_a_later_run(web: WebServer, store
     embedded: list[str] = []
 
     def fresh_process_scorers() -> None:
-        def counting(texts):
+        def counting(texts, *depth):
             embedded.extend(texts)
-            return model_scorer.embed_texts(texts)
+            return model_scorer.embed_texts(texts, *depth)
 
         monkeypatch.setattr(model_scorer, "_scorers", {
             "multi": model_scorer.ModelScorer(head_path=model_scorer.HEAD_PATH, name=model_scorer.NAME,

@@ -14,9 +14,9 @@ from tests.enrich.helpers import NOW, mention, monitor
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
 
-    def counting(texts):
+    def counting(texts, *depth):
         seen.extend(texts)
-        return embed_texts(texts)
+        return embed_texts(texts, *depth)
 
     monkeypatch.setattr(model_scorer, "_scorers", {
         "multi": ModelScorer(embed=counting),

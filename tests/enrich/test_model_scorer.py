@@ -42,9 +42,9 @@ def test_good_and_not_good_score_on_the_right_side(scorers: dict[str, ModelScore
 def test_the_same_text_is_never_embedded_twice() -> None:
     calls: list[list[str]] = []
 
-    def counting(texts):  # wraps the real model to count what reaches it
+    def counting(texts, *depth):  # wraps the real model to count what reaches it
         calls.append(list(texts))
-        return embed_texts(texts)
+        return embed_texts(texts, *depth)
 
     scorer = ModelScorer(embed=counting, batch_size=2)
     first = scorer.score(["Leuk team.", "Slechte sfeer.", "Leuk team.", "Gute Leute."])
@@ -137,3 +137,20 @@ def test_the_english_head_scores_clear_sentences_on_the_right_side(scorers: dict
                                                                    side: int) -> None:
     [score] = scorers["en"].score([text])
     assert score * side >= scorers["en"].threshold, (text, score)
+
+
+def test_the_scorer_runs_the_model_as_deep_as_its_head_was_trained() -> None:
+    depths = []
+
+    def recording(texts, *depth):
+        depths.append(depth)
+        return embed_texts(texts, *depth)
+
+    shipped = Head.load(HEAD_PATH)
+    shallow = Head(shipped.weights, shipped.bias, shipped.classes, shipped.threshold, {**shipped.meta, "layers": 6})
+    deep = Head(shipped.weights, shipped.bias, shipped.classes, shipped.threshold, {**shipped.meta, "layers": 12})
+    texts = ["Die Einarbeitung war hervorragend."]
+    six = ModelScorer(head=shallow, embed=recording).features(texts, ["de"])
+    twelve = ModelScorer(head=deep, embed=recording).features(texts, ["de"])
+    assert depths == [(6,), ()]
+    assert np.array_equal(six[:, :384], embed_texts(texts, 6)) and np.array_equal(twelve[:, :384], embed_texts(texts))

@@ -16,9 +16,9 @@ def test_a_second_run_over_stored_mentions_never_calls_the_model(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
 
-    def counting(texts):
+    def counting(texts, *depth):
         calls.append(list(texts))
-        return embed_texts(texts)
+        return embed_texts(texts, *depth)
 
     monkeypatch.setattr(model_scorer, "_scorers", {"multi": ModelScorer(embed=counting)})
     store = SqliteStore(tmp_path / "m.sqlite")

@@ -14,9 +14,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """A fresh process-wide model scorer whose model calls are recorded (the real model)."""
     calls: list[list[str]] = []
 
-    def counting(texts):
+    def counting(texts, *depth):
         calls.append(list(texts))
-        return embed_texts(texts)
+        return embed_texts(texts, *depth)
 
     monkeypatch.setattr(model_scorer, "_scorers", {
         "multi": ModelScorer(embed=counting),

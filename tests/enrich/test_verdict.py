@@ -40,9 +40,9 @@ def test_a_long_text_past_the_models_budget_is_read_to_its_end(monkeypatch) -> N
 
     seen: list[str] = []
 
-    def recording(texts):
+    def recording(texts, *depth):
         seen.extend(texts)
-        return embed_texts(texts)
+        return embed_texts(texts, *depth)
 
     monkeypatch.setattr(model_scorer, "_scorers", {"multi": ModelScorer(embed=recording)})
     plot = [f"Im Kapitel {i} reist der Held weiter nach Norden und trifft einen alten Freund." for i in range(54)]

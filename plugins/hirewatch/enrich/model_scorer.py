@@ -21,6 +21,9 @@ Two heads, both 3-class softmax (negative, neutral, positive), trained by
   softmax over the head's logit differences and the VADER features (see :data:`COMBINER_INPUTS`),
   fitted on out-of-fold head outputs by cross-validation; its score replaces the head's.
 
+A head's meta records the depth of the embedding it was trained on (``layers``: the model's
+first k of 12 layers, :mod:`hirewatch.enrich.engine`); the scorer runs the model that deep.
+
 The model sees each text with its litotes ("niet slecht", "ikke dårlig") in their plain meaning
 (:mod:`hirewatch.enrich.litotes`). A text's score is ``p(positive) - p(negative)`` in -1..1; its
 label uses the head's calibrated ``threshold``. The model is slow (~10-30 texts/s per core), so
@@ -54,7 +57,7 @@ HEAD_EN_PATH = MODELS / "sentiment_head_en.npz"
 PREFIX_QUERY = True  # E5's advice for classification: the "query: " prefix
 _model_lock = threading.Lock()
 
-Embed = Callable[[Sequence[str]], np.ndarray]
+Embed = Callable[..., np.ndarray]  # (texts) -> (n, 384); called with the depth as well below 12 layers
 
 # what a combiner (a second-stage softmax in an English head's meta) reads, in order; ``d`` are the
 # head's two logit differences (negative - neutral, positive - neutral), ``v`` the six
@@ -145,6 +148,11 @@ class Head:
     @property
     def features(self) -> str:
         return str(self.meta.get("features", "e5"))
+
+    @property
+    def layers(self) -> int:
+        """The embedding model's depth this head was trained on (its first ``layers`` layers)."""
+        return int(self.meta.get("layers", engine.FULL_DEPTH))
 
     @classmethod
     def load(cls, path: Path) -> Head:
@@ -248,7 +256,10 @@ class ModelScorer:
     def features(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
         """The head's input for ``texts``, each in its language (``languages``; None: no lexicon):
         one model call."""
-        x = np.asarray(self._embed([litotes.plain(t) for t in texts]), dtype=np.float32)
+        plain = [litotes.plain(t) for t in texts]
+        depth = self.head.layers  # the model runs as deep as the head was trained
+        x = np.asarray(self._embed(plain) if depth == engine.FULL_DEPTH else self._embed(plain, depth),
+                       dtype=np.float32)
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(texts)])
         elif self.head.features == "e5+lex":  # the words as written: "niet slecht" is a negated "slecht"

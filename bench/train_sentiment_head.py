@@ -255,7 +255,7 @@ def train_english_stacked(pool: list[hutto.Item], meta: dict, *, k: int = 5, l2:
                           balance: float = 0.5, combiners: tuple[tuple[str, ...], ...] = COMBINERS,
                           tweet_weights: tuple[float, ...] = (1.0, 6.0, 15.0, 25.0, 40.0),
                           balances2: tuple[float, ...] = (0.0, 0.5), l2s2: tuple[float, ...] = (1e-2,),
-                          margin: float = 0.01) -> Head:
+                          margin: float = 0.01, layers: int = 12) -> Head:
     """The English head with a combiner, everything chosen by ``k``-fold cross-validation over
     ``pool`` (the train and dev splits together; the test split is never seen).
 
@@ -272,7 +272,7 @@ def train_english_stacked(pool: list[hutto.Item], meta: dict, *, k: int = 5, l2:
     saved head is stage 1 refitted on the whole pool plus stage 2 fitted on all the out-of-fold
     logits."""
     texts = [i.text for i in pool]
-    x = features(texts, "e5+vader")
+    x = features(texts, "e5+vader", layers=layers)
     y = np.array([CLASSES.index(i.label) for i in pool])
     sets = np.array([i.set for i in pool])
     folds = np.array([cv_fold(i, k) for i in pool])
@@ -382,7 +382,7 @@ def main() -> None:
 
     written: list[tuple[Head, str]] = []
     if args.heads in ("both", "en") and args.english == "combiner":
-        english = train_english_stacked(train + dev, {**common, "languages": ["en"]})
+        english = train_english_stacked(train + dev, {**common, "languages": ["en"]}, layers=args.layers)
         english.save(args.out_dir / HEAD_EN_PATH.name)
         written.append((english, HEAD_EN_PATH.name))
     elif args.heads in ("both", "en"):

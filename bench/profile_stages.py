@@ -216,7 +216,8 @@ class _ModelMeter:
     def line(self, mentions: list) -> str:
         by_model = sum(1 for m in mentions if m.scorer and m.scorer.startswith("e5"))
         return (f"score: the multilingual model embedded {self.texts} distinct texts ({self.tokens} tokens) for the "
-                f"{by_model} mentions it scored (non-English in fast mode): {self.cpu:.2f} s CPU of the stage")
+                f"{by_model} mentions it scored (in fast mode every non-English one and the English ones the cascade "
+                f"sends on): {self.cpu:.2f} s CPU of the stage")
 
 
 def _sentence_scope(mentions: list, monitor) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from hirewatch.enrich import cascade, long_text, polarity_lexicon, vader_scorer, verdict
+from hirewatch.enrich import cascade, litotes, long_text, polarity_lexicon, short_verdict, vader_scorer, verdict
 from hirewatch.enrich.model_scorer import (
     HEAD_EN_PATH,
     HEAD_PATH,
@@ -96,15 +96,21 @@ class ModelPath:
         self.sentences_scored = 0
 
     def unit_scores(self, units: Sequence[str], language: str | None = "en") -> dict[str, float]:
-        """The head's score of each distinct unit, the units in ``language``."""
+        """The head's score of each distinct unit, the units in ``language``, as
+        :class:`~hirewatch.enrich.model_scorer.ModelScorer` scores them: the model reads the
+        litotes in their plain meaning, and a ``e5+lex`` head's short verdicts go through
+        :mod:`hirewatch.enrich.short_verdict`."""
         flat = list(dict.fromkeys(units))
         self.sentences_scored += len(flat)
-        x = embed(flat, depth=int(self.head.meta.get("layers", 12)))
+        x = embed([litotes.plain(t) for t in flat], depth=int(self.head.meta.get("layers", 12)))
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(flat)])
         elif self.head.features == "e5+lex":
             x = np.hstack([x, polarity_lexicon.features(flat, language)])
-        return {t: float(v) for t, v in zip(flat, self.head.scores(x), strict=True)}
+        values = self.head.scores(x)
+        if self.head.features == "e5+lex":
+            values = short_verdict.apply(values, flat, x[:, -len(polarity_lexicon.FEATURES):], self.head.threshold)
+        return {t: float(v) for t, v in zip(flat, values, strict=True)}
 
     def labels(self, texts: Sequence[str], language: str | None = "en") -> list[str]:
         split = [units_and_weights(t, language) for t in texts]

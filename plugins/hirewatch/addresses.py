@@ -62,12 +62,12 @@ def address_kind(address: str) -> AddressKind:
 
 
 def is_loopback_host(host: str | None) -> bool:
-    """Whether a host name or address can only mean this machine: ``localhost`` (and names under
-    ``.localhost``, RFC 6761), 127.0.0.0/8, ``::1`` and the IPv6 forms of a 127.x address. The
-    unspecified address is not: bound to, it is every interface. No DNS look-up: any other name is
-    not loopback."""
+    """Whether a host name or address can only mean this machine: ``localhost``, 127.0.0.0/8,
+    ``::1`` and the IPv6 forms of a 127.x address. The unspecified address is not: bound to, it is
+    every interface. No DNS look-up: any other name is not loopback (names under ``.localhost``
+    included: the resolver here sends them to DNS and ``/etc/hosts`` like any other)."""
     name = (host or "").strip().strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    if name == "localhost":
         return True
     try:
         return _effective(name).is_loopback

@@ -367,7 +367,9 @@ def _error_lines(exc: ValidationError, root: yaml.Node | None, path: str, model:
 
 def _config_error(problems: list[tuple[int | None, str, str]], path: str) -> ConfigError:
     """One error naming every problem, in file order: ``file:line: field: problem``."""
-    problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
+    # a field path or a message may quote a key or value written as user:password@host
+    problems = sorted(((line, strip_credentials(field), strip_credentials(text)) for line, field, text in problems),
+                      key=lambda p: (p[0] is None, p[0] or 0))
     lines = [f"{path}:{line}: {field}: {text}" if line else f"{path}: {field}: {text}"
              for line, field, text in problems]
     message = lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems\n  " + "\n  ".join(lines)
@@ -384,13 +386,14 @@ class Budget:
     :meth:`check` raises :class:`ConfigError` once it is spent; the loader calls it between steps
     and every few thousand YAML events or sources, so the work stays linear in the file."""
 
-    def __init__(self, seconds: float | None = None) -> None:
+    def __init__(self, seconds: float | None = None, what: str = "the time budget of one monitor file") -> None:
         self.seconds = seconds
+        self.what = what
         self.deadline = time.monotonic() + seconds if seconds is not None else None
 
     def check(self, path: str) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise ConfigError(f"took more than {self.seconds:g} s to load (the time budget of one monitor file); "
+            raise ConfigError(f"took more than {self.seconds:g} s to load ({self.what}); "
                               "make the file smaller or split it", path=path)
 
 
@@ -672,9 +675,12 @@ def load_monitors(directory: str | Path, *, budget_s: float | None = None, total
                 f"{total_budget_s:g} s (HIREWATCH_MONITORS_BUDGET_S); make the slow files smaller or split "
                 "the folder", path=str(path)))
             continue
+        if left is not None and (budget_s is None or left < budget_s):  # what is left of the folder's
+            budget = Budget(left, f"what was left of the folder's {total_budget_s:g} s, HIREWATCH_MONITORS_BUDGET_S")
+        else:
+            budget = Budget(budget_s)
         try:
-            monitor = load_monitor(path, Budget(left if budget_s is None else budget_s if left is None
-                                                else min(budget_s, left)), check_files=check_files)
+            monitor = load_monitor(path, budget, check_files=check_files)
         except ConfigError as exc:
             errors.append(exc)
             continue

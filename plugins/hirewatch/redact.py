@@ -184,8 +184,11 @@ def url_has_userinfo(url: str) -> bool:
 
 #: ``user:password@host`` written without a scheme (``bot:token@mastodon.social``), inside any
 #: text: a name, a colon, a secret, an at sign and a host.
-#: (``mailto:someone@host`` is an address, not a user ``mailto``.)
-_BARE_CREDENTIALS = re.compile(r"(?<![\w.+-])(?!mailto:)[\w.+-]+:[^\s'\"/@]+@(?=[\w[])", re.IGNORECASE)
+#: The secret may hold ``/`` and ``@`` (a base64 token): everything up to the last ``@`` before a
+#: host goes. (``mailto:someone@host`` is an address, not a user ``mailto``; ``host:8080/@acct``
+#: is a port and a handle.)
+_BARE_CREDENTIALS = re.compile(r"(?<![\w.+-])(?!mailto:)[\w.+-]+:(?!//)(?!\d+[/?#])[^\s'\"]+@(?=[\w[])",
+                                re.IGNORECASE)
 
 
 def strip_credentials(text: str) -> str:

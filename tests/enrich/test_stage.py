@@ -153,3 +153,20 @@ def test_restricting_languages_keeps_vader_off_other_text(vader_calls, counted) 
     # a monitor for Dutch only: English-looking text is still judged as Dutch, never by VADER
     [m] = enrich_mentions([mention("The interview was great.")], monitor(languages=["nl"]), now=NOW)
     assert m.language == "nl" and m.scorer == "e5-head" and vader_calls == []
+
+
+def test_the_same_words_in_two_languages_are_scored_each_in_its_own() -> None:
+    """The multilingual head reads a lexicon in the text's language ("Gift." is poison in German,
+    married in Swedish): a run holding both scores each as a run holding it alone does."""
+    from hirewatch.enrich import stage
+
+    def plan(language: str) -> stage._Plan:
+        p = stage._Plan(mention("Gift."), "Gift.", language, True)
+        stage._prepare(p)
+        return p
+
+    alone = {lang: stage._score_with_model([plan(lang)]) for lang in ("de", "sv")}
+    together = stage._score_with_model([plan("de"), plan("sv")])
+    for lang in ("de", "sv"):
+        (key,) = alone[lang]
+        assert together[key] == alone[lang][key], lang

@@ -267,3 +267,18 @@ def test_the_whole_folder_has_a_time_budget_and_each_file_not_read_says_so(tmp_p
     assert [m.name for m in good] == ["alpha", "beta", "gamma"] and not errors
     configs = load_monitor_configs(tmp_path)  # the DAG factory passes the settings' budgets
     assert [m.name for m in configs.monitors] == ["alpha", "beta", "gamma"] and not configs.broken
+
+
+def test_a_file_cut_off_by_the_folders_budget_says_so() -> None:
+    """When what is left of the folder's budget is shorter than a file's own, the file that runs
+    out names the folder's budget, not its own."""
+    import tempfile
+
+    sources = "".join(f'  - {{type: rss, name: s{i}, url: "https://feeds{i}.example.com/rss"}}\n'
+                      for i in range(3000))
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "slow.yaml").write_text("name: slow\nemployer: {name: Acme}\nsources:\n" + sources,
+                                                encoding="utf-8")
+        good, errors = load_monitors(folder, budget_s=5, total_budget_s=0.01)
+    assert good == [] and len(errors) == 1
+    assert "HIREWATCH_MONITORS_BUDGET_S" in str(errors[0]) and "one monitor file" not in str(errors[0])

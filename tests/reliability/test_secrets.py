@@ -326,6 +326,10 @@ def test_credentials_written_without_a_scheme_are_never_repeated(tmp_path: Path)
         "instance-scheme": ("  - {type: mastodon, instance: 'https://bot:FAKE-inst-771@mastodon.social', "
                             "tag: acme}\n", 4),
         "tag": ("  - {type: mastodon, instance: mastodon.social, tag: 'bot:FAKE-tag-771@x'}\n", 4),
+        # a password holding '/' or '@' (a base64 token), in a value and in a key
+        "slash": ("  - {type: rss, url: 'bot:FAKE/tok771@example.com/feed'}\n", 4),
+        "at": ("  - {type: rss, url: 'bot:FAKE@tok771@example.com/feed'}\n", 4),
+        "key": ("  - {type: rss, url: 'https://example.com/feed', 'bot:FAKE771@x': 1}\n", 4),
     }
     for name, (body, line) in cases.items():
         path = tmp_path / f"{name}.yaml"

@@ -52,9 +52,9 @@ def post_to_operators(channel: str, text: str) -> bool:
         log.warning("hirewatch: Slack refused the operators' message to %s: %s", channel,
                     exc.response.get("error") if exc.response is not None else "error")
         return False
-    except (SlackClientError, OSError) as exc:
-        log.warning("hirewatch: Slack not reachable for the operators' message to %s: %s", channel,
-                    type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001 - never raises: a Slack outage must not hide the run's failure
+        kind = "not reachable" if isinstance(exc, SlackClientError | OSError) else "failed"
+        log.warning("hirewatch: Slack %s for the operators' message to %s: %s", kind, channel, type(exc).__name__)
         return False
     return True
 

@@ -247,7 +247,9 @@ class ModelScorer:
     def version(self) -> str:
         """Identifies the head (changes when it is retrained): part of the re-use key."""
         version = f"{self.head.meta.get('version', '0')}+litotes{litotes.VERSION}"
-        return f"{version}+short{short_verdict.VERSION}" if self.head.features == "e5+lex" else version
+        if self.head.features == "e5+lex":  # the lexicon's features and the short-verdict rule read the text too
+            return f"{version}+short{short_verdict.VERSION}+lex{polarity_lexicon.fingerprint()}"
+        return version
 
     @property
     def threshold(self) -> float:

@@ -60,6 +60,21 @@ _CONTRAST = {"but", "maar", "aber", "doch", "men", "mens"}
 
 
 @functools.cache
+def fingerprint() -> str:
+    """A short hash of everything the features depend on (the lexicon files, the negators, the
+    endings, the window and the negation weight): part of the multilingual scorer's version, so a
+    stored mention is scored again when any of them changes."""
+    import hashlib
+
+    digest = hashlib.sha256(repr((sorted(_NEGATORS.items()), sorted(_ENDINGS.items()), WINDOW, NEGATED_WEIGHT,
+                                  FEATURES, LANGUAGES)).encode())
+    for language in LANGUAGES:
+        path = LEXICONS / f"{language}.tsv"
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()[:8]
+
+
+@functools.cache
 def lexicon(language: str) -> dict[str, float]:
     """The polarity lexicon of ``language`` (word -> -1..1); empty for a language without one."""
     path = LEXICONS / f"{language}.tsv"

@@ -235,20 +235,21 @@ def _texts_to_score(plan: _Plan) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str], float]:
+def _score_with_model(plans: list[_Plan]) -> dict[tuple[str, str | None, str], float]:
     """Batched model calls (one per head) for every sentence and clause group of the run's
-    model-scored mentions, each distinct text once. Keyed by (head name, text)."""
-    by_head: dict[str, tuple[model_scorer.ModelScorer, dict[str, str | None]]] = {}
-    for plan in plans:  # each text with its language (the multilingual head reads a lexicon per language)
+    model-scored mentions, each distinct text once per language (the multilingual head reads a
+    lexicon in the text's language: "Gift." is poison in German, married in Swedish). Keyed by
+    (head name, language, text)."""
+    by_head: dict[str, tuple[model_scorer.ModelScorer, dict[tuple[str | None, str], None]]] = {}
+    for plan in plans:
         model = _model(plan)
         texts = by_head.setdefault(model.name, (model, {}))[1]
-        for text in _texts_to_score(plan):
-            texts.setdefault(text, plan.language)
-    out: dict[tuple[str, str], float] = {}
+        texts.update(dict.fromkeys((plan.language, text) for text in _texts_to_score(plan)))
+    out: dict[tuple[str, str | None, str], float] = {}
     for name, (model, texts) in by_head.items():
         ordered = list(texts)
-        scores = model.score(ordered, [texts[t] for t in ordered])
-        out.update({(name, t): v for t, v in zip(ordered, scores, strict=True)})
+        scores = model.score([t for _, t in ordered], [lang for lang, _ in ordered])
+        out.update({(name, lang, t): v for (lang, t), v in zip(ordered, scores, strict=True)})
     return out
 
 
@@ -266,7 +267,7 @@ def scorer_threshold(scorer: str | None, language: str | None) -> float:
     return VADER_THRESHOLD
 
 
-def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tuple[Mention, float]:
+def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str | None, str], float]) -> tuple[Mention, float]:
     if plan.language is None or not plan.units:
         return plan.mention.with_(language=plan.language, sentiment_score=0.0, sentiment_label=NEUTRAL,
                                   scorer=NO_SCORER, topics=tuple(plan.topics), topic_sentiment={}), VADER_THRESHOLD
@@ -275,7 +276,7 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str], float]) -> tup
         name, threshold = model.name, model.threshold
 
         def score(text: str) -> float:
-            return model_scores[(name, text)]
+            return model_scores[(name, plan.language, text)]
     else:
         name, threshold = vader_scorer.NAME, VADER_THRESHOLD
         score = vader_scorer.score_sentence

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hirewatch.escaping import escape_mrkdwn, safe_url
+from hirewatch.escaping import escape_mrkdwn, safe_url, slack_data
 
 
 def test_escape_mrkdwn_escapes_only_what_slack_reserves() -> None:
@@ -25,3 +25,8 @@ def test_safe_url_length_cap() -> None:
     url = "https://x.example/" + "a" * 100
     assert safe_url(url, max_length=len(url)) == url
     assert safe_url(url, max_length=len(url) - 1) is None
+
+
+def test_slack_data_drops_controls_escapes_and_breaks_broadcasts() -> None:
+    assert slack_data("a & b <!channel> <https://x|y> @here @Everyone\u202e") == (
+        "a &amp; b &lt;!channel&gt; &lt;https://x|y&gt; @\u200bhere @\u200bEveryone")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from hirewatch.digest.model import Counts, SourceHealth, TrendDay
-from hirewatch.digest.slack_summary import escape_mrkdwn, post_summary, summary_payload
+from hirewatch.digest.slack_summary import post_summary, summary_payload
 from hirewatch.errors import AlertError, NotConfigured
 from pydantic import SecretStr
 
@@ -39,11 +39,6 @@ def test_exact_payload() -> None:
                 "<https://digests.example/example-2026-03-09.html|Open the full digest> · Europe/Amsterdam"}]},
         ],
     }
-
-
-def test_escape_mrkdwn() -> None:
-    assert escape_mrkdwn("a & b <!channel> <https://x|y> @here @Everyone\u202e") == (
-        "a &amp; b &lt;!channel&gt; &lt;https://x|y&gt; @\u200bhere @\u200bEveryone")
 
 
 def test_hostile_title_is_escaped_everywhere() -> None:

@@ -13,16 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from hirewatch import escaping
+from hirewatch.escaping import slack_data
 from hirewatch.report import RunReport
 
 log = logging.getLogger(__name__)
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Crawled or server text for Slack (:func:`hirewatch.escaping.slack_data`): it can never ping
-    a channel or forge a link."""
-    return escaping.slack_data(text)
 
 #: At most this many failed sources are listed in one message (the rest are counted).
 MAX_LISTED = 10
@@ -59,13 +53,17 @@ def post_to_operators(channel: str, text: str) -> bool:
     return True
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(text.split())[:limit]
+
+
 def run_problems_text(report: RunReport) -> str | None:
     """The operators' message for one ``hirewatch run`` of a monitor (Slack mrkdwn, escaped), or
     None when the run did all its work."""
     failed = report.failed_sources
     if report.ok or not (failed or report.store_failures or report.alert_error or report.alerts_failed):
         return None
-    monitor = escape_mrkdwn(report.monitor)
+    monitor = slack_data(report.monitor)
     problems = []
     if failed:
         problems.append(f"{len(failed)} of {len(report.sources)} sources failed")
@@ -77,12 +75,12 @@ def run_problems_text(report: RunReport) -> str | None:
         problems.append("alerts not delivered (they stay pending for the next run)")
     lines = [f":warning: hirewatch monitor *{monitor}* (`hirewatch run`): " + "; ".join(problems)]
     for source in failed[:MAX_LISTED]:
-        reason = " ".join((source.error or "failed").split())[:300]
-        lines.append(f"• `{escape_mrkdwn(source.source)}` ({escape_mrkdwn(source.kind)}): {escape_mrkdwn(reason)}")
+        lines.append(f"• `{slack_data(source.source)}` ({slack_data(source.kind)}): "
+                     f"{slack_data(_one_line(source.error or 'failed'))}")
     if len(failed) > MAX_LISTED:
         lines.append(f"• and {len(failed) - MAX_LISTED} more")
     for mention_id, error in report.store_failures[:3]:
-        lines.append(f"• not stored `{escape_mrkdwn(mention_id)}`: {escape_mrkdwn(' '.join(error.split())[:300])}")
+        lines.append(f"• not stored `{slack_data(mention_id)}`: {slack_data(_one_line(error))}")
     if report.alert_error:
-        lines.append(f"• {escape_mrkdwn(' '.join(report.alert_error.split())[:300])}")
+        lines.append(f"• {slack_data(_one_line(report.alert_error))}")
     return "\n".join(lines)

@@ -16,7 +16,8 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 from airflow.sdk.exceptions import AirflowFailException
 
-from hirewatch.alerts.operators import escape_mrkdwn, post_to_operators
+from hirewatch.alerts.operators import post_to_operators
+from hirewatch.escaping import slack_data
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +41,18 @@ def failure_text(context: Mapping[str, Any], monitor: str) -> str:
         # input is the fallback.
         source = getattr(ti, "rendered_map_index", None) or _mapped_source(getattr(ti, "task", None), map_index)
     error = context.get("exception")
-    what = f"task `{escape_mrkdwn(task_id)}`"
+    what = f"task `{slack_data(task_id)}`"
     if source:
-        what += f" (source `{escape_mrkdwn(source)}`)"
+        what += f" (source `{slack_data(source)}`)"
     elif map_index is not None and map_index >= 0:
         what += f" [{map_index}]"
-    lines = [f":warning: hirewatch monitor *{escape_mrkdwn(monitor)}*: {what} of DAG "
-             f"`{escape_mrkdwn(dag_id)}` failed" + (f" after {tries} tries" if tries else "")]
+    lines = [f":warning: hirewatch monitor *{slack_data(monitor)}*: {what} of DAG "
+             f"`{slack_data(dag_id)}` failed" + (f" after {tries} tries" if tries else "")]
     if error is not None:
-        lines.append(f"> {escape_mrkdwn(str(error))[:1500]}")
+        lines.append(f"> {slack_data(str(error))[:1500]}")
     url = getattr(ti, "log_url", None)
     if isinstance(url, str) and url:
-        lines.append(f"<{escape_mrkdwn(url)}|task log>")
+        lines.append(f"<{slack_data(url)}|task log>")
     return "\n".join(lines)
 
 

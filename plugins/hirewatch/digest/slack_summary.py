@@ -21,6 +21,7 @@ from hirewatch.digest import formatting as f
 from hirewatch.digest.model import Digest
 from hirewatch.digest.text_renderer import clean
 from hirewatch.errors import AlertError, NotConfigured
+from hirewatch.escaping import slack_data
 from hirewatch.redact import mask_data
 from hirewatch.settings import slack_base_url, slack_token
 
@@ -30,11 +31,6 @@ TOP_ITEMS = 3
 #: A longer item URL is shown as its label only: three links must fit a 3000-character section
 #: without the clip cutting one in half.
 LINK_URL_LIMIT = 700
-
-
-def escape_mrkdwn(text: str) -> str:
-    """``text`` as mrkdwn data (:func:`hirewatch.escaping.slack_data`)."""
-    return escaping.slack_data(text)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -66,20 +62,20 @@ def summary_payload(digest: Digest, *, link: str | None = None) -> dict[str, Any
                   if d.checked else "*Sources*\nnot checked (no run)")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": False}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(escape_mrkdwn(d.headline), 3000)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(slack_data(d.headline), 3000)}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": text} for text in fields]},
     ]
     if d.items:
         lines = []
         for item in d.items[:TOP_ITEMS]:
-            label = escape_mrkdwn(_clip(item.title, 120))
+            label = slack_data(_clip(item.title, 120))
             tag = f"{item.sentiment_label} {f.score(item.sentiment_score)}" if item.sentiment_label else "unscored"
-            lines.append(f"• {_link(item.url, label)}\n    {escape_mrkdwn(item.source)} · {tag} · "
-                         f"{escape_mrkdwn(item.status_label)}")
+            lines.append(f"• {_link(item.url, label)}\n    {slack_data(item.source)} · {tag} · "
+                         f"{slack_data(item.status_label)}")
         blocks.append({"type": "section", "text": {"type": "mrkdwn",
                                                     "text": _clip("*Worth reading*\n" + "\n".join(lines), 3000)}})
     if d.failing:
-        failing = ", ".join(f"{escape_mrkdwn(s.source)} ({escape_mrkdwn(_clip(s.error or 'failed', 80))})"
+        failing = ", ".join(f"{slack_data(s.source)} ({slack_data(_clip(s.error or 'failed', 80))})"
                             for s in d.failing)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(f":warning: *Failing sources*: "
                                                                                      f"{failing}", 3000)}})
@@ -91,7 +87,7 @@ def summary_payload(digest: Digest, *, link: str | None = None) -> dict[str, Any
     else:
         more = "Full digest: `hirewatch digest`"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{more} · {d.window.timezone}"}]})
-    text = _clip(f"{title}: {escape_mrkdwn(d.headline)}", 3000)
+    text = _clip(f"{title}: {slack_data(d.headline)}", 3000)
     return {"text": text, "blocks": blocks}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from hirewatch.redact import clean
+from hirewatch.redact import clean, strip_controls
 
 #: The only characters Slack reserves in mrkdwn (``<!channel>``, ``<@U123>``, ``<url|label>``).
 MRKDWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -56,11 +56,8 @@ def safe_url(url: str | None, max_length: int | None = None) -> str | None:
     return cleaned if max_length is None or len(cleaned) <= max_length else None
 
 
-#: Control characters (a terminal's escape sequences start with one) and the bidi overrides that
-#: make text read differently from what it is.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def terminal_text(text: str | None) -> str:
-    """Text without control or bidi-override characters, whitespace collapsed: safe to print."""
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text or "")).strip()
+    """Text without control or bidi characters (:func:`hirewatch.redact.strip_controls`: a
+    terminal's escape sequences start with one, the bidi ones make text read differently from
+    what it is), whitespace collapsed: safe to print."""
+    return " ".join(strip_controls(text or "").split())

@@ -88,11 +88,6 @@ def register_url(url: str | None) -> None:
         register(password, user=user)
 
 
-def registered() -> bool:
-    """True once any secret is registered."""
-    return _pattern is not None
-
-
 #: C0 and C1 controls but tab and newline, DEL, the bidirectional controls that make text read
 #: backwards (the same set extract/limits.py removes from crawled text), and lone surrogates (the
 #: HTTP client decodes a header's stray bytes to them; no UTF-8 output can carry one).
@@ -225,15 +220,6 @@ def _register_with_airflow(value: str) -> None:
         return
 
 
-def register_known_with_airflow() -> None:
-    """Give every value registered so far to Airflow's masker (called once Airflow is imported,
-    by the DAG tasks)."""
-    with _lock:
-        values = list(_values)
-    for value in values:
-        _register_with_airflow(value)
-
-
 # --------------------------------------------------------------------------- logging
 
 _factory_installed = False
@@ -267,14 +253,6 @@ def _mask_record(record: logging.LogRecord) -> None:
         record.msg, record.args = masked, None
     if record.exc_info and not record.exc_text:
         record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
-
-
-class MaskingFilter(logging.Filter):
-    """The same masking as a filter, for a handler made before :func:`install_logging` ran."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        _mask_record(record)
-        return True
 
 
 # --------------------------------------------------------------------------- streams

@@ -27,7 +27,7 @@ import logging
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -330,37 +330,37 @@ def es_languages() -> str | None:
     return Settings().es_languages
 
 
-def delivery_settings() -> DeliverySettings:
-    """``HIREWATCH_DELIVERY_LEASE_S`` and ``HIREWATCH_DELIVERY_WAIT_S``; a value that is not a
-    number in range is a :class:`~hirewatch.errors.ConfigError` naming the variable."""
+_S = TypeVar("_S", bound=_Settings)
+
+
+def _from_environment(cls: type[_S], expected: str = "") -> _S:
+    """``cls`` read as usual; a value of the wrong kind is a :class:`~hirewatch.errors.ConfigError`
+    naming its variable and repeating (the start of) the value: a typo never silently becomes the
+    default."""
     from pydantic import ValidationError
 
     from hirewatch.errors import ConfigError
 
     try:
-        return DeliverySettings()
+        return cls()
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = "HIREWATCH_" + str(error["loc"][0]).upper() if error.get("loc") else "HIREWATCH_DELIVERY_*"
-        raise ConfigError(f"expected a number of seconds: {error['msg']}", field=name) from None
+        name = "HIREWATCH_" + str(error["loc"][0]).upper() if error.get("loc") else "HIREWATCH_*"
+        raise ConfigError(f"{expected}{error['msg']} (got {str(error.get('input'))[:80]!r})", path="environment",
+                          field=name) from None
+
+
+def delivery_settings() -> DeliverySettings:
+    """``HIREWATCH_DELIVERY_LEASE_S`` and ``HIREWATCH_DELIVERY_WAIT_S`` (a bad value: an error
+    naming the variable)."""
+    return _from_environment(DeliverySettings, "expected a number of seconds: ")
 
 
 def runtime_settings() -> RuntimeSettings:
     """``HIREWATCH_WORKERS``, ``HIREWATCH_MONITOR_SCHEDULE``, ``HIREWATCH_TASK_RETRIES``,
-    ``HIREWATCH_MONITORS``, ``HIREWATCH_MONITOR_FILE_BUDGET_S`` and ``HIREWATCH_MONITORS_BUDGET_S``;
-    a value of the wrong kind is a :class:`~hirewatch.errors.ConfigError` naming the variable (a
-    typo never silently becomes the default)."""
-    from pydantic import ValidationError
-
-    from hirewatch.errors import ConfigError
-
-    try:
-        return RuntimeSettings()
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        name = "HIREWATCH_" + str(error["loc"][0]).upper() if error.get("loc") else "HIREWATCH_*"
-        raise ConfigError(f"{error['msg']} (got {str(error.get('input'))[:80]!r})", path="environment",
-                          field=name) from None
+    ``HIREWATCH_MONITORS``, ``HIREWATCH_MONITOR_FILE_BUDGET_S`` and ``HIREWATCH_MONITORS_BUDGET_S``
+    (a bad value: an error naming the variable)."""
+    return _from_environment(RuntimeSettings)
 
 
 def mail_settings() -> MailSettings:

@@ -93,7 +93,6 @@ class ModelPath:
     def __init__(self, path: Path) -> None:
         self.head = Head.load(path)
         self.scorer = ModelScorer(self.head, name=NAME_EN if path == HEAD_EN_PATH else NAME)
-        self.sentences_scored = 0
 
     def unit_scores(self, units: Sequence[str], language: str | None = "en") -> dict[str, float]:
         """The head's score of each distinct unit, the units in ``language``, as
@@ -101,7 +100,6 @@ class ModelPath:
         litotes in their plain meaning, and a ``e5+lex`` head's short verdicts go through
         :mod:`hirewatch.enrich.short_verdict`."""
         flat = list(dict.fromkeys(units))
-        self.sentences_scored += len(flat)
         x = embed([litotes.plain(t) for t in flat], depth=int(self.head.meta.get("layers", 12)))
         if self.head.features == "e5+vader":
             x = np.hstack([x, vader_features(flat)])

@@ -8,8 +8,9 @@
     title or summary names the employer or the competitor (case-insensitive substring, the count
     (a) and (b) report) is scored, the others are not: its language is found as hirewatch finds
     it (``hirewatch.enrich.language.detect_language`` with the default languages), English is
-    scored by VADER (``polarity_scores`` of the whole text), every other language by the
-    project's multilingual model (``hirewatch.enrich.model_scorer.ModelScorer`` with the
+    scored as fast mode's cascade decides (``hirewatch.enrich.cascade.vader_stands`` on the whole
+    text: VADER's confident, uncontradicted verdict stands, else the model reads it), every other
+    language by the project's multilingual model (``hirewatch.enrich.model_scorer.ModelScorer`` with the
     multilingual head and its cache off: one model call per entry on the entry's whole text,
     title + newline + summary as feedparser gives it, which the model cuts at its 512 tokens),
     no focus on the entity, no sentence split, no cache. They run after the other runs, each in a
@@ -107,10 +108,11 @@ class _VaderOnEveryEntry:
 
 class _EqualWork(_VaderOnEveryEntry):
     """(a') and (b'): hirewatch's fast-mode scoring of the entries that name an entity (see the
-    module's docstring): language as hirewatch finds it, VADER for English, the multilingual
-    model for every other language, one call per entry on its whole text, no cache."""
+    module's docstring): language as hirewatch finds it, the cascade for English (VADER where it
+    is confident, else the model), the multilingual model for every other language, one call
+    per entry on its whole text, no cache."""
 
-    label = " (equal work: mentions only, VADER for English, the model for the rest)"
+    label = " (equal work: mentions only, the cascade for English, the model for the rest)"
 
     def __init__(self) -> None:
         from hirewatch.enrich.model_scorer import HEAD_PATH, ModelScorer
@@ -119,16 +121,17 @@ class _EqualWork(_VaderOnEveryEntry):
         self.model = ModelScorer(head_path=HEAD_PATH, cache_size=0)
 
     def __call__(self, text: str) -> bool:
+        from hirewatch.enrich.cascade import vader_stands
         from hirewatch.enrich.language import detect_language
 
         if not _names_in(text):
             return False
         language = detect_language(text)
-        if language == "en":
+        if language == "en" and vader_stands([text]):
             self.analyzer.polarity_scores(text)
             self.scored["vader"] += 1
         elif language is not None:
-            self.model.score([text])
+            self.model.score([text], [language])
             self.scored["model"] += 1
         return True
 

@@ -7,19 +7,23 @@ from bench.model_cost import Attribution
 from bench.throughput import _EqualWork, _VaderOnEveryEntry
 
 
-def test_equal_work_scores_mentions_only_vader_for_english_the_model_for_the_rest() -> None:
+def test_equal_work_scores_mentions_only_as_fast_mode_does() -> None:
+    """English by the cascade (VADER's confident verdict stands, else the model), other languages
+    by the model: the scorers hirewatch's fast mode picks."""
     score = _EqualWork()
     assert score("A story about the port\nNothing about any employer here.") is False
-    assert score("Brightwave ghosted me\nI applied to Brightwave and never heard back.") is True
+    assert score("Brightwave is a wonderful, friendly employer\nI love working at Brightwave, great team!") is True
+    assert dict(score.scored) == {"vader": 1}  # confident: VADER's verdict stands
+    assert score("Brightwave opens an office in Leeds\nBrightwave said the new office opens in May.") is True
     assert score("Kestrel Freight\nIch habe mich bei Kestrel Freight beworben und nie wieder etwas gehört.") is True
-    assert dict(score.scored) == {"vader": 1, "model": 1}
-    assert score.model.embedded == 1
+    assert dict(score.scored) == {"vader": 1, "model": 2}  # unsure English and German: the model
+    assert score.model.embedded == 2
 
 
 def test_the_vader_rows_score_every_entry() -> None:
     score = _VaderOnEveryEntry()
     assert score("A story about the port\nNothing about any employer here.") is False
-    assert score("Brightwave ghosted me\nI applied to Brightwave and never heard back.") is True
+    assert score("Brightwave opens an office in Leeds\nBrightwave said the new office opens in May.") is True
     assert dict(score.scored) == {"vader": 2}
 
 

@@ -138,6 +138,20 @@ def test_starttls_required_but_not_offered(smtp_server) -> None:
     assert smtp_server.received == []
 
 
+def test_the_password_is_never_sent_in_clear_to_another_machine(smtp_server, monkeypatch) -> None:
+    """A server that offers no encryption gets no password unless it is this machine. The test's
+    server is on loopback; the mailer's loopback check is told otherwise, standing in for a
+    remote server (no test talks to another machine)."""
+    from hirewatch.digest import mailer
+
+    monkeypatch.setattr(mailer, "is_loopback_host", lambda host: False)
+    settings = parse_smtp_url(smtp_server.url().replace("smtp://", f"smtp://{USER}:{PASSWORD}@"))
+    with pytest.raises(MailError, match="the password is not sent in clear") as caught:
+        send_message(_message(digest(), ("a@example.com",)), ("a@example.com",), settings)
+    assert PASSWORD not in str(caught.value)
+    assert smtp_server.received == []
+
+
 def test_server_down_is_a_mail_error() -> None:
     settings = parse_smtp_url(f"smtp://127.0.0.1:{_free_port()}?timeout=5")
     with pytest.raises(MailError, match="could not be reached"):

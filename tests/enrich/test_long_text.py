@@ -67,6 +67,7 @@ def test_the_stage_labels_a_long_text_by_the_fitted_combination(fitted_dir: Path
     settings = monitor(languages=["nl"])
     (plain,) = enrich_mentions([mention(text, kind="review")], settings, now=NOW)
     _complaints_win(model.name, model.version).save(long_text.path_for(model.name))
+    long_text._load.cache_clear()  # a process reads a fit once; this one was written after
     (combined,) = enrich_mentions([mention(text, kind="review")], settings, now=NOW)
     assert combined.extra["enrich_key"] != plain.extra["enrich_key"]  # a stored copy is scored again
     assert combined.scorer == model.name and combined.sentiment_label == "negative"

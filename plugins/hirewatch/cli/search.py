@@ -82,7 +82,9 @@ def search(
                           sentiment=sentiment, source=source, limit=limit)
     with opened_store(read_only=True) as store:
         hits = store.search(wanted)
-        total = len(hits) if len(hits) < limit else len(store.search(replace(wanted, limit=COUNT_LIMIT)))
+        # how many there are in all: only the list, wide and table formats say it
+        total = (len(hits) if len(hits) < limit or fmt in ("json", "csv")
+                 else len(store.search(replace(wanted, limit=COUNT_LIMIT))))
     if fmt == "json":
         typer.echo(json.dumps([{**h.mention.to_dict(), "alert_status": h.alert.status} for h in hits], indent=2))
         return

@@ -99,7 +99,7 @@ def path_for(head: str) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _load(path: Path, _stamp: tuple[int, int]) -> LongTextCombiner | None:
+def _load(path: Path) -> LongTextCombiner | None:
     try:
         return LongTextCombiner.load(path)
     except (OSError, ValueError, KeyError):
@@ -108,13 +108,8 @@ def _load(path: Path, _stamp: tuple[int, int]) -> LongTextCombiner | None:
 
 def combiner_for(head: str, head_version: str) -> LongTextCombiner | None:
     """The fitted combination for this head at this version, or None (none fitted, or fitted on
-    an earlier version of the head). Read again when its file changes."""
-    path = path_for(head)
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    found = _load(path, (stat.st_mtime_ns, stat.st_size))
+    an earlier version of the head). Read once per process, as the heads are."""
+    found = _load(path_for(head))
     return found if found is not None and found.head_version == head_version else None
 
 

@@ -56,7 +56,6 @@ _ENDINGS = {
 }
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:,()]|\s[-–]\s")
 _BREAKS = set(".!?;:,()") | {" - ", " – "}
-_CONTRAST = {"but", "maar", "aber", "doch", "men", "mens"}
 
 
 @functools.cache

@@ -28,8 +28,8 @@ How a mention is judged:
    topic's score combines the groups that carry it, a group with no sentiment of its own taking
    its sentence's ("great recruiter, awful interview" -> recruiter positive, interview negative).
    A model-scored text of at least :data:`~hirewatch.enrich.long_text.MIN_SENTENCES` units
-   takes its score and label from the trained combination of its head
-   (:mod:`hirewatch.enrich.long_text`) instead.
+   takes its score and label from the trained combination of its head instead, where the head
+   has one (:mod:`hirewatch.enrich.long_text`; today the English head).
 4. Costly model scores are never recomputed for unchanged text: the process keeps an LRU cache
    by text hash (:class:`~hirewatch.enrich.model_scorer.ModelScorer`), and ``previous`` (the
    stored mentions by id) lets a run copy the scores of a mention whose text, mode, languages
@@ -38,6 +38,7 @@ How a mention is judged:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -279,7 +280,7 @@ def _assemble(plan: _Plan, model_scores: Mapping[tuple[str, str | None, str], fl
             return model_scores[(name, plan.language, text)]
     else:
         name, threshold = vader_scorer.NAME, VADER_THRESHOLD
-        score = vader_scorer.score_sentence
+        score = functools.cache(vader_scorer.score_sentence)  # a unit that is also a topic's sentence: once
 
     owner = plan.owner
     unit_scores = [role.about_entity(score(u), u, owner, plan.language) for u in plan.units]

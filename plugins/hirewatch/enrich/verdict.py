@@ -53,7 +53,7 @@ ABOUT_WEIGHT = 1.5
 
 
 @lru_cache(maxsize=16)
-def _markers(language: str | None) -> re.Pattern[str] | None:
+def _markers(language: str | None) -> re.Pattern[str]:
     phrases = CONCLUSION_MARKERS.get(language or "", ())
     if not phrases:
         phrases = tuple(p for ps in CONCLUSION_MARKERS.values() for p in ps)
@@ -63,8 +63,7 @@ def _markers(language: str | None) -> re.Pattern[str] | None:
 
 def is_verdict(sentence: str, language: str | None) -> bool:
     """Whether ``sentence`` holds a conclusion marker of ``language`` (all languages' when None)."""
-    pattern = _markers(language)
-    return pattern is not None and pattern.search(sentence) is not None
+    return _markers(language).search(sentence) is not None
 
 
 def weights(sentences: Sequence[str], language: str | None,

@@ -125,8 +125,9 @@ def _dom_date(tag: Tag) -> Any:
         titled = found.find(class_="value-title")
         for candidate in (titled.get("title") if titled else None, found.get("datetime"), found.get("title"),
                           found.get_text(" ", strip=True)):
-            if candidate and parse_date(str(candidate)) is not None:
-                return parse_date(str(candidate))
+            parsed = parse_date(str(candidate)) if candidate else None
+            if parsed is not None:
+                return parsed
     return None
 
 

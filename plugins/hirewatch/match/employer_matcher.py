@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hirewatch.config import Entity, Monitor
-from hirewatch.extract.html_text import html_to_text
+from hirewatch.extract.item_to_mention import item_text
 from hirewatch.records import RawItem
 from hirewatch.text_normal import fold
 
@@ -102,15 +102,11 @@ class EmployerMatcher:
         return [m for p in self._patterns if (m := p.find(folded)) is not None]
 
     def match_item(self, item: RawItem, body: str | None = None) -> list[Match]:
-        """:meth:`match` over an item's title and its text (``body``, else its text and its HTML
-        turned into text), plus the entity its source says it is about (``extra["entity"]``: a
-        review on the employer's own review page often never names it; the name need not be
-        written into the text)."""
-        if body is None:
-            body = item.text or ""
-            if item.html:
-                body = f"{body}\n{html_to_text(item.html)}" if body else html_to_text(item.html)
-        found = self.match(item.title, body)
+        """:meth:`match` over an item's title and its text (``body``, else the body extract reads:
+        :func:`~hirewatch.extract.item_to_mention.item_text`), plus the entity its source says it
+        is about (``extra["entity"]``: a review on the employer's own review page often never
+        names it; the name need not be written into the text)."""
+        found = self.match(item.title, item_text(item) if body is None else body)
         named = item.extra.get("entity")
         if isinstance(named, str) and named.strip():
             found = self._with_source_entity(found, named)

@@ -22,7 +22,7 @@ check and the client's own lookup is not caught (no pinning of the checked addre
 
 aiohttp, not httpx: httpx's connection pool rescans every connection on every request, several
 times aiohttp's CPU per request on the benchmark's feed farm, and nearly all of the cost of a
-re-run where every source answers 304 (figures in bench/RESULTS.md).
+re-run where every source answers 304 (bench/RESULTS.md, "HttpFetcher throughput").
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from hirewatch.enrich import long_text
-from hirewatch.enrich.model_scorer import HEAD_EN_PATH, HEAD_PATH
+from hirewatch.enrich.model_scorer import HEAD_EN_PATH, HEAD_PATH, softmax
 from hirewatch.enrich.scoring import combine, label
 
 from bench import hutto
@@ -77,10 +77,7 @@ def _scores_to_labels(scores: np.ndarray, threshold: float) -> list[str]:
 
 
 def _probabilities(x: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    z = x @ weights.T + bias
-    z -= z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)
+    return softmax(x @ weights.T + bias)
 
 
 def _fit(x: np.ndarray, y: np.ndarray, l2: float, balance: float) -> tuple[np.ndarray, np.ndarray]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hirewatch.enrich.model_scorer import softmax
 from hirewatch.enrich.scoring import combine
 
 MODELS = Path(__file__).resolve().parent / "models"
@@ -85,10 +86,7 @@ class LongTextCombiner:
 
     def score(self, scores: Sequence[float], weights: Sequence[float] | None, head_threshold: float) -> float:
         """``p(positive) - p(negative)`` for one text's unit scores."""
-        z = features(scores, weights, head_threshold) @ self.weights.T + self.bias
-        z -= z.max()
-        p = np.exp(z)
-        p /= p.sum()
+        p = softmax((features(scores, weights, head_threshold) @ self.weights.T + self.bias)[None, :])[0]
         return float(p[2] - p[0])
 
 

@@ -178,7 +178,7 @@ class Head:
         return x @ self.weights.T + self.bias
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        return _softmax(self.logits(x))
+        return softmax(self.logits(x))
 
     @property
     def gate(self) -> float | None:
@@ -197,7 +197,7 @@ class Head:
         combiner = self.combiner
         if combiner is not None:
             z = combiner_inputs(self.logits(x), x[:, -6:], combiner["inputs"])  # x ends with the VADER features
-            q = _softmax(z @ np.asarray(combiner["weights"], dtype=np.float32).T
+            q = softmax(z @ np.asarray(combiner["weights"], dtype=np.float32).T
                          + np.asarray(combiner["bias"], dtype=np.float32))
             return q[:, 2] - q[:, 0]
         p = self.probabilities(x)
@@ -208,7 +208,8 @@ class Head:
         return out
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (n, k) logits (the heads' and the long-text combinations')."""
     logits = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(logits)
     return e / e.sum(axis=1, keepdims=True)
